@@ -1,0 +1,186 @@
+//! The ledger's records: enterprises, their dated events, exchange rates and
+//! yearly financials, exactly as the interchange format defines them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+use crate::date::PartialDate;
+use crate::division::DivisionCode;
+use crate::ids::{Country, EnterpriseId, Exchange};
+use crate::money::{Amount, Currency, Money};
+use crate::uscc::Uscc;
+
+/// Columns beyond the format's own, prefixed `x_`, kept as they came.
+pub type Extra = BTreeMap<String, String>;
+
+/// An enterprise as the ledger knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enterprise {
+    pub id: EnterpriseId,
+    pub name: String,
+    pub name_en: Option<String>,
+    pub uscc: Option<Uscc>,
+    pub founded: PartialDate,
+    pub country: Country,
+    /// Registered address at founding; relocations move it later.
+    pub region: Option<DivisionCode>,
+    /// Free-text city, for enterprises without a `region`.
+    pub city: Option<String>,
+    /// The national high-tech zone it is registered in.
+    pub zone: Option<String>,
+    pub industries: Vec<String>,
+    pub tags: Vec<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: Extra,
+}
+
+/// What kind of fact an event records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    Funding,
+    Valuation,
+    Listing,
+    Acquired,
+    Closed,
+    Relocated,
+}
+
+impl EventKind {
+    pub const ALL: [Self; 6] = [
+        Self::Funding,
+        Self::Valuation,
+        Self::Listing,
+        Self::Acquired,
+        Self::Closed,
+        Self::Relocated,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Funding => "funding",
+            Self::Valuation => "valuation",
+            Self::Listing => "listing",
+            Self::Acquired => "acquired",
+            Self::Closed => "closed",
+            Self::Relocated => "relocated",
+        }
+    }
+}
+
+impl fmt::Display for EventKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Why a text is not an event kind.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not an event kind (funding, valuation, listing, acquired, closed, relocated)")]
+pub struct EventKindError(pub String);
+
+impl FromStr for EventKind {
+    type Err = EventKindError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| EventKindError(s.to_owned()))
+    }
+}
+
+/// A dated fact about one enterprise.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Event {
+    pub enterprise: EnterpriseId,
+    pub date: Date,
+    pub kind: EventKind,
+    pub round: Option<String>,
+    pub amount: Option<Amount>,
+    pub valuation: Option<Amount>,
+    pub currency: Option<Currency>,
+    /// `;`-separated names, kept as written.
+    pub investors: Option<String>,
+    pub exchange: Option<Exchange>,
+    pub region: Option<DivisionCode>,
+    pub source: Option<String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: Extra,
+}
+
+impl Event {
+    /// The money raised in the round, with its currency.
+    pub fn amount_money(&self) -> Option<Money> {
+        Some(Money::new(self.amount.as_ref()?.value(), self.currency?))
+    }
+
+    /// The post-money valuation, with its currency.
+    pub fn valuation_money(&self) -> Option<Money> {
+        Some(Money::new(self.valuation.as_ref()?.value(), self.currency?))
+    }
+
+    /// The investors as a list.
+    pub fn investor_names(&self) -> Vec<&str> {
+        split_list(self.investors.as_deref().unwrap_or(""))
+    }
+
+    /// The text of every format column, in a fixed order: two events are the
+    /// same event exactly when these are equal.
+    pub fn identity_cells(&self) -> [String; 11] {
+        let opt = |v: Option<&str>| v.unwrap_or("").to_owned();
+        [
+            self.enterprise.to_string(),
+            crate::date::format_date(self.date),
+            self.kind.to_string(),
+            opt(self.round.as_deref()),
+            opt(self.amount.as_ref().map(Amount::as_str)),
+            opt(self.valuation.as_ref().map(Amount::as_str)),
+            self.currency.map(|c| c.to_string()).unwrap_or_default(),
+            opt(self.investors.as_deref()),
+            self.exchange.map(|e| e.to_string()).unwrap_or_default(),
+            self.region.map(|r| r.to_string()).unwrap_or_default(),
+            opt(self.source.as_deref()),
+        ]
+    }
+}
+
+/// Splits a `;`-separated list, trimming each item and dropping empty ones.
+pub fn split_list(text: &str) -> Vec<&str> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+/// Units of `currency` per one US dollar on `date`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct FxRate {
+    pub date: Date,
+    pub currency: Currency,
+    /// Always greater than zero.
+    pub per_usd: Amount,
+}
+
+/// One enterprise's figures for one calendar year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Financials {
+    pub enterprise: EnterpriseId,
+    pub year: i16,
+    pub currency: Currency,
+    pub revenue: Option<Amount>,
+    pub rd_expense: Option<Amount>,
+    pub employees: Option<u64>,
+}
+
+/// A whole dataset: what an import brings or an export writes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dataset {
+    pub enterprises: Vec<Enterprise>,
+    pub events: Vec<Event>,
+    pub fx: Vec<FxRate>,
+    pub financials: Vec<Financials>,
+}

@@ -1,0 +1,134 @@
+//! The storage trait every Hatchery backend implements (SQLite embedded by
+//! default, PostgreSQL at national scale), with the types that cross it.
+#![forbid(unsafe_code)]
+
+use std::collections::HashSet;
+
+use async_trait::async_trait;
+use hatchery_core::{Dataset, Enterprise, EnterpriseId, Event, FxRate, Ledger};
+use serde::Serialize;
+
+/// Which part of an import a rejection is about, by its position in the dataset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum RowRef {
+    Enterprise(usize),
+    Event(usize),
+    Fx(usize),
+    Financials(usize),
+}
+
+/// A row of an import that conflicts with what is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    pub row: RowRef,
+    /// The offending column's name.
+    pub column: &'static str,
+    pub message: String,
+}
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The import conflicts with stored data; nothing was written.
+    #[error("the import conflicts with stored data ({} rows)", .0.len())]
+    Rejected(Vec<Rejection>),
+    /// The database URL is not one Hatchery can use.
+    #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://…")]
+    UnsupportedUrl(String),
+    /// The stored data is not what this version of Hatchery expects.
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    /// The database itself failed.
+    #[error("database error: {0}")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// What an import changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportOutcome {
+    pub enterprises_added: u64,
+    pub enterprises_updated: u64,
+    pub enterprises_unchanged: u64,
+    pub events_added: u64,
+    /// Rows equal to an event already stored (or earlier in the same dataset).
+    pub events_duplicate: u64,
+    pub fx_added: u64,
+    pub fx_unchanged: u64,
+    pub financials_added: u64,
+    pub financials_updated: u64,
+    pub financials_unchanged: u64,
+}
+
+impl ImportOutcome {
+    /// Whether the import added or changed anything.
+    pub fn changed_anything(&self) -> bool {
+        self.enterprises_added
+            + self.enterprises_updated
+            + self.events_added
+            + self.fx_added
+            + self.financials_added
+            + self.financials_updated
+            > 0
+    }
+}
+
+/// Where an import came from, recorded beside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ImportSource {
+    /// e.g. the folder or file name.
+    pub origin: String,
+    /// When the import ran, RFC 3339, as the caller's clock says.
+    pub at: String,
+}
+
+/// Sizes of what is stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StoreCounts {
+    pub enterprises: u64,
+    pub events: u64,
+    pub fx_rates: u64,
+    pub financials: u64,
+    pub imports: u64,
+}
+
+/// The ledger's storage. Every write is one transaction: it happens whole or
+/// not at all.
+#[async_trait]
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Which of these ids are stored.
+    async fn existing_ids(&self, ids: &[EnterpriseId])
+    -> Result<HashSet<EnterpriseId>, StoreError>;
+
+    /// Writes a dataset in one transaction. Enterprises are matched by id: a
+    /// new id is added, an equal row changes nothing, a different row becomes
+    /// the enterprise's new revision (the old one is kept). Events equal to a
+    /// stored event are dropped; the rest are appended in dataset order. An fx
+    /// row for a stored currency and date with another rate, or a credit code
+    /// held by another enterprise, rejects the whole import.
+    async fn import(
+        &self,
+        dataset: &Dataset,
+        source: &ImportSource,
+    ) -> Result<ImportOutcome, StoreError>;
+
+    /// Everything the engine needs, in one read.
+    async fn load_ledger(&self) -> Result<Ledger, StoreError>;
+
+    /// The whole store as a dataset: enterprises by id, events in import order.
+    async fn export(&self) -> Result<Dataset, StoreError>;
+
+    /// One enterprise and its events in import order.
+    async fn enterprise(
+        &self,
+        id: &EnterpriseId,
+    ) -> Result<Option<(Enterprise, Vec<Event>)>, StoreError>;
+
+    /// Every enterprise's current row, by id.
+    async fn enterprises(&self) -> Result<Vec<Enterprise>, StoreError>;
+
+    /// Every exchange rate.
+    async fn fx_rates(&self) -> Result<Vec<FxRate>, StoreError>;
+
+    /// How much is stored.
+    async fn counts(&self) -> Result<StoreCounts, StoreError>;
+}

@@ -134,7 +134,13 @@ impl<'a> AsOf<'a> {
         };
         let date = latest.date;
         let mut best: Option<(Money, Term)> = None;
-        for event in self.seen.iter().rev().take_while(|e| e.date == date) {
+        let same_day = self
+            .seen
+            .iter()
+            .rev()
+            .skip_while(|e| e.date > date)
+            .take_while(|e| e.date == date);
+        for event in same_day {
             let Some(value) = event.valuation else {
                 continue;
             };

@@ -88,10 +88,6 @@ pub enum Condition {
     Tag(Vec<String>),
 }
 
-fn yes_no(value: bool) -> &'static str {
-    if value { "yes" } else { "no" }
-}
-
 fn show_money(value: Decimal, currency: Currency) -> String {
     format!("{} {currency}", group_thousands(value.round_dp(2)))
 }
@@ -154,11 +150,11 @@ impl Condition {
         let passed = self.holds(facts, unlisted);
         let (requirement, found) = match self {
             Self::Exists(want) => (
-                format!(
-                    "founded on or before {} : {}",
-                    format_date(facts.date),
-                    yes_no(*want)
-                ),
+                if *want {
+                    format!("founded on or before {}", format_date(facts.date))
+                } else {
+                    format!("not yet founded on {}", format_date(facts.date))
+                },
                 format!("founded {}", format_date(facts.subject.founded)),
             ),
             Self::Country(countries) => (
@@ -184,19 +180,23 @@ impl Condition {
                     .filter(|e| e.kind == crate::model::EventKind::Funding)
                     .count();
                 (
-                    format!("funded: {}", yes_no(*want)),
+                    if *want {
+                        "at least one funding round"
+                    } else {
+                        "no funding round"
+                    }
+                    .to_owned(),
                     format!("{rounds} funding round(s)"),
                 )
             }
             Self::Listed(want) => (
-                if unlisted.is_empty() {
-                    format!("listed: {}", yes_no(*want))
-                } else {
-                    format!(
-                        "listed: {} (listings on {} do not count)",
-                        yes_no(*want),
-                        show_list(unlisted)
-                    )
+                {
+                    let state = if *want { "listed" } else { "not listed" };
+                    if unlisted.is_empty() {
+                        state.to_owned()
+                    } else {
+                        format!("{state} (listings on {} do not count)", show_list(unlisted))
+                    }
                 },
                 describe_listing(facts.listing(unlisted), facts, unlisted),
             ),
@@ -205,7 +205,12 @@ impl Condition {
                 describe_listing(facts.listing_on(exchanges), facts, &[]),
             ),
             Self::Gone(want) => (
-                format!("acquired or closed: {}", yes_no(*want)),
+                if *want {
+                    "acquired or closed"
+                } else {
+                    "neither acquired nor closed"
+                }
+                .to_owned(),
                 match facts.gone() {
                     Some(e) => format!("{} on {}", e.kind, format_date(e.date)),
                     None => "neither acquired nor closed".to_owned(),

@@ -1,0 +1,166 @@
+//! Building a report from the ledger in one pass over its enterprises.
+
+mod arith;
+mod flows;
+mod tally;
+mod time_to_tier;
+
+use std::borrow::Cow;
+
+use hatchery_core::Ledger;
+use hatchery_core::criteria::{RuleSet, TierIndex};
+use jiff::civil::Date;
+
+use crate::error::ReportError;
+use crate::model::{
+    RegionInfo, Report, RuleSetInfo, SCHEMA, ScopeInfo, ScopeKind, TierInfo, TierKeys,
+};
+use crate::names::division_name;
+use crate::options::{Lang, ReportOptions, Scope};
+use crate::regions::Regions;
+use flows::{CauseJudge, FlowTally};
+use tally::DateTally;
+use time_to_tier::TimeTally;
+
+/// Builds the report of `ledger` under `rules` on `dates` (sorted and
+/// de-duplicated here; at least one).
+///
+/// The tiers of every enterprise on every date come from one call to
+/// [`Ledger::classify`]; enterprises that hold no tier on any date are then
+/// skipped, and the others are read once, date by date, with no allocation
+/// beyond the first sight of a province, city, zone, industry or tag.
+pub fn build(
+    ledger: &Ledger,
+    rules: &RuleSet,
+    dates: &[Date],
+    options: &ReportOptions,
+) -> Result<Report, ReportError> {
+    let mut dates = dates.to_vec();
+    dates.sort_unstable();
+    dates.dedup();
+    if dates.is_empty() {
+        return Err(ReportError::NoDates);
+    }
+    if rules.tiers.is_empty() {
+        return Err(ReportError::NoTiers(rules.key.clone()));
+    }
+    let regions = match &options.regions {
+        Some(regions) => Cow::Borrowed(regions),
+        None => Cow::Owned(Regions::builtin()?),
+    };
+    let lang = options.lang;
+    let keys = TierKeys::new(rules.tiers.iter().map(|t| t.key.clone()).collect());
+    let tier_count = keys.len();
+
+    let classification = ledger.classify(rules, &dates);
+    let judge = CauseJudge::new(rules);
+    let mut tallies: Vec<DateTally<'_>> = dates
+        .iter()
+        .map(|&date| DateTally::new(date, tier_count, regions.len()))
+        .collect();
+    let mut flows: Vec<FlowTally> = dates.iter().map(|_| FlowTally::new(tier_count)).collect();
+    let mut times = TimeTally::new(tier_count);
+    // The enterprise's state (tier in scope) per date, reused across enterprises.
+    let mut states: Vec<Option<TierIndex>> = vec![None; dates.len()];
+
+    for (position, enterprise) in ledger.enterprises().iter().enumerate() {
+        let row = classification.of(position);
+        if row.iter().all(Option::is_none) {
+            continue;
+        }
+        // The highest state held, and the first date it was held on.
+        let mut best: Option<(TierIndex, Date)> = None;
+        for (at, (&date, &tier)) in dates.iter().zip(row).enumerate() {
+            let before = at.checked_sub(1).and_then(|b| states[b]);
+            if tier.is_none() && before.is_none() {
+                states[at] = None;
+                continue;
+            }
+            let facts = ledger.as_of(position, date);
+            let region = facts.region();
+            let in_scope = options
+                .scope
+                .as_ref()
+                .is_none_or(|s| s.contains(region, enterprise.zone.as_deref()));
+            let now = tier.filter(|_| in_scope);
+            states[at] = now;
+            if let Some(t) = now {
+                tallies[at].add(usize::from(t.0), enterprise, &facts, region, &regions)?;
+                if best.is_none_or(|(b, _)| t < b) {
+                    best = Some((t, date));
+                }
+            }
+            flows[at].record(before, now, || judge.judge(&facts, in_scope));
+        }
+        if let Some((tier, held_on)) = best {
+            times.record(ledger, rules, position, tier, held_on)?;
+        }
+    }
+
+    let snapshots = tallies
+        .into_iter()
+        .map(|t| t.finish(&keys, lang, &regions, options.top_cities))
+        .collect();
+    let flows = flows
+        .into_iter()
+        .enumerate()
+        .map(|(at, f)| f.finish(at.checked_sub(1).map(|b| dates[b]), dates[at], &keys))
+        .collect();
+    Ok(Report {
+        schema: SCHEMA,
+        lang,
+        rule_set: RuleSetInfo {
+            key: rules.key.clone(),
+            version: rules.version.clone(),
+            title: match lang {
+                Lang::Zh => rules.title.clone(),
+                Lang::En => rules.title_en.clone(),
+            },
+        },
+        scope: options.scope.as_ref().map(|s| scope_info(s, lang)),
+        tiers: rules
+            .tiers
+            .iter()
+            .map(|t| TierInfo {
+                key: t.key.clone(),
+                name: match lang {
+                    Lang::Zh => t.name.clone(),
+                    Lang::En => t.name_en.clone(),
+                },
+            })
+            .collect(),
+        regions: regions
+            .iter()
+            .map(|r| RegionInfo {
+                key: r.key.clone(),
+                name: r.name_in(lang).to_owned(),
+                include: r.include(),
+                exclude: r.exclude(),
+            })
+            .collect(),
+        dates,
+        snapshots,
+        flows,
+        time_to_tier: times.finish(&keys),
+    })
+}
+
+fn scope_info(scope: &Scope, lang: Lang) -> ScopeInfo {
+    match scope {
+        Scope::Province(code) => ScopeInfo {
+            kind: ScopeKind::Province,
+            code: code.to_string(),
+            name: division_name(*code, lang),
+        },
+        Scope::City(code) => ScopeInfo {
+            kind: ScopeKind::City,
+            code: code.to_string(),
+            name: division_name(*code, lang),
+        },
+        Scope::Zone(id) => ScopeInfo {
+            kind: ScopeKind::Zone,
+            code: id.clone(),
+            name: id.clone(),
+        },
+    }
+}

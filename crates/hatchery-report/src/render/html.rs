@@ -1,0 +1,239 @@
+//! The report as one HTML file that opens offline: the tables, and charts
+//! drawn by the Apache ECharts library written into the page itself (no CDN:
+//! these systems run on intranets).
+
+use std::io::{self, Write};
+
+use super::charts::{Chart, charts};
+use super::text::{display, is_numeric};
+use crate::model::Report;
+use crate::tables::{Cell, Labels, Table, labels, tables};
+
+/// Apache ECharts 6.1.0 (`dist/echarts.min.js` of the npm package `echarts`),
+/// Apache-2.0; see `assets/echarts.LICENSE` and `assets/echarts.NOTICE`.
+const ECHARTS: &str = include_str!("../../assets/echarts.min.js");
+
+const STYLE: &str = r#"
+:root { --ink: #1f2933; --muted: #52606d; --line: #d9e2ec; --head: #f0f4f8; --accent: #c1121f; }
+* { box-sizing: border-box; }
+body { margin: 0; color: var(--ink); background: #fff;
+  font: 14px/1.6 "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", system-ui, sans-serif; }
+header { padding: 28px 40px 18px; border-bottom: 4px solid var(--accent); background: #fbfcfd; }
+h1 { margin: 0 0 10px; font-size: 26px; }
+header dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; color: var(--muted); }
+header dt { font-weight: 600; }
+header dd { margin: 0; }
+nav { padding: 10px 40px; border-bottom: 1px solid var(--line); font-size: 13px; }
+nav a { margin-right: 14px; color: var(--muted); text-decoration: none; white-space: nowrap; }
+nav a:hover { color: var(--accent); }
+main { padding: 8px 40px 40px; max-width: 1400px; }
+h2 { margin: 32px 0 6px; font-size: 20px; border-left: 4px solid var(--accent); padding-left: 10px; }
+h3 { margin: 18px 0 6px; font-size: 15px; color: var(--muted); }
+p.note { margin: 0 0 10px; color: var(--muted); font-size: 13px; max-width: 1000px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(560px, 1fr)); gap: 20px; }
+figure { margin: 0; border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; }
+figcaption { font-weight: 600; margin-bottom: 4px; }
+.chart { width: 100%; height: 360px; }
+.scroll { overflow-x: auto; }
+table { border-collapse: collapse; font-size: 13px; margin-bottom: 6px; }
+th, td { border: 1px solid var(--line); padding: 4px 8px; white-space: nowrap; }
+th { background: var(--head); font-weight: 600; position: sticky; top: 0; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; }
+tbody tr:nth-child(even) td { background: #fafbfc; }
+details { margin: 8px 0; }
+summary { cursor: pointer; color: var(--muted); }
+@media print { nav, details > summary { display: none; } details { display: block; } .chart { break-inside: avoid; } }
+"#;
+
+const INIT: &str = r#"
+(function () {
+  if (typeof echarts === "undefined") { return; }
+  var charts = JSON.parse(document.getElementById("chart-data").textContent);
+  var drawn = [];
+  charts.forEach(function (c) {
+    var el = document.getElementById(c.id);
+    if (!el) { return; }
+    var chart = echarts.init(el, null, { renderer: "svg" });
+    chart.setOption(c.option);
+    drawn.push(chart);
+  });
+  window.addEventListener("resize", function () { drawn.forEach(function (c) { c.resize(); }); });
+})();
+"#;
+
+/// Text with HTML's special characters escaped.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// JSON that is safe inside a `<script>` element.
+fn script_json(text: &str) -> String {
+    text.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+fn write_rows(out: &mut impl Write, headers: &[String], rows: &[&[Cell]]) -> io::Result<()> {
+    write!(out, "<div class=\"scroll\"><table><thead><tr>")?;
+    for header in headers {
+        write!(out, "<th>{}</th>", escape(header))?;
+    }
+    write!(out, "</tr></thead><tbody>")?;
+    for row in rows {
+        write!(out, "<tr>")?;
+        for cell in row.iter() {
+            let class = if is_numeric(cell) { " class=\"n\"" } else { "" };
+            write!(out, "<td{class}>{}</td>", escape(&display(cell)))?;
+        }
+        write!(out, "</tr>")?;
+    }
+    writeln!(out, "</tbody></table></div>")
+}
+
+fn write_table(out: &mut impl Write, table: &Table, l: &Labels) -> io::Result<()> {
+    writeln!(out, "<section id=\"{}\">", table.key)?;
+    writeln!(out, "<h2>{}</h2>", escape(&table.title))?;
+    if let Some(note) = table.note {
+        writeln!(out, "<p class=\"note\">{}</p>", escape(note))?;
+    }
+    if table.rows.is_empty() {
+        writeln!(out, "<p>{}</p>", escape(l.no_rows))?;
+    } else if table.dated {
+        // The latest date in full; earlier dates folded away.
+        let groups = table.by_date();
+        let headers = &table.headers[1..];
+        if let Some(((date, rows), earlier)) = groups.split_last() {
+            writeln!(out, "<h3>{} {date}</h3>", escape(&table.headers[0]))?;
+            write_rows(out, headers, rows)?;
+            if !earlier.is_empty() {
+                writeln!(
+                    out,
+                    "<details><summary>{}</summary>",
+                    escape(l.show_earlier)
+                )?;
+                for (date, rows) in earlier.iter().rev() {
+                    writeln!(out, "<h3>{} {date}</h3>", escape(&table.headers[0]))?;
+                    write_rows(out, headers, rows)?;
+                }
+                writeln!(out, "</details>")?;
+            }
+        }
+    } else {
+        let rows: Vec<&[Cell]> = table.rows.iter().map(Vec::as_slice).collect();
+        write_rows(out, &table.headers, &rows)?;
+    }
+    writeln!(out, "</section>")
+}
+
+fn write_charts(out: &mut impl Write, charts: &[Chart], l: &Labels) -> io::Result<()> {
+    writeln!(
+        out,
+        "<section id=\"charts\"><h2>{}</h2><div class=\"charts\">",
+        escape(l.charts)
+    )?;
+    for chart in charts {
+        writeln!(
+            out,
+            "<figure><figcaption>{}</figcaption><div class=\"chart\" id=\"{}\"></div></figure>",
+            escape(chart.title),
+            chart.id
+        )?;
+    }
+    writeln!(out, "</div></section>")
+}
+
+/// Writes the report as one self-contained HTML page.
+pub fn write_html(report: &Report, out: &mut impl Write) -> io::Result<()> {
+    let l = labels(report.lang);
+    let tables = tables(report);
+    let charts = charts(report);
+    let scope = report.scope.as_ref().map_or_else(
+        || l.nationwide.to_owned(),
+        |s| format!("{} ({})", s.name, s.code),
+    );
+    let title = format!("{} · {scope}", l.report_title);
+    let dates: Vec<String> = report.dates.iter().map(ToString::to_string).collect();
+
+    writeln!(
+        out,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>",
+        report.lang.tag()
+    )?;
+    writeln!(out, "<meta charset=\"utf-8\">")?;
+    writeln!(
+        out,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    )?;
+    writeln!(
+        out,
+        "<title>{}</title>\n<style>{STYLE}</style>\n</head>\n<body>",
+        escape(&title)
+    )?;
+    writeln!(out, "<header><h1>{}</h1><dl>", escape(&title))?;
+    let rule_set = format!(
+        "{} ({}@{})",
+        report.rule_set.title, report.rule_set.key, report.rule_set.version
+    );
+    for (term, value) in [
+        (l.rule_set, rule_set),
+        (l.scope, scope),
+        (l.as_of_dates, dates.join(", ")),
+    ] {
+        writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(&value))?;
+    }
+    writeln!(out, "</dl></header>")?;
+    write!(
+        out,
+        "<nav aria-label=\"{}\"><a href=\"#charts\">{}</a>",
+        escape(l.contents),
+        escape(l.charts)
+    )?;
+    for table in &tables {
+        write!(
+            out,
+            "<a href=\"#{}\">{}</a>",
+            table.key,
+            escape(&table.title)
+        )?;
+    }
+    writeln!(out, "</nav>\n<main>")?;
+    write_charts(out, &charts, l)?;
+    for table in &tables {
+        write_table(out, table, l)?;
+    }
+    writeln!(out, "</main>")?;
+    let data: Vec<serde_json::Value> = charts
+        .iter()
+        .map(|c| serde_json::json!({ "id": c.id, "option": c.option }))
+        .collect();
+    let data = serde_json::to_string(&data).map_err(io::Error::other)?;
+    writeln!(out, "<script>{ECHARTS}</script>")?;
+    writeln!(
+        out,
+        "<script type=\"application/json\" id=\"chart-data\">{}</script>",
+        script_json(&data)
+    )?;
+    writeln!(out, "<script>{INIT}</script>\n</body>\n</html>")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_and_script_data_are_escaped() {
+        assert_eq!(escape("a<b & \"c\""), "a&lt;b &amp; &quot;c&quot;");
+        assert_eq!(script_json("\"</script>\""), "\"\\u003c/script\\u003e\"");
+    }
+}

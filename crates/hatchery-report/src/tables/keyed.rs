@@ -1,0 +1,60 @@
+//! Enterprises per high-tech zone, industry and tag.
+
+use super::{Cell, Labels, Table, tier_headers};
+use crate::model::{KeyRow, Report, Snapshot};
+
+fn keyed(
+    report: &Report,
+    l: &Labels,
+    key: &'static str,
+    title: &str,
+    column: &str,
+    note: Option<&'static str>,
+    rows_of: impl Fn(&Snapshot) -> &[KeyRow],
+) -> Table {
+    let rows = report
+        .snapshots
+        .iter()
+        .flat_map(|s| {
+            rows_of(s).iter().map(|k| {
+                let mut row = vec![Cell::Date(s.date), Cell::text(&k.key)];
+                row.extend(k.counts.values().iter().map(|&n| Cell::Int(n)));
+                row.push(Cell::Int(k.total));
+                row
+            })
+        })
+        .collect();
+    let mut headers = vec![l.date.to_owned(), column.to_owned()];
+    headers.extend(tier_headers(report));
+    headers.push(l.total.to_owned());
+    Table {
+        key,
+        title: title.to_owned(),
+        note,
+        headers,
+        rows,
+        dated: true,
+    }
+}
+
+pub(super) fn zones(report: &Report, l: &Labels) -> Table {
+    keyed(report, l, "zones", l.t_zones, l.zone, None, |s| &s.zones)
+}
+
+pub(super) fn industries(report: &Report, l: &Labels) -> Table {
+    keyed(
+        report,
+        l,
+        "industries",
+        l.t_industries,
+        l.industry,
+        Some(l.n_keyed),
+        |s| &s.industries,
+    )
+}
+
+pub(super) fn tags(report: &Report, l: &Labels) -> Table {
+    keyed(report, l, "tags", l.t_tags, l.tag, Some(l.n_keyed), |s| {
+        &s.tags
+    })
+}

@@ -1,0 +1,52 @@
+//! Enterprises, valuations and money raised per tier and date.
+
+use super::{Cell, Labels, Table, tier_name};
+use crate::model::Report;
+
+pub(super) fn table(report: &Report, l: &Labels) -> Table {
+    let rows = report
+        .snapshots
+        .iter()
+        .flat_map(|s| {
+            s.tiers.iter().map(|t| {
+                vec![
+                    Cell::Date(s.date),
+                    Cell::text(tier_name(report, &t.tier)),
+                    Cell::Int(t.count),
+                    Cell::money(l.money(t.valuation_usd)),
+                    Cell::Int(t.valuation_unknown),
+                    Cell::money(l.money(t.raised_usd)),
+                    Cell::Int(t.raised_unknown),
+                    Cell::Int(t.provinces),
+                    Cell::Int(t.cities),
+                    Cell::Int(t.no_region),
+                    Cell::Int(t.in_zones),
+                    Cell::Share(t.in_zones_share),
+                ]
+            })
+        })
+        .collect();
+    Table {
+        key: "tiers",
+        title: l.t_tiers.to_owned(),
+        note: Some(l.n_tiers),
+        headers: [
+            l.date,
+            l.tier,
+            l.count,
+            l.valuation,
+            l.valuation_unknown,
+            l.raised,
+            l.raised_unknown,
+            l.provinces_with,
+            l.cities_with,
+            l.no_region,
+            l.in_zones,
+            l.in_zones_share,
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+        rows,
+        dated: true,
+    }
+}

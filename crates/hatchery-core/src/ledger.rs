@@ -27,6 +27,29 @@ pub struct LedgerEnterprise {
 }
 
 impl LedgerEnterprise {
+    /// An enterprise from its parts, for stores that read them straight from
+    /// their rows; [`LedgerBuilder::build`] attaches its events.
+    pub fn new(
+        id: EnterpriseId,
+        founded: Date,
+        country: Country,
+        region: Option<DivisionCode>,
+        zone: Option<String>,
+        industries: Vec<String>,
+        tags: Vec<String>,
+    ) -> Self {
+        Self {
+            id,
+            founded,
+            country,
+            region,
+            zone,
+            industries,
+            tags,
+            events: 0..0,
+        }
+    }
+
     pub fn from_enterprise(enterprise: &Enterprise) -> Self {
         Self {
             id: enterprise.id.clone(),
@@ -178,14 +201,20 @@ impl Classification {
 }
 
 impl Ledger {
-    /// Lays out a dataset: events keep the dataset's row order on equal dates.
+    /// Lays out a dataset: events keep the dataset's row order on equal dates,
+    /// and a row equal to an earlier one is dropped.
     pub fn from_dataset(dataset: &Dataset) -> Self {
         let mut builder =
             LedgerBuilder::with_capacity(dataset.enterprises.len(), dataset.events.len());
         for enterprise in &dataset.enterprises {
             builder.enterprise(LedgerEnterprise::from_enterprise(enterprise));
         }
+        // The spec drops a row equal to an earlier one: it is the same event.
+        let mut seen = std::collections::HashSet::with_capacity(dataset.events.len());
         for (order, event) in dataset.events.iter().enumerate() {
+            if !seen.insert(event.identity_cells()) {
+                continue;
+            }
             builder.event(
                 event.enterprise.as_str(),
                 order as u64,

@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod model;
 pub mod money;
 pub mod uscc;
+pub mod workflow;
 
 pub use criteria::{Decision, RuleSet, TierIndex};
 pub use division::DivisionCode;

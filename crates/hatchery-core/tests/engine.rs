@@ -445,3 +445,16 @@ fn foreign_enterprises_need_a_rule_set_without_a_country_condition() {
         Some("unicorn")
     );
 }
+
+#[test]
+fn a_repeated_event_row_counts_once() {
+    let round = funding("e", "2020-06-01", "3000000", "150000000", "USD");
+    let dataset = Dataset {
+        enterprises: vec![enterprise("e", "2020-01-01")],
+        events: vec![round.clone(), round],
+        ..Dataset::default()
+    };
+    // $3m raised once is below gei-2024's $5m floor for potential clause a.
+    assert_eq!(tier(&dataset, "gei-2024", "e", "2020-12-31"), None);
+    assert_eq!(Ledger::from_dataset(&dataset).event_count(), 1);
+}

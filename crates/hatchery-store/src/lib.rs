@@ -1,19 +1,35 @@
 //! The storage trait every Hatchery backend implements (SQLite embedded by
 //! default, PostgreSQL at national scale), with the types that cross it.
+//!
+//! Backends share [`EventIdentity`], the fingerprint that tells events apart,
+//! and prove themselves against the stories in `conformance` (feature
+//! `conformance`).
 #![forbid(unsafe_code)]
 
 use std::collections::HashSet;
 
 use async_trait::async_trait;
 use hatchery_core::{Dataset, Enterprise, EnterpriseId, Event, FxRate, Ledger};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+mod identity;
+pub mod workflow;
+
+#[cfg(feature = "conformance")]
+pub mod conformance;
+
+pub use identity::EventIdentity;
 
 /// Which part of an import a rejection is about, by its position in the dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub enum RowRef {
+    /// `dataset.enterprises[i]`.
     Enterprise(usize),
+    /// `dataset.events[i]`.
     Event(usize),
+    /// `dataset.fx[i]`.
     Fx(usize),
+    /// `dataset.financials[i]`.
     Financials(usize),
 }
 
@@ -44,7 +60,7 @@ pub enum StoreError {
 }
 
 /// What an import changed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportOutcome {
     pub enterprises_added: u64,
     pub enterprises_updated: u64,
@@ -73,12 +89,31 @@ impl ImportOutcome {
 }
 
 /// Where an import came from, recorded beside it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportSource {
     /// e.g. the folder or file name.
     pub origin: String,
     /// When the import ran, RFC 3339, as the caller's clock says.
     pub at: String,
+}
+
+/// A successful import, as the store recorded it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportRecord {
+    /// Increases with every import.
+    pub id: i64,
+    pub source: ImportSource,
+    pub outcome: ImportOutcome,
+}
+
+/// One version of an enterprise's row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Revision {
+    /// 1 for the row first imported, then 2, 3, … for each differing row.
+    pub number: u32,
+    /// The [`ImportRecord::id`] of the import that brought it.
+    pub import: i64,
+    pub enterprise: Enterprise,
 }
 
 /// Sizes of what is stored.
@@ -105,6 +140,24 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// stored event are dropped; the rest are appended in dataset order. An fx
     /// row for a stored currency and date with another rate, or a credit code
     /// held by another enterprise, rejects the whole import.
+    ///
+    /// In detail, so that every backend agrees (the conformance stories pin it):
+    ///
+    /// - Two events are equal when their [`EventIdentity`] is (every format
+    ///   column equal as text; `x_` extras do not count). A duplicate within
+    ///   the dataset is dropped like a stored one.
+    /// - An fx rate equal in value to the stored one (`7.08` and `7.080`)
+    ///   changes nothing and the stored text stays; financials are matched by
+    ///   enterprise and year and a differing row replaces the stored one.
+    /// - The credit-code check looks at the result: the import is rejected when
+    ///   two enterprises would hold one code, so a code may move from one
+    ///   enterprise to another within one import.
+    /// - Also rejected: an event or financials row for an id neither in the
+    ///   dataset nor stored; one id, or one currency and date, or one
+    ///   enterprise and year, given twice with different values; a value the
+    ///   backend cannot hold. Every such row is reported, none is written.
+    /// - A successful import is recorded (see [`Store::imports`]) even when it
+    ///   changed nothing.
     async fn import(
         &self,
         dataset: &Dataset,
@@ -114,7 +167,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Everything the engine needs, in one read.
     async fn load_ledger(&self) -> Result<Ledger, StoreError>;
 
-    /// The whole store as a dataset: enterprises by id, events in import order.
+    /// The whole store as a dataset: enterprises by id (byte order), events in
+    /// import order, fx rates by currency then date, financials by enterprise
+    /// id then year. Amounts keep the text they were imported with.
     async fn export(&self) -> Result<Dataset, StoreError>;
 
     /// One enterprise and its events in import order.
@@ -131,4 +186,12 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// How much is stored.
     async fn counts(&self) -> Result<StoreCounts, StoreError>;
+
+    /// Every version of one enterprise's row, oldest first; empty when the id
+    /// is not stored.
+    async fn revisions(&self, id: &EnterpriseId) -> Result<Vec<Revision>, StoreError>;
+
+    /// Every successful import, oldest first. A rejected import leaves no
+    /// record; an import that changed nothing does.
+    async fn imports(&self) -> Result<Vec<ImportRecord>, StoreError>;
 }

@@ -1,0 +1,193 @@
+//! The command line, as clap derives it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Hatchery — the national unicorn enterprise cultivation system
+/// (全国统一、部省联动的独角兽企业培育体系).
+#[derive(Debug, Parser)]
+#[command(name = "hatchery", version, about, long_about = None)]
+pub struct Cli {
+    /// The store: `sqlite://PATH` (embedded, the default) or `postgres://…`.
+    #[arg(
+        long,
+        global = true,
+        env = "HATCHERY_DB",
+        default_value = "sqlite://hatchery.db"
+    )]
+    pub db: String,
+
+    /// More log output on stderr (-v info, -vv debug).
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import an interchange dataset (a folder of CSV or XLSX files), all or nothing.
+    Import(ImportArgs),
+    /// The tier of every enterprise as of a date.
+    Classify(ClassifyArgs),
+    /// One enterprise's decision with every reason.
+    Explain(ExplainArgs),
+    /// Write the whole store as an interchange dataset.
+    Export(ExportArgs),
+    /// The rule sets shipped with Hatchery.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// The tracking report for one or more dates: HTML, XLSX, CSV, JSON or Markdown.
+    Report(ReportArgs),
+    /// Write a deterministic, realistic national dataset in interchange format.
+    Generate(GenerateArgs),
+    /// Import a published unicorn list (CSV or XLSX) through a column profile.
+    ImportList(ImportListArgs),
+    /// Build a demo store from data shipped in the binary and show what it holds.
+    Demo(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The dataset folder (enterprises.csv, events.csv, fx.csv, financials.csv).
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClassifyFormat {
+    Table,
+    Csv,
+    Json,
+    Xlsx,
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// The day to decide as of (end of day), YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub as_of: jiff::civil::Date,
+    /// A built-in rule set name or a path to a rule set TOML file.
+    #[arg(long, default_value = "gei")]
+    pub rules: String,
+    #[arg(long, value_enum, default_value_t = ClassifyFormat::Table)]
+    pub format: ClassifyFormat,
+    /// Write to this file instead of standard output (required for xlsx).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The enterprise's id.
+    pub id: String,
+    /// The day to decide as of (end of day), YYYY-MM-DD.
+    #[arg(long, value_parser = parse_day)]
+    pub as_of: jiff::civil::Date,
+    /// A built-in rule set name or a path to a rule set TOML file.
+    #[arg(long, default_value = "gei")]
+    pub rules: String,
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The folder to write (created if missing), or a `.xlsx` file.
+    pub dir: PathBuf,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// Every built-in rule set.
+    List,
+    /// One rule set's definition, as TOML.
+    Show {
+        /// A built-in name or a path to a TOML file.
+        name: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// One or more days, comma-separated: `2016-12-31,2017-12-31,…`.
+    #[arg(long, value_delimiter = ',', required = true, value_parser = parse_day)]
+    pub as_of: Vec<jiff::civil::Date>,
+    /// A built-in rule set name or a path to a rule set TOML file.
+    #[arg(long, default_value = "gei")]
+    pub rules: String,
+    /// Restrict to a province (`44`), a city (`4403`) or a high-tech zone id.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// The report's language.
+    #[arg(long, default_value = "zh", value_parser = ["zh", "en"])]
+    pub lang: String,
+    #[arg(long, value_parser = ["html", "xlsx", "csv", "json", "md"])]
+    pub format: String,
+    /// The file to write (a folder for csv).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Region definitions (TOML) replacing the shipped ones.
+    #[arg(long)]
+    pub regions: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// How many enterprises.
+    #[arg(long, default_value_t = 10_000)]
+    pub enterprises: usize,
+    /// The same seed gives the same dataset, byte for byte.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// The folder to write.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportListArgs {
+    /// The list: a `.csv` or `.xlsx` file.
+    pub file: PathBuf,
+    /// A built-in profile name (`cbinsights-2022`) or a path to a profile TOML file.
+    #[arg(long, default_value = "cbinsights-2022")]
+    pub profile: String,
+    /// The day the list describes, YYYY-MM-DD: its valuations are as of this day.
+    #[arg(long, value_parser = parse_day)]
+    pub list_date: jiff::civil::Date,
+    /// Citation recorded on every event (default: the profile's source).
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Import the good rows and write the rejected ones, unchanged, to this CSV file.
+    #[arg(long, value_name = "REJECTS.csv")]
+    pub skip_invalid: Option<PathBuf>,
+    /// Show what would be new, updated, unchanged and absent; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {}
+
+/// Parses `YYYY-MM-DD` with the same strictness as the interchange format.
+fn parse_day(text: &str) -> Result<jiff::civil::Date, String> {
+    hatchery_core::date::parse_date(text).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

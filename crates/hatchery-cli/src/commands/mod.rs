@@ -1,0 +1,32 @@
+//! One module per subcommand; each takes parsed arguments and an open store.
+
+mod classify;
+mod demo;
+mod explain;
+mod export;
+mod generate;
+mod import;
+mod import_list;
+mod report;
+mod rules;
+
+use crate::cli::{Cli, Command};
+use crate::error::CliResult;
+use crate::store;
+
+pub use import::import_dataset;
+
+/// Runs the command the user asked for.
+pub async fn run(cli: Cli) -> CliResult {
+    match cli.command {
+        Command::Rules(command) => rules::run(&command),
+        Command::Generate(args) => generate::run(&args),
+        Command::Import(args) => import::run(&*store::open(&cli.db).await?, &args).await,
+        Command::Classify(args) => classify::run(&*store::open(&cli.db).await?, &args).await,
+        Command::Explain(args) => explain::run(&*store::open(&cli.db).await?, &args).await,
+        Command::Export(args) => export::run(&*store::open(&cli.db).await?, &args).await,
+        Command::Report(args) => report::run(&*store::open(&cli.db).await?, &args).await,
+        Command::ImportList(args) => import_list::run(&*store::open(&cli.db).await?, &args).await,
+        Command::Demo(args) => demo::run(&*store::open(&cli.db).await?, &cli.db, &args).await,
+    }
+}

@@ -1,0 +1,51 @@
+//! `hatchery report --as-of D1[,D2,…] --format html|xlsx|csv|json|md --out PATH …`.
+
+use anyhow::Context;
+use hatchery_report::{Format, Lang, Regions, ReportOptions, Scope, build, render};
+use hatchery_store::Store;
+
+use crate::cli::ReportArgs;
+use crate::error::{CliError, CliResult};
+use crate::progress::spinner;
+
+pub async fn run(store: &dyn Store, args: &ReportArgs) -> CliResult {
+    let rules = crate::rules::resolve(&args.rules)?;
+    let usage = |e: &dyn std::fmt::Display| CliError::Usage(e.to_string());
+    let format: Format = args.format.parse().map_err(|e| usage(&e))?;
+    let lang: Lang = args.lang.parse().map_err(|e| usage(&e))?;
+    let scope = match &args.scope {
+        Some(text) => Some(Scope::parse(text).map_err(|e| usage(&e))?),
+        None => None,
+    };
+    let regions = match &args.regions {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read {}", path.display()))?;
+            Some(Regions::from_toml(&text).map_err(|e| usage(&e))?)
+        }
+        None => None,
+    };
+    let options = ReportOptions {
+        scope,
+        lang,
+        regions,
+        ..ReportOptions::default()
+    };
+
+    let working = spinner("building the report");
+    let ledger = store.load_ledger().await?;
+    let report = build(&ledger, &rules, &args.as_of, &options).context("building the report")?;
+    render(&report, format, &args.out)
+        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    if let Some(bar) = working {
+        bar.finish_and_clear();
+    }
+    println!(
+        "wrote the {} report for {} date(s) under {} to {}",
+        args.format,
+        args.as_of.len(),
+        rules.label(),
+        args.out.display()
+    );
+    Ok(())
+}

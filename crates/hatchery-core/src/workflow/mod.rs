@@ -1,0 +1,33 @@
+//! The ministry–province workflow (部省联动) as pure domain logic: who may do
+//! what where, the declaration state machine, public-notice working days,
+//! cultivation-pool re-evaluation, evidence checks and the audit hash chain.
+//!
+//! Nothing here touches a database or a clock: "now" and "today" are
+//! arguments, so every decision can be replayed.
+
+pub mod account;
+pub mod audit;
+pub mod calendar;
+pub mod clock;
+pub mod declaration;
+pub mod evidence;
+pub mod jurisdiction;
+pub mod permission;
+pub mod pool;
+pub mod zone;
+
+pub use account::{AccountId, BindingError, Role, Username, UsernameError};
+pub use audit::{AuditBreak, AuditEntry, AuditProblem, AuditRecord, ChainVerifier, GENESIS_HASH};
+pub use calendar::WorkingCalendar;
+pub use clock::{Clock, china_today, format_instant, parse_instant, truncate_instant};
+pub use declaration::{
+    ActionKind, Actor, Circumstances, Command, DeclarationForm, DeclarationId, DeclarationState,
+    Facts, ObjectionChange, QuotaUse, Transition, TransitionError,
+};
+pub use evidence::{CheckedEvidence, EvidenceError, EvidenceType, check_evidence};
+pub use jurisdiction::{Jurisdiction, JurisdictionError, Placement, Scope};
+pub use permission::Capability;
+pub use pool::{ExitCause, Proposal, ProposalKind, reevaluate};
+pub use zone::{
+    RawZoneFile, Zone, ZoneId, ZoneIdError, ZoneKind, ZoneSeed, seed_zones, shipped_zone_list,
+};

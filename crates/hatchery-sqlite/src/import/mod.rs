@@ -1,0 +1,54 @@
+//! Importing a dataset in one transaction: first a plan that reads only what
+//! the dataset touches and finds every conflict, then, when there is none,
+//! the writes.
+
+mod plan;
+mod write;
+
+use std::time::Instant;
+
+use hatchery_core::Dataset;
+use hatchery_store::{ImportOutcome, ImportSource, StoreError};
+use sqlx::{Connection, SqliteConnection};
+
+use crate::database;
+
+/// Imports `dataset` in one transaction on `conn`: all of it, or on `Err`
+/// nothing.
+pub(crate) async fn run(
+    conn: &mut SqliteConnection,
+    dataset: &Dataset,
+    source: &ImportSource,
+) -> Result<ImportOutcome, StoreError> {
+    // IMMEDIATE takes the write lock before the first read, so what the plan
+    // checks cannot change before it is written.
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(database)?;
+    let started = Instant::now();
+    let written = match plan::plan(&mut tx, dataset).await {
+        Ok(plan) => write::write(&mut tx, dataset, plan, source).await,
+        Err(error) => Err(error),
+    };
+    let outcome = match written {
+        Ok(outcome) => outcome,
+        Err(error) => {
+            // Dropping the transaction would roll back too; doing it here
+            // lets a failure to do so be seen.
+            if let Err(failed) = tx.rollback().await {
+                tracing::warn!(error = %failed, "rolling back a failed import");
+            }
+            return Err(error);
+        }
+    };
+    let written = started.elapsed();
+    // With WAL, committing also copies the pages into the database file
+    // once the log has grown (SQLite's automatic checkpoint).
+    tx.commit().await.map_err(database)?;
+    tracing::debug!(
+        ?written,
+        total = ?started.elapsed(),
+        origin = %source.origin,
+        ?outcome,
+        "import committed"
+    );
+    Ok(outcome)
+}

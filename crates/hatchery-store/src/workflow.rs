@@ -1,0 +1,798 @@
+//! The storage of the ministry–province workflow: accounts and their
+//! credentials, zones, declarations and their steps, the cultivation pool,
+//! quotas, idempotency keys, login throttling and the audit chain.
+//!
+//! A separate trait from [`crate::Store`] so the ledger can be used without
+//! the workflow, but meant to live in the same database. Nothing here is
+//! specific to one engine:
+//!
+//! - every change to a versioned row is a compare-and-set on its `version`
+//!   (`UPDATE … WHERE id = ? AND version = ?`): of two writers that read the
+//!   same version exactly one succeeds, the other gets
+//!   [`WorkflowError::VersionConflict`];
+//! - every write appends its audit entry in the same transaction, and appends
+//!   are serialised so the hash chain stays linear;
+//! - sessions, tokens, idempotency keys and throttling counters live in the
+//!   database, so several stateless servers can share one.
+
+use async_trait::async_trait;
+use hatchery_core::EnterpriseId;
+use hatchery_core::workflow::audit::{AuditEntry, AuditRecord};
+use hatchery_core::workflow::declaration::{ActionKind, Transition};
+use hatchery_core::workflow::{
+    AccountId, DeclarationForm, DeclarationId, DeclarationState, EvidenceType, ExitCause,
+    Jurisdiction, Placement, ProposalKind, Role, Scope, Username, Zone, ZoneId,
+};
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// Why a workflow store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum WorkflowError {
+    /// The row asked for does not exist.
+    #[error("not found")]
+    NotFound,
+    /// The row changed since the caller read it; nothing was written.
+    #[error("the record changed: expected version {expected}, it is at {actual}")]
+    VersionConflict { expected: i64, actual: i64 },
+    /// A uniqueness rule would be broken (a second active declaration for a
+    /// cycle, a username taken, …); nothing was written.
+    #[error("{0}")]
+    Duplicate(String),
+    /// The province's recommendation quota is used up.
+    #[error("the quota of {limit} recommendations is used up")]
+    QuotaExhausted { limit: u32 },
+    /// A limit on stored data was reached (e.g. evidence files per declaration).
+    #[error("{0}")]
+    LimitReached(String),
+    /// Stored data is not what this version expects.
+    #[error("stored workflow data is corrupt: {0}")]
+    Corrupt(String),
+    /// The database itself failed.
+    #[error("database error: {0}")]
+    Database(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Who acts, and when: the part of an audit entry the caller knows. The store
+/// adds what was done, to what, and the before/after images.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Acting {
+    pub at: Timestamp,
+    /// `None` for the system itself (command line, seeding).
+    pub actor: Option<AccountId>,
+    /// The actor's username, or a `system:…` label.
+    pub actor_name: String,
+}
+
+/// A window of a longer list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub offset: u64,
+    pub limit: u64,
+}
+
+/// One window of a list, with the size of the whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Paged<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}
+
+// ---------------------------------------------------------------- accounts
+
+/// An account, without its password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub username: Username,
+    pub display_name: String,
+    pub role: Role,
+    pub jurisdiction: Jurisdiction,
+    /// The enterprise an enterprise account belongs to.
+    pub enterprise: Option<EnterpriseId>,
+    pub disabled: bool,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+impl Account {
+    /// What this account's reads and writes are filtered by.
+    pub fn scope(&self) -> Scope {
+        self.role
+            .scope(&self.jurisdiction, self.enterprise.as_ref())
+    }
+}
+
+/// An account to create.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAccount {
+    pub username: Username,
+    pub display_name: String,
+    pub role: Role,
+    pub jurisdiction: Jurisdiction,
+    pub enterprise: Option<EnterpriseId>,
+    /// Where the account sits, for filtering account lists by scope.
+    pub placement: Placement,
+    /// An Argon2id PHC string.
+    pub password_hash: String,
+}
+
+/// Changes to an account; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountChange {
+    pub display_name: Option<String>,
+    pub disabled: Option<bool>,
+    /// A new Argon2id PHC string.
+    pub password_hash: Option<String>,
+}
+
+/// What kind of credential a bearer of a secret holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialKind {
+    /// A browser session (cookie), with a CSRF token for writes.
+    Session,
+    /// An API token for programs (`Authorization: Bearer`).
+    ApiToken,
+}
+
+/// A credential to store. Only hashes of its secrets are kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewCredential {
+    pub kind: CredentialKind,
+    pub account: AccountId,
+    /// SHA-256 of the secret, hex.
+    pub secret_hash: String,
+    /// SHA-256 of the session's CSRF token, hex.
+    pub csrf_hash: Option<String>,
+    /// A label for an API token.
+    pub name: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// A stored credential.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Credential {
+    pub id: i64,
+    pub kind: CredentialKind,
+    pub account: AccountId,
+    #[serde(skip)]
+    pub csrf_hash: Option<String>,
+    pub name: Option<String>,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
+}
+
+impl Credential {
+    /// Whether it can still be used at `now`.
+    pub fn is_live(&self, now: Timestamp) -> bool {
+        self.revoked_at.is_none() && now < self.expires_at
+    }
+}
+
+// ------------------------------------------------------------ idempotency
+
+/// A response kept for replaying to a retried request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredResponse {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: Vec<u8>,
+}
+
+/// What claiming an idempotency key found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// The key is new and now held by this request: go ahead, then complete it.
+    Claimed,
+    /// A request with this key finished: send its response again.
+    Replay(StoredResponse),
+    /// A request with this key is still running.
+    InProgress,
+    /// The key was used for a different request.
+    Mismatch,
+}
+
+// ---------------------------------------------------------------- zones
+
+/// A zone as stored, with its version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredZone {
+    #[serde(flatten)]
+    pub zone: Zone,
+    pub version: i64,
+}
+
+// ------------------------------------------------------------ rule sets
+
+/// A rule set added by an administrator, beside the built-in ones.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoredRuleSet {
+    pub key: String,
+    pub version: String,
+    /// Its TOML text, as submitted.
+    pub source: String,
+    pub added_by: Option<AccountId>,
+    pub added_at: Timestamp,
+}
+
+// --------------------------------------------------------- declarations
+
+/// A declaration as stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Declaration {
+    pub id: DeclarationId,
+    pub enterprise: EnterpriseId,
+    /// The cultivation cycle (year).
+    pub cycle: i16,
+    /// The tier declared for, a key of the rule set.
+    pub tier: String,
+    pub rule_set: String,
+    pub rule_set_version: String,
+    pub state: DeclarationState,
+    pub form: DeclarationForm,
+    /// Where the enterprise sat when the declaration was created.
+    pub placement: Placement,
+    /// The engine's explained decision attached at the last submission (JSON).
+    pub precheck: Option<serde_json::Value>,
+    /// First and last day of the public notice, once opened.
+    pub notice: Option<(Date, Date)>,
+    pub created_by: AccountId,
+    pub submitted_by: Option<AccountId>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+/// A declaration to create, as a draft.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDeclaration {
+    pub enterprise: EnterpriseId,
+    pub cycle: i16,
+    pub tier: String,
+    pub rule_set: String,
+    pub rule_set_version: String,
+    pub form: DeclarationForm,
+    pub placement: Placement,
+}
+
+/// Which declarations to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeclarationFilter {
+    pub scope: Scope,
+    pub cycle: Option<i16>,
+    pub state: Option<DeclarationState>,
+    pub tier: Option<String>,
+    pub enterprise: Option<EnterpriseId>,
+    pub page: Page,
+}
+
+/// One step in a declaration's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Step {
+    pub seq: i64,
+    pub action: ActionKind,
+    pub from: DeclarationState,
+    pub to: DeclarationState,
+    pub actor: AccountId,
+    pub actor_name: String,
+    pub at: Timestamp,
+    pub reason: Option<String>,
+}
+
+/// An objection lodged during a public notice.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Objection {
+    pub id: i64,
+    pub declaration: DeclarationId,
+    pub lodged_by: AccountId,
+    pub lodged_at: Timestamp,
+    pub text: String,
+    pub resolved_by: Option<AccountId>,
+    pub resolved_at: Option<Timestamp>,
+    pub upheld: Option<bool>,
+    pub resolution: Option<String>,
+}
+
+/// A step to apply: the domain's decision and what goes with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepRequest {
+    pub transition: Transition,
+    /// The engine's explained decision, attached on submission.
+    pub precheck: Option<serde_json::Value>,
+    /// On a recommendation: the quota to re-check inside the transaction.
+    pub quota_limit: Option<u32>,
+}
+
+/// An evidence file's record (its content is fetched separately).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub id: i64,
+    pub declaration: DeclarationId,
+    pub name: String,
+    pub kind: EvidenceType,
+    pub size: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    pub uploaded_by: AccountId,
+    pub uploaded_at: Timestamp,
+}
+
+/// An evidence file to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvidence {
+    pub name: String,
+    pub kind: EvidenceType,
+    pub sha256: String,
+    pub content: Vec<u8>,
+}
+
+/// A province's recommendation quota for a cycle and tier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Quota {
+    pub province: hatchery_core::DivisionCode,
+    pub cycle: i16,
+    pub tier: String,
+    pub limit: u32,
+    /// Declarations recommended (or further) against it.
+    pub used: u32,
+}
+
+// ----------------------------------------------------------------- pool
+
+/// Whether a membership holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatus {
+    Active,
+    /// Left the pool, with a cause.
+    Exited,
+    /// Replaced by a later confirmation for the same enterprise.
+    Superseded,
+}
+
+impl MemberStatus {
+    /// The key used in the API and the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Exited => "exited",
+            Self::Superseded => "superseded",
+        }
+    }
+
+    /// Parses [`MemberStatus::as_str`]'s output.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Active, Self::Exited, Self::Superseded]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// A membership of the national cultivation pool.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PoolMember {
+    pub id: i64,
+    pub enterprise: EnterpriseId,
+    pub tier: String,
+    pub rule_set: String,
+    pub rule_set_version: String,
+    pub cycle: i16,
+    pub placement: Placement,
+    /// The declaration it was confirmed from.
+    pub declaration: Option<DeclarationId>,
+    pub valid_from: Date,
+    pub valid_until: Date,
+    pub status: MemberStatus,
+    pub exit_cause: Option<ExitCause>,
+    pub exited_on: Option<Date>,
+    pub version: i64,
+}
+
+/// Which members to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolFilter {
+    pub scope: Scope,
+    pub status: Option<MemberStatus>,
+    pub tier: Option<String>,
+    pub cycle: Option<i16>,
+    pub province: Option<hatchery_core::DivisionCode>,
+    pub page: Page,
+}
+
+/// Whether a proposal has been decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProposalStatus {
+    Pending,
+    Accepted,
+    Dismissed,
+}
+
+impl ProposalStatus {
+    /// The key used in the API and the store.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Dismissed => "dismissed",
+        }
+    }
+
+    /// Parses [`ProposalStatus::as_str`]'s output.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Pending, Self::Accepted, Self::Dismissed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// A re-evaluation's proposal for one member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PoolProposal {
+    pub id: i64,
+    pub member: i64,
+    pub enterprise: EnterpriseId,
+    pub placement: Placement,
+    pub kind: ProposalKind,
+    /// The engine's explained decision behind it (JSON).
+    pub decision: serde_json::Value,
+    pub as_of: Date,
+    pub status: ProposalStatus,
+    pub created_at: Timestamp,
+    pub decided_by: Option<AccountId>,
+    pub decided_at: Option<Timestamp>,
+    pub reason: Option<String>,
+    pub version: i64,
+}
+
+/// A proposal to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProposal {
+    pub member: i64,
+    pub kind: ProposalKind,
+    pub decision: serde_json::Value,
+}
+
+/// What recording a re-evaluation's proposals did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProposalsRecorded {
+    pub created: u64,
+    /// Members that already had a pending proposal: left alone.
+    pub already_pending: Vec<i64>,
+}
+
+/// Which proposals to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalFilter {
+    pub scope: Scope,
+    pub status: Option<ProposalStatus>,
+    pub page: Page,
+}
+
+/// What deciding a proposal does to its member.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MemberEffect {
+    /// Dismissed: the member stays as it is.
+    None,
+    /// Promoted or demoted to this tier.
+    SetTier(String),
+    /// Leaves the pool.
+    Exit { cause: ExitCause, on: Date },
+    /// Renewed at re-review until this day.
+    Renew { valid_until: Date },
+}
+
+/// The decision on a proposal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposalDecision {
+    pub status: ProposalStatus,
+    pub reason: Option<String>,
+    pub effect: MemberEffect,
+}
+
+// ---------------------------------------------------------------- audit
+
+/// Which audit entries to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditFilter {
+    pub scope: Scope,
+    /// Entries with `seq` greater than this.
+    pub after: i64,
+    pub limit: u64,
+}
+
+/// The workflow's storage.
+#[async_trait]
+pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
+    // --- accounts
+
+    /// Creates an account. A taken username is [`WorkflowError::Duplicate`].
+    async fn create_account(
+        &self,
+        account: &NewAccount,
+        acting: &Acting,
+    ) -> Result<Account, WorkflowError>;
+
+    /// One account.
+    async fn account(&self, id: AccountId) -> Result<Option<Account>, WorkflowError>;
+
+    /// One account by username, with its password hash.
+    async fn account_for_login(
+        &self,
+        username: &Username,
+    ) -> Result<Option<(Account, String)>, WorkflowError>;
+
+    /// Accounts visible in `scope` (by their jurisdiction), by id.
+    async fn accounts(&self, scope: &Scope, page: Page) -> Result<Paged<Account>, WorkflowError>;
+
+    /// Whether any account exists (the first one is made from the command line).
+    async fn has_accounts(&self) -> Result<bool, WorkflowError>;
+
+    /// Changes an account at `expected_version`. Disabling it, or changing
+    /// its password, also revokes its sessions and tokens.
+    async fn update_account(
+        &self,
+        id: AccountId,
+        expected_version: i64,
+        change: &AccountChange,
+        acting: &Acting,
+    ) -> Result<Account, WorkflowError>;
+
+    // --- credentials
+
+    /// Stores a session or API token.
+    async fn create_credential(
+        &self,
+        credential: &NewCredential,
+    ) -> Result<Credential, WorkflowError>;
+
+    /// The credential whose secret hashes to `secret_hash`, with its account.
+    async fn credential(
+        &self,
+        secret_hash: &str,
+    ) -> Result<Option<(Credential, Account)>, WorkflowError>;
+
+    /// An account's live API tokens.
+    async fn api_tokens(
+        &self,
+        account: AccountId,
+        now: Timestamp,
+    ) -> Result<Vec<Credential>, WorkflowError>;
+
+    /// Revokes one of an account's credentials; `false` if it has no such live one.
+    async fn revoke_credential(
+        &self,
+        account: AccountId,
+        id: i64,
+        at: Timestamp,
+    ) -> Result<bool, WorkflowError>;
+
+    /// Removes credentials that expired before `before`.
+    async fn purge_credentials(&self, before: Timestamp) -> Result<u64, WorkflowError>;
+
+    // --- login throttling
+
+    /// Failed logins under `key` at or after `since`.
+    async fn login_failures(&self, key: &str, since: Timestamp) -> Result<u32, WorkflowError>;
+
+    /// Records a failed login under each key.
+    async fn record_login_failure(
+        &self,
+        keys: &[String],
+        at: Timestamp,
+    ) -> Result<(), WorkflowError>;
+
+    /// Forgets the failures under `key` (after a successful login).
+    async fn clear_login_failures(&self, key: &str) -> Result<(), WorkflowError>;
+
+    // --- idempotency
+
+    /// Claims `key` for `account`'s request with this fingerprint.
+    async fn claim_idempotency_key(
+        &self,
+        account: AccountId,
+        key: &str,
+        fingerprint: &str,
+        now: Timestamp,
+    ) -> Result<IdempotencyClaim, WorkflowError>;
+
+    /// Keeps the response of a claimed key for replay.
+    async fn complete_idempotency_key(
+        &self,
+        account: AccountId,
+        key: &str,
+        response: &StoredResponse,
+    ) -> Result<(), WorkflowError>;
+
+    /// Gives a claimed key up (the request failed in a way worth retrying).
+    async fn release_idempotency_key(
+        &self,
+        account: AccountId,
+        key: &str,
+    ) -> Result<(), WorkflowError>;
+
+    /// Forgets keys created before `before`.
+    async fn purge_idempotency_keys(&self, before: Timestamp) -> Result<u64, WorkflowError>;
+
+    // --- zones
+
+    /// Every zone, by id.
+    async fn zones(&self) -> Result<Vec<StoredZone>, WorkflowError>;
+
+    /// One zone.
+    async fn zone(&self, id: &ZoneId) -> Result<Option<StoredZone>, WorkflowError>;
+
+    /// Adds zones whose ids are not stored yet; returns how many were added.
+    async fn seed_zones(&self, zones: &[Zone], acting: &Acting) -> Result<u64, WorkflowError>;
+
+    /// Adds a zone; a taken id is [`WorkflowError::Duplicate`].
+    async fn create_zone(&self, zone: &Zone, acting: &Acting) -> Result<StoredZone, WorkflowError>;
+
+    /// Renames or corrects a zone at `expected_version`.
+    async fn update_zone(
+        &self,
+        zone: &Zone,
+        expected_version: i64,
+        acting: &Acting,
+    ) -> Result<StoredZone, WorkflowError>;
+
+    // --- rule sets
+
+    /// Rule sets added beside the built-in ones, by key then version.
+    async fn rule_sets(&self) -> Result<Vec<StoredRuleSet>, WorkflowError>;
+
+    /// Adds a rule set; a taken key and version is [`WorkflowError::Duplicate`].
+    async fn add_rule_set(
+        &self,
+        rule_set: &StoredRuleSet,
+        acting: &Acting,
+    ) -> Result<(), WorkflowError>;
+
+    // --- declarations
+
+    /// Creates a draft. A second declaration for the same enterprise and
+    /// cycle that is not rejected or withdrawn is [`WorkflowError::Duplicate`].
+    async fn create_declaration(
+        &self,
+        declaration: &NewDeclaration,
+        acting: &Acting,
+    ) -> Result<Declaration, WorkflowError>;
+
+    /// One declaration.
+    async fn declaration(&self, id: DeclarationId) -> Result<Option<Declaration>, WorkflowError>;
+
+    /// Declarations in the filter's scope, newest first.
+    async fn declarations(
+        &self,
+        filter: &DeclarationFilter,
+    ) -> Result<Paged<Declaration>, WorkflowError>;
+
+    /// Replaces the form of a draft or returned declaration at `expected_version`.
+    async fn edit_declaration(
+        &self,
+        id: DeclarationId,
+        expected_version: i64,
+        form: &DeclarationForm,
+        acting: &Acting,
+    ) -> Result<Declaration, WorkflowError>;
+
+    /// Applies a step at `expected_version`: the new state, the step in the
+    /// history, an objection lodged or resolved, the quota re-checked, and on
+    /// confirmation the pool membership (superseding an active one).
+    async fn apply_step(
+        &self,
+        id: DeclarationId,
+        expected_version: i64,
+        step: &StepRequest,
+        acting: &Acting,
+    ) -> Result<Declaration, WorkflowError>;
+
+    /// A declaration's history, oldest first.
+    async fn steps(&self, id: DeclarationId) -> Result<Vec<Step>, WorkflowError>;
+
+    /// A declaration's objections, oldest first.
+    async fn objections(&self, id: DeclarationId) -> Result<Vec<Objection>, WorkflowError>;
+
+    /// Declarations under public notice, by notice end.
+    async fn notices(&self, page: Page) -> Result<Paged<Declaration>, WorkflowError>;
+
+    // --- evidence
+
+    /// Attaches a file at `expected_version` (bumping it); at most `max_files` per declaration.
+    async fn add_evidence(
+        &self,
+        id: DeclarationId,
+        expected_version: i64,
+        evidence: &NewEvidence,
+        max_files: u32,
+        acting: &Acting,
+    ) -> Result<(Evidence, Declaration), WorkflowError>;
+
+    /// A declaration's evidence files, oldest first.
+    async fn evidence(&self, id: DeclarationId) -> Result<Vec<Evidence>, WorkflowError>;
+
+    /// One evidence file and its content.
+    async fn evidence_content(
+        &self,
+        id: DeclarationId,
+        evidence: i64,
+    ) -> Result<Option<(Evidence, Vec<u8>)>, WorkflowError>;
+
+    // --- quotas
+
+    /// Sets (or with `None` removes) a province's quota for a cycle and tier.
+    async fn set_quota(
+        &self,
+        province: hatchery_core::DivisionCode,
+        cycle: i16,
+        tier: &str,
+        limit: Option<u32>,
+        acting: &Acting,
+    ) -> Result<Option<Quota>, WorkflowError>;
+
+    /// One quota with its use.
+    async fn quota(
+        &self,
+        province: hatchery_core::DivisionCode,
+        cycle: i16,
+        tier: &str,
+    ) -> Result<Option<Quota>, WorkflowError>;
+
+    /// Every quota of a cycle with its use.
+    async fn quotas(&self, cycle: i16) -> Result<Vec<Quota>, WorkflowError>;
+
+    // --- pool
+
+    /// Members in the filter's scope, by id.
+    async fn pool_members(&self, filter: &PoolFilter) -> Result<Paged<PoolMember>, WorkflowError>;
+
+    /// One member.
+    async fn pool_member(&self, id: i64) -> Result<Option<PoolMember>, WorkflowError>;
+
+    /// Records a re-evaluation's proposals; a member with a pending proposal
+    /// gets no second one.
+    async fn record_proposals(
+        &self,
+        as_of: Date,
+        proposals: &[NewProposal],
+        acting: &Acting,
+    ) -> Result<ProposalsRecorded, WorkflowError>;
+
+    /// Proposals in the filter's scope, newest first.
+    async fn proposals(
+        &self,
+        filter: &ProposalFilter,
+    ) -> Result<Paged<PoolProposal>, WorkflowError>;
+
+    /// One proposal.
+    async fn proposal(&self, id: i64) -> Result<Option<PoolProposal>, WorkflowError>;
+
+    /// Decides a pending proposal at `expected_version` and applies its effect
+    /// to the member.
+    async fn decide_proposal(
+        &self,
+        id: i64,
+        expected_version: i64,
+        decision: &ProposalDecision,
+        acting: &Acting,
+    ) -> Result<PoolProposal, WorkflowError>;
+
+    // --- audit
+
+    /// Appends an entry for a write made outside this trait (an import).
+    async fn append_audit(&self, record: &AuditRecord) -> Result<AuditEntry, WorkflowError>;
+
+    /// Entries in the filter's scope, in chain order.
+    async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, WorkflowError>;
+
+    /// The chain's last entry as recorded beside it: `(seq, hash)`.
+    async fn audit_head(&self) -> Result<Option<(i64, String)>, WorkflowError>;
+
+    /// Whether the database answers.
+    async fn ping(&self) -> Result<(), WorkflowError>;
+}

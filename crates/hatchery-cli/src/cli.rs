@@ -47,6 +47,19 @@ pub enum Command {
     ImportList(ImportListArgs),
     /// Build a demo store from data shipped in the binary and show what it holds.
     Demo(DemoArgs),
+    /// Serve the HTTP JSON API (OpenAPI at /api/openapi.json).
+    Serve(ServeArgs),
+    /// Apply the store's migrations (every command also does so on first use).
+    Migrate,
+    /// Accounts, for administrators.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// The tamper-evident audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+    /// The national cultivation pool.
+    #[command(subcommand)]
+    Pool(PoolCommand),
 }
 
 #[derive(Debug, Args)]
@@ -175,6 +188,59 @@ pub struct ImportListArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The address to listen on, e.g. 127.0.0.1:8080 (port 0 picks a free one).
+    #[arg(long, env = "HATCHERY_LISTEN")]
+    pub listen: Option<std::net::SocketAddr>,
+    /// A TOML settings file (`hatchery serve --print-config` prints a commented sample).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// Print a commented sample settings file and exit.
+    #[arg(long)]
+    pub print_config: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create an account, e.g. the first ministry administrator. The password
+    /// comes from the environment variable named by --password-env, or else
+    /// from the first line of standard input.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        /// ministry_admin, ministry_reviewer, province_reviewer, city_reviewer,
+        /// zone_reviewer, enterprise_user, investor, analyst, auditor.
+        #[arg(long)]
+        role: String,
+        /// `CN`, a division code (`440000`, `440300`) or `zone:ID`.
+        #[arg(long, default_value = "CN")]
+        jurisdiction: String,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// The enterprise an enterprise account belongs to.
+        #[arg(long)]
+        enterprise: Option<String>,
+        #[arg(long, default_value = "HATCHERY_PASSWORD")]
+        password_env: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain; names the first edited, deleted or reordered entry.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PoolCommand {
+    /// Re-run the criteria for every pool member and propose promotions, exits and re-reviews.
+    Reevaluate {
+        #[arg(long, value_parser = parse_day)]
+        as_of: jiff::civil::Date,
+    },
+}
 
 /// Parses `YYYY-MM-DD` with the same strictness as the interchange format.
 fn parse_day(text: &str) -> Result<jiff::civil::Date, String> {

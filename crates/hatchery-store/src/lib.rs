@@ -102,7 +102,9 @@ pub struct ImportSource {
 pub struct ImportRecord {
     /// Increases with every import.
     pub id: i64,
+    /// Where it came from, as the caller said.
     pub source: ImportSource,
+    /// What it changed.
     pub outcome: ImportOutcome,
 }
 
@@ -113,6 +115,7 @@ pub struct Revision {
     pub number: u32,
     /// The [`ImportRecord::id`] of the import that brought it.
     pub import: i64,
+    /// The row as that import brought it.
     pub enterprise: Enterprise,
 }
 

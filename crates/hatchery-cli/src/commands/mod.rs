@@ -1,5 +1,6 @@
 //! One module per subcommand; each takes parsed arguments and an open store.
 
+mod admin;
 mod classify;
 mod demo;
 mod explain;
@@ -27,6 +28,15 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Export(args) => export::run(&*store::open(&cli.db).await?, &args).await,
         Command::Report(args) => report::run(&*store::open(&cli.db).await?, &args).await,
         Command::ImportList(args) => import_list::run(&*store::open(&cli.db).await?, &args).await,
+        Command::Serve(args) => admin::serve(&cli.db, &args).await,
+        Command::Migrate => {
+            store::open(&cli.db).await?;
+            println!("{} is migrated", store::redact(&cli.db));
+            Ok(())
+        }
+        Command::Admin(command) => admin::admin(&cli.db, command).await,
+        Command::Audit(command) => admin::audit(&cli.db, command).await,
+        Command::Pool(command) => admin::pool(&cli.db, command).await,
         Command::Demo(args) => demo::run(&*store::open(&cli.db).await?, &cli.db, &args).await,
     }
 }

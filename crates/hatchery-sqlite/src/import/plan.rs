@@ -1,7 +1,8 @@
 //! What an import will write, decided before anything is written. Reads only
-//! the stored rows the dataset touches (one statement per kind of lookup) and
-//! collects every conflict, so a rejected import reports all its problems
-//! and leaves no trace.
+//! the stored rows the dataset touches (a statement per twenty thousand keys,
+//! none per row; none at all when the store is empty) and collects every
+//! conflict, so a rejected import reports all its problems and leaves no
+//! trace.
 
 use std::collections::{HashMap, HashSet};
 
@@ -52,7 +53,7 @@ struct Stored {
     enterprise: Enterprise,
 }
 
-/// Rejections, kept in dataset order.
+/// Rejections, reported in dataset order.
 #[derive(Default)]
 struct Rejections(Vec<Rejection>);
 
@@ -96,8 +97,12 @@ pub(super) async fn plan<'d>(
     let stored = last_key > 0;
 
     let unique = unique_enterprises(dataset, &mut rejections, &mut outcome);
-    let (enterprises, replaced, released_codes, mut keys) =
-        plan_enterprises(conn, stored, &unique, last_key, &mut outcome).await?;
+    let EnterprisePlan {
+        writes: enterprises,
+        replaced,
+        released_codes,
+        mut keys,
+    } = plan_enterprises(conn, stored, &unique, last_key, &mut outcome).await?;
     let coded = codes_within(&unique, &mut rejections);
     if stored {
         check_stored_codes(conn, &unique, &coded, &mut rejections).await?;
@@ -151,14 +156,14 @@ fn unique_enterprises<'d>(
     unique
 }
 
-/// Rows to write, keys of replaced rows, keys whose code is released, and
-/// every listed enterprise's key.
-type EnterprisePlan<'d> = (
-    Vec<EnterpriseWrite<'d>>,
-    Vec<i64>,
-    Vec<i64>,
-    HashMap<&'d str, i64>,
-);
+/// What becomes of the dataset's enterprises (see [`Plan`]).
+struct EnterprisePlan<'d> {
+    writes: Vec<EnterpriseWrite<'d>>,
+    replaced: Vec<i64>,
+    released_codes: Vec<i64>,
+    /// The key of every enterprise the dataset lists, new ones included.
+    keys: HashMap<&'d str, i64>,
+}
 
 /// Sorts the enterprises into new, changed and unchanged, giving new ones
 /// the keys after the largest stored one.
@@ -214,7 +219,12 @@ async fn plan_enterprises<'d>(
         };
         keys.insert(enterprise.id.as_str(), key);
     }
-    Ok((writes, replaced, released, keys))
+    Ok(EnterprisePlan {
+        writes,
+        replaced,
+        released_codes: released,
+        keys,
+    })
 }
 
 /// The current rows of the stored enterprises among `ids`, by id.

@@ -127,7 +127,10 @@ pub(super) async fn write(
         .map_err(database)?;
     let added = EVENTS
         .run(conn, &dataset.events, |at, event, args| {
-            push(args, event_keys[at])?;
+            let key = event_keys
+                .get(at)
+                .ok_or("the plan has no key for this event")?;
+            push(args, *key)?;
             push(args, EventIdentity::of(event).as_bytes().to_vec())?;
             push(args, last_seq + 1 + i64::try_from(at)?)?;
             push_event_cells(args, event)

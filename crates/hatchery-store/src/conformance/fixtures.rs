@@ -10,6 +10,10 @@ use jiff::civil::Date;
 
 use crate::ImportSource;
 
+/// An id with the characters that need escaping on their way through SQL,
+/// JSON or CSV: a quote, a backslash, a comma, a space, a non-Latin letter.
+pub const GAMMA: &str = r#"gamma "γ", \ labs"#;
+
 /// Published credit codes with valid check symbols.
 pub const CODES: [&str; 4] = [
     "914403001922038216",
@@ -18,26 +22,32 @@ pub const CODES: [&str; 4] = [
     "91330782MAE50WWN6A",
 ];
 
+/// An enterprise id.
 pub fn id(text: &str) -> EnterpriseId {
     EnterpriseId::parse(text).expect("fixture id")
 }
 
+/// A `YYYY-MM-DD` date.
 pub fn day(text: &str) -> Date {
     hatchery_core::date::parse_date(text).expect("fixture date")
 }
 
+/// An amount, keeping its text.
 pub fn amount(text: &str) -> Amount {
     Amount::parse(text).expect("fixture amount")
 }
 
+/// A currency code.
 pub fn currency(text: &str) -> Currency {
     Currency::parse(text).expect("fixture currency")
 }
 
+/// A division code.
 pub fn region(text: &str) -> DivisionCode {
     DivisionCode::parse(text).expect("fixture region")
 }
 
+/// A credit code (one of [`CODES`]).
 pub fn uscc(text: &str) -> Uscc {
     Uscc::parse(text).expect("fixture credit code")
 }
@@ -120,6 +130,7 @@ pub fn listing(enterprise: &str, date: &str, exchange: &str) -> Event {
     }
 }
 
+/// `per_usd` units of `money` per US dollar on `date`.
 pub fn rate(money: &str, date: &str, per_usd: &str) -> FxRate {
     FxRate {
         date: day(date),
@@ -128,6 +139,7 @@ pub fn rate(money: &str, date: &str, per_usd: &str) -> FxRate {
     }
 }
 
+/// One year's revenue, and nothing else.
 pub fn figures(enterprise: &str, year: i16, money: &str, revenue: &str) -> Financials {
     Financials {
         enterprise: id(enterprise),
@@ -144,7 +156,8 @@ pub fn figures(enterprise: &str, year: i16, money: &str, revenue: &str) -> Finan
 /// an order that is not by date, fx by currency then date, financials by
 /// enterprise then year. Its events include `100` and `100.00` (two events),
 /// two relocations on one day, an event dated before its enterprise was
-/// founded, `x_` extras, and valuations in three currencies.
+/// founded, `x_` extras, valuations in three currencies, and an id that needs
+/// escaping ([`GAMMA`]).
 pub fn sample() -> Dataset {
     let zeta = Enterprise {
         country: Country::parse("US").expect("fixture country"),
@@ -169,7 +182,7 @@ pub fn sample() -> Dataset {
     };
     let gamma = Enterprise {
         region: Some(region("330106")),
-        ..enterprise("gamma", "伽马生物", "2012-01")
+        ..enterprise(GAMMA, "伽马生物 \"Gamma\"\n(杭州)", "2012-01")
     };
     let bytedance = Enterprise {
         uscc: Some(uscc(CODES[2])),
@@ -201,10 +214,10 @@ pub fn sample() -> Dataset {
         },
         Event {
             valuation: Some(amount("800000000")),
-            ..funding("gamma", "2013-01-01", "1000000", "HKD")
+            ..funding(GAMMA, "2013-01-01", "1000000", "HKD")
         },
-        listing("gamma", "2020-07-01", "SSE"),
-        event("gamma", "2022-01-01", EventKind::Acquired),
+        listing(GAMMA, "2020-07-01", "SSE"),
+        event(GAMMA, "2022-01-01", EventKind::Acquired),
         Event {
             valuation: Some(amount("1500000000")),
             extra: [("x_deal".to_owned(), "seed+".to_owned())].into(),

@@ -1,0 +1,654 @@
+//! Declarations: drafted by an enterprise (or a zone on its behalf), then
+//! moved along the chain by actions, each stating the version it expects.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use hatchery_core::EnterpriseId;
+use hatchery_core::workflow::declaration::{Actor, Circumstances, Facts, QuotaUse, decide};
+use hatchery_core::workflow::{
+    Capability, Command, DeclarationForm, DeclarationId, DeclarationState, TransitionError,
+    check_evidence,
+};
+use hatchery_store::workflow::{
+    Declaration, DeclarationFilter, NewDeclaration, NewEvidence, StepRequest,
+};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Json, Paged, Path, Query, page_window};
+use crate::routes::enterprises::{rule_set, visible};
+use crate::state::{AppState, LedgerView};
+use crate::views::{DeclarationDetail, DeclarationView, EvidenceView, ObjectionView, StepView};
+
+/// A declaration to draft.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDeclaration {
+    /// The enterprise's id.
+    pub enterprise: String,
+    /// The cultivation cycle (year, 2000–2100).
+    pub cycle: i16,
+    /// The tier declared for, a key of the rule set.
+    pub tier: String,
+    /// The rule set (default the configured one).
+    pub rule_set: Option<String>,
+    /// Its version (default the built-in one).
+    pub rule_set_version: Option<String>,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub contact_name: String,
+    #[serde(default)]
+    pub contact_phone: String,
+}
+
+/// New contents for a draft or returned declaration; absent fields stay.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditDeclaration {
+    /// The version read.
+    pub version: i64,
+    pub summary: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_phone: Option<String>,
+}
+
+/// A step to take.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionRequest {
+    /// The version read: the step is taken only if the declaration is still there.
+    pub version: i64,
+    /// `submit`, `withdraw`, `approve`, `return`, `reject`, `recommend`,
+    /// `accept` (the ministry's review passes: public notice opens),
+    /// `confirm` (into the pool) or `resolve_objection`.
+    pub action: String,
+    /// Why; required to return, reject or resolve an objection.
+    pub reason: Option<String>,
+    /// The objection to resolve.
+    pub objection: Option<i64>,
+    /// Whether the objection is upheld (which rejects the declaration).
+    pub upheld: Option<bool>,
+}
+
+/// Filters of the declaration list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct DeclarationQuery {
+    pub cycle: Option<i16>,
+    /// A state, e.g. `submitted`.
+    pub state: Option<String>,
+    pub tier: Option<String>,
+    pub enterprise: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// Where and how to attach an evidence file.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EvidenceQuery {
+    /// The declaration's version read.
+    pub version: i64,
+    /// The file's name.
+    pub name: String,
+}
+
+pub(crate) fn name_of(view: &LedgerView, enterprise: &EnterpriseId) -> Option<String> {
+    view.position(enterprise)
+        .and_then(|p| view.row(p))
+        .map(|r| r.name.clone())
+}
+
+/// A declaration the caller may read, or 404.
+pub(crate) async fn visible_declaration(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<Declaration, ApiError> {
+    caller.require(Capability::ReadDeclarations)?;
+    let declaration = state
+        .db
+        .declaration(DeclarationId(id))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if caller.sees(&declaration.enterprise, &declaration.placement) {
+        Ok(declaration)
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+fn checked_form(form: DeclarationForm) -> Result<DeclarationForm, ApiError> {
+    let problems = form.problems();
+    if problems.is_empty() {
+        Ok(form)
+    } else {
+        Err(ApiError::invalid(
+            "invalid_form",
+            problems
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; "),
+        ))
+    }
+}
+
+async fn view(state: &AppState, declaration: &Declaration) -> Result<DeclarationView, ApiError> {
+    let ledger = state.ledger().await?;
+    Ok(DeclarationView::new(
+        declaration,
+        name_of(&ledger, &declaration.enterprise),
+    ))
+}
+
+/// Drafts a declaration for an enterprise within the caller's jurisdiction.
+#[utoipa::path(
+    post, path = "/api/declarations", tag = "declarations",
+    request_body = CreateDeclaration,
+    responses(
+        (status = 201, description = "Drafted", body = DeclarationView),
+        (status = 403, description = "The role does not declare", body = ErrorBody),
+        (status = 404, description = "No such enterprise within your jurisdiction", body = ErrorBody),
+        (status = 409, description = "The enterprise already has a live declaration for the cycle", body = ErrorBody),
+        (status = 422, description = "Invalid cycle, tier or form", body = ErrorBody),
+    )
+)]
+pub async fn create_declaration(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(request): Json<CreateDeclaration>,
+) -> Result<(StatusCode, Json<DeclarationView>), ApiError> {
+    caller.require(Capability::Declare)?;
+    let ledger = state.ledger().await?;
+    let (position, placement) = visible(&ledger, &caller, &request.enterprise, state.today())?;
+    if !(2000..=2100).contains(&request.cycle) {
+        return Err(ApiError::invalid(
+            "invalid_cycle",
+            "a cycle is a year from 2000 to 2100",
+        ));
+    }
+    let entry = rule_set(
+        &state,
+        request.rule_set.as_deref(),
+        request.rule_set_version.as_deref(),
+    )
+    .await
+    .map_err(|e| ApiError::invalid("unknown_rule_set", e.to_string()))?;
+    let rules = entry.rules;
+    if rules.tier_index(&request.tier).is_none() {
+        return Err(ApiError::invalid(
+            "invalid_tier",
+            format!("rule set {} has no tier '{}'", rules.label(), request.tier),
+        ));
+    }
+    let form = checked_form(DeclarationForm {
+        summary: request.summary,
+        contact_name: request.contact_name,
+        contact_phone: request.contact_phone,
+    })?;
+    let created = state
+        .db
+        .create_declaration(
+            &NewDeclaration {
+                enterprise: ledger.ledger.enterprises()[position].id.clone(),
+                cycle: request.cycle,
+                tier: request.tier,
+                rule_set: rules.key.clone(),
+                rule_set_version: rules.version.clone(),
+                form,
+                placement,
+            },
+            &caller.acting(state.clock.now()),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json(view(&state, &created).await?)))
+}
+
+/// Declarations within the caller's jurisdiction, newest first.
+#[utoipa::path(
+    get, path = "/api/declarations", tag = "declarations",
+    params(DeclarationQuery),
+    responses(
+        (status = 200, description = "A page of declarations", body = Paged<DeclarationView>),
+        (status = 400, description = "Bad filter", body = ErrorBody),
+        (status = 403, description = "The role does not read declarations", body = ErrorBody),
+    )
+)]
+pub async fn list_declarations(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<DeclarationQuery>,
+) -> Result<Json<Paged<DeclarationView>>, ApiError> {
+    caller.require(Capability::ReadDeclarations)?;
+    let window = page_window(
+        query.page,
+        query.per_page,
+        state.settings.limits.max_page_size,
+    )?;
+    let wanted = query
+        .state
+        .as_deref()
+        .map(|s| {
+            DeclarationState::parse(s).ok_or_else(|| {
+                ApiError::bad_request("invalid_query", format!("'{s}' is not a declaration state"))
+            })
+        })
+        .transpose()?;
+    let enterprise = query
+        .enterprise
+        .as_deref()
+        .map(EnterpriseId::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
+    let page = state
+        .db
+        .declarations(&DeclarationFilter {
+            scope: caller.scope.clone(),
+            cycle: query.cycle,
+            state: wanted,
+            tier: query.tier,
+            enterprise,
+            page: window,
+        })
+        .await?;
+    let ledger = state.ledger().await?;
+    Ok(Json(Paged::new(
+        page.items
+            .iter()
+            .map(|d| DeclarationView::new(d, name_of(&ledger, &d.enterprise)))
+            .collect(),
+        page.total,
+        window,
+    )))
+}
+
+/// One declaration with its history, evidence and objections.
+#[utoipa::path(
+    get, path = "/api/declarations/{id}", tag = "declarations",
+    params(("id" = i64, Path, description = "The declaration's id")),
+    responses(
+        (status = 200, description = "The declaration", body = DeclarationDetail),
+        (status = 403, description = "The role does not read declarations", body = ErrorBody),
+        (status = 404, description = "No such declaration within your jurisdiction", body = ErrorBody),
+    )
+)]
+pub async fn get_declaration(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<DeclarationDetail>, ApiError> {
+    let declaration = visible_declaration(&state, &caller, id).await?;
+    let steps = state.db.steps(declaration.id).await?;
+    let evidence = state.db.evidence(declaration.id).await?;
+    let objections = state.db.objections(declaration.id).await?;
+    Ok(Json(DeclarationDetail {
+        declaration: view(&state, &declaration).await?,
+        steps: steps.iter().map(StepView::from).collect(),
+        evidence: evidence.iter().map(EvidenceView::from).collect(),
+        objections: objections.iter().map(ObjectionView::from).collect(),
+    }))
+}
+
+fn editable(declaration: &Declaration, what: &str) -> Result<(), ApiError> {
+    if declaration.state.is_editable() {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            "invalid_transition",
+            format!(
+                "cannot {what} a declaration that is {}: only drafts and returned ones change",
+                declaration.state
+            ),
+        ))
+    }
+}
+
+fn current_version(declaration: &Declaration, sent: i64) -> Result<(), ApiError> {
+    if declaration.version == sent {
+        Ok(())
+    } else {
+        Err(hatchery_store::workflow::WorkflowError::VersionConflict {
+            expected: sent,
+            actual: declaration.version,
+        }
+        .into())
+    }
+}
+
+/// Edits a draft or returned declaration.
+#[utoipa::path(
+    patch, path = "/api/declarations/{id}", tag = "declarations",
+    params(("id" = i64, Path, description = "The declaration's id")),
+    request_body = EditDeclaration,
+    responses(
+        (status = 200, description = "Edited", body = DeclarationView),
+        (status = 403, description = "The role does not declare", body = ErrorBody),
+        (status = 404, description = "No such declaration within your jurisdiction", body = ErrorBody),
+        (status = 409, description = "Changed since read, or no longer editable", body = ErrorBody),
+        (status = 422, description = "Invalid form", body = ErrorBody),
+    )
+)]
+pub async fn edit_declaration(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(request): Json<EditDeclaration>,
+) -> Result<Json<DeclarationView>, ApiError> {
+    let declaration = visible_declaration(&state, &caller, id).await?;
+    caller.require(Capability::Declare)?;
+    current_version(&declaration, request.version)?;
+    editable(&declaration, "edit")?;
+    let mut form = declaration.form.clone();
+    if let Some(summary) = request.summary {
+        form.summary = summary;
+    }
+    if let Some(name) = request.contact_name {
+        form.contact_name = name;
+    }
+    if let Some(phone) = request.contact_phone {
+        form.contact_phone = phone;
+    }
+    let form = checked_form(form)?;
+    let edited = state
+        .db
+        .edit_declaration(
+            declaration.id,
+            request.version,
+            &form,
+            &caller.acting(state.clock.now()),
+        )
+        .await?;
+    Ok(Json(view(&state, &edited).await?))
+}
+
+fn command(request: &ActionRequest) -> Result<Command, ApiError> {
+    let reason = request.reason.clone();
+    let needs = |field: &str| {
+        ApiError::invalid(
+            "invalid_action",
+            format!("action '{}' needs '{field}'", request.action),
+        )
+    };
+    if request.action != "resolve_objection"
+        && (request.objection.is_some() || request.upheld.is_some())
+    {
+        return Err(ApiError::invalid(
+            "invalid_action",
+            "'objection' and 'upheld' belong to resolve_objection only",
+        ));
+    }
+    let required = || reason.clone().ok_or_else(|| needs("reason"));
+    Ok(match request.action.as_str() {
+        "submit" => Command::Submit,
+        "withdraw" => Command::Withdraw { reason },
+        "approve" => Command::Approve { reason },
+        "return" => Command::Return {
+            reason: required()?,
+        },
+        "reject" => Command::Reject {
+            reason: required()?,
+        },
+        "recommend" => Command::Recommend { reason },
+        "accept" => Command::Accept { reason },
+        "confirm" => Command::Confirm { reason },
+        "resolve_objection" => Command::ResolveObjection {
+            objection: request.objection.ok_or_else(|| needs("objection"))?,
+            upheld: request.upheld.ok_or_else(|| needs("upheld"))?,
+            reason: required()?,
+        },
+        other => {
+            return Err(ApiError::invalid(
+                "invalid_action",
+                format!(
+                    "'{other}' is not an action (submit, withdraw, approve, return, reject, recommend, accept, confirm, resolve_objection)"
+                ),
+            ));
+        }
+    })
+}
+
+/// Decides `command` for `caller` on `declaration` and applies it at `version`.
+pub(crate) async fn take_step(
+    state: &AppState,
+    caller: &Caller,
+    declaration: &Declaration,
+    version: i64,
+    command: &Command,
+) -> Result<Declaration, ApiError> {
+    let open: Vec<i64> = state
+        .db
+        .objections(declaration.id)
+        .await?
+        .iter()
+        .filter(|o| o.resolved_at.is_none())
+        .map(|o| o.id)
+        .collect();
+    let quota = match (command, declaration.placement.province) {
+        (Command::Recommend { .. }, Some(province)) => {
+            state
+                .db
+                .quota(province, declaration.cycle, &declaration.tier)
+                .await?
+        }
+        _ => None,
+    };
+    let today = state.today();
+    let workflow = &state.settings.workflow;
+    let facts = Facts {
+        state: declaration.state,
+        enterprise: &declaration.enterprise,
+        placement: &declaration.placement,
+        submitted_by: declaration.submitted_by,
+        form_missing: declaration.form.missing(),
+        notice: declaration.notice,
+        open_objections: &open,
+    };
+    let decided = decide(
+        &facts,
+        Actor {
+            account: caller.account.id,
+            role: caller.account.role,
+            scope: &caller.scope,
+        },
+        command,
+        Circumstances {
+            today,
+            notice_days: workflow.notice_working_days,
+            calendar: &workflow.calendar,
+            validity_years: workflow.validity_years,
+            quota: quota.as_ref().map(|q| QuotaUse {
+                limit: q.limit,
+                used: q.used,
+            }),
+        },
+    );
+    // Who may act comes first, then whether they saw the current version,
+    // then whether the step fits the declaration as it is.
+    if let Err(
+        error @ (TransitionError::NotPermitted { .. }
+        | TransitionError::OutOfScope
+        | TransitionError::OwnDeclaration
+        | TransitionError::OwnSubmission),
+    ) = decided
+    {
+        return Err(error.into());
+    }
+    current_version(declaration, version)?;
+    let transition = decided?;
+    // The engine's explained pre-check goes with every submission.
+    let precheck = if matches!(command, Command::Submit) {
+        let entry = rule_set(
+            state,
+            Some(&declaration.rule_set),
+            Some(&declaration.rule_set_version),
+        )
+        .await?;
+        let ledger = state.ledger().await?;
+        match ledger.position(&declaration.enterprise) {
+            Some(position) => {
+                let decision = entry.rules.decide(&ledger.ledger.as_of(position, today));
+                Some(serde_json::to_value(&decision).map_err(ApiError::internal)?)
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
+    let applied = state
+        .db
+        .apply_step(
+            declaration.id,
+            version,
+            &StepRequest {
+                transition,
+                precheck,
+                quota_limit: quota.map(|q| q.limit),
+            },
+            &caller.acting(state.clock.now()),
+        )
+        .await?;
+    Ok(applied)
+}
+
+/// Takes a step: submit, approve, return, recommend, accept, confirm…
+#[utoipa::path(
+    post, path = "/api/declarations/{id}/actions", tag = "declarations",
+    params(("id" = i64, Path, description = "The declaration's id")),
+    request_body = ActionRequest,
+    responses(
+        (status = 200, description = "Taken; the declaration after it", body = DeclarationView),
+        (status = 403, description = "The role cannot take this step", body = ErrorBody),
+        (status = 404, description = "No such declaration (or objection) within your jurisdiction", body = ErrorBody),
+        (status = 409, description = "Changed since read, not at this step, notice running, objections open or quota used up", body = ErrorBody),
+        (status = 422, description = "Missing reason, incomplete form or unknown action", body = ErrorBody),
+    )
+)]
+pub async fn act(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Json(request): Json<ActionRequest>,
+) -> Result<Json<DeclarationView>, ApiError> {
+    let declaration = visible_declaration(&state, &caller, id).await?;
+    let command = command(&request)?;
+    let applied = take_step(&state, &caller, &declaration, request.version, &command).await?;
+    Ok(Json(view(&state, &applied).await?))
+}
+
+/// Attaches an evidence file (PDF, PNG or JPEG; the body is the file).
+#[utoipa::path(
+    post, path = "/api/declarations/{id}/evidence", tag = "declarations",
+    params(("id" = i64, Path, description = "The declaration's id"), EvidenceQuery),
+    request_body(content = Vec<u8>, content_type = "application/pdf", description = "The file; Content-Type application/pdf, image/png or image/jpeg"),
+    responses(
+        (status = 201, description = "Attached", body = EvidenceView),
+        (status = 403, description = "The role does not declare", body = ErrorBody),
+        (status = 404, description = "No such declaration within your jurisdiction", body = ErrorBody),
+        (status = 409, description = "Changed since read, or no longer editable", body = ErrorBody),
+        (status = 413, description = "Larger than allowed", body = ErrorBody),
+        (status = 422, description = "Not an accepted type, content not of the type claimed, bad name or too many files", body = ErrorBody),
+    )
+)]
+pub async fn upload_evidence(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    Query(query): Query<EvidenceQuery>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<(StatusCode, Json<EvidenceView>), ApiError> {
+    let declaration = visible_declaration(&state, &caller, id).await?;
+    caller.require(Capability::Declare)?;
+    let body = body?;
+    current_version(&declaration, query.version)?;
+    editable(&declaration, "add evidence to")?;
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let workflow = &state.settings.workflow;
+    let checked = check_evidence(
+        &query.name,
+        content_type,
+        &body,
+        workflow.max_evidence_bytes,
+    )
+    .map_err(|e| ApiError::invalid("invalid_evidence", e.to_string()))?;
+    let (evidence, _) = state
+        .db
+        .add_evidence(
+            declaration.id,
+            query.version,
+            &NewEvidence {
+                name: checked.name,
+                kind: checked.kind,
+                sha256: checked.sha256,
+                content: body.to_vec(),
+            },
+            workflow.max_evidence_files,
+            &caller.acting(state.clock.now()),
+        )
+        .await?;
+    Ok((StatusCode::CREATED, Json((&evidence).into())))
+}
+
+/// Percent-encodes a file name for `Content-Disposition` (RFC 5987).
+fn encode_filename(name: &str) -> String {
+    name.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'-' | b'_' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Downloads an evidence file.
+#[utoipa::path(
+    get, path = "/api/declarations/{id}/evidence/{evidence}", tag = "declarations",
+    params(
+        ("id" = i64, Path, description = "The declaration's id"),
+        ("evidence" = i64, Path, description = "The file's id"),
+    ),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 403, description = "The role does not read declarations", body = ErrorBody),
+        (status = 404, description = "No such file within your jurisdiction", body = ErrorBody),
+    )
+)]
+pub async fn download_evidence(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, evidence)): Path<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    let declaration = visible_declaration(&state, &caller, id).await?;
+    let (record, content) = state
+        .db
+        .evidence_content(declaration.id, evidence)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mut response = content.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(record.kind.media_type()),
+    );
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_str(&format!(
+            "attachment; filename*=UTF-8''{}",
+            encode_filename(&record.name)
+        ))
+        .map_err(ApiError::internal)?,
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    Ok(response)
+}

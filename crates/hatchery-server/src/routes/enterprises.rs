@@ -1,0 +1,340 @@
+//! Enterprises from the ledger: lists with filters, one with its events, and
+//! its tier as of a day with every reason. Reads the ledger held in memory,
+//! so a tier look-up costs a binary search and one evaluation.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use hatchery_core::workflow::{Capability, Placement};
+use hatchery_core::{DivisionCode, EnterpriseId, Event};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::auth::Caller;
+use crate::error::{ApiError, ErrorBody};
+use crate::extract::{Json, Paged, Path, Query, page_window};
+use crate::state::{AppState, LedgerView, RuleEntry};
+use crate::views::{DecisionView, PlacementView};
+
+/// An enterprise in a list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EnterpriseSummary {
+    pub id: String,
+    pub name: String,
+    pub name_en: Option<String>,
+    /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD`.
+    pub founded: String,
+    pub country: String,
+    /// The effective region today (after relocations).
+    pub region: Option<String>,
+    pub placement: PlacementView,
+    /// The tier as of the requested day under the requested rule set.
+    pub tier: Option<String>,
+}
+
+/// A dated fact about an enterprise.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EventView {
+    pub date: Date,
+    /// `funding`, `valuation`, `listing`, `acquired`, `closed` or `relocated`.
+    pub kind: String,
+    pub round: Option<String>,
+    /// As written in the source, in `currency`.
+    pub amount: Option<String>,
+    pub valuation: Option<String>,
+    pub currency: Option<String>,
+    pub investors: Option<String>,
+    pub exchange: Option<String>,
+    pub region: Option<String>,
+    pub source: Option<String>,
+}
+
+impl From<&Event> for EventView {
+    fn from(e: &Event) -> Self {
+        Self {
+            date: e.date,
+            kind: e.kind.to_string(),
+            round: e.round.clone(),
+            amount: e.amount.as_ref().map(|a| a.as_str().to_owned()),
+            valuation: e.valuation.as_ref().map(|a| a.as_str().to_owned()),
+            currency: e.currency.map(|c| c.to_string()),
+            investors: e.investors.clone(),
+            exchange: e.exchange.map(|x| x.to_string()),
+            region: e.region.map(|r| r.to_string()),
+            source: e.source.clone(),
+        }
+    }
+}
+
+/// An enterprise with its events.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EnterpriseDetail {
+    #[serde(flatten)]
+    pub summary: EnterpriseSummary,
+    pub uscc: Option<String>,
+    pub city_text: Option<String>,
+    pub zone_text: Option<String>,
+    pub industries: Vec<String>,
+    pub tags: Vec<String>,
+    /// In import order.
+    pub events: Vec<EventView>,
+}
+
+/// Filters of the enterprise list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct EnterpriseQuery {
+    /// Part of the id or name.
+    pub q: Option<String>,
+    /// Province code.
+    pub province: Option<String>,
+    /// City code.
+    pub city: Option<String>,
+    /// District code.
+    pub district: Option<String>,
+    /// Zone id.
+    pub zone: Option<String>,
+    /// Only enterprises of this tier (`none` for those without one).
+    pub tier: Option<String>,
+    /// The day tiers are decided as of (default today).
+    pub as_of: Option<String>,
+    /// The rule set (default the configured one).
+    pub rules: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// The day and rule set of a tier look-up.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TierQuery {
+    /// `YYYY-MM-DD` (default today).
+    pub as_of: Option<String>,
+    /// A rule set key (default the configured one).
+    pub rules: Option<String>,
+    /// The rule set's version (default the built-in one).
+    pub version: Option<String>,
+}
+
+/// Parses an optional `YYYY-MM-DD`, defaulting to today.
+pub(crate) fn day(state: &AppState, text: Option<&str>) -> Result<Date, ApiError> {
+    match text {
+        Some(text) => hatchery_core::date::parse_date(text)
+            .map_err(|e| ApiError::bad_request("invalid_query", e.to_string())),
+        None => Ok(state.today()),
+    }
+}
+
+/// The rule set named, or the configured default.
+pub(crate) async fn rule_set(
+    state: &AppState,
+    key: Option<&str>,
+    version: Option<&str>,
+) -> Result<RuleEntry, ApiError> {
+    let key = key.unwrap_or(&state.settings.workflow.default_rule_set);
+    state
+        .rules
+        .resolve(state.db.as_ref(), key, version)
+        .await?
+        .ok_or_else(|| ApiError::bad_request("unknown_rule_set", format!("no rule set '{key}'")))
+}
+
+fn division(text: Option<&str>) -> Result<Option<DivisionCode>, ApiError> {
+    text.map(DivisionCode::parse)
+        .transpose()
+        .map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))
+}
+
+fn summary(
+    view: &LedgerView,
+    position: usize,
+    placement: &Placement,
+    tier: Option<String>,
+    today: Date,
+) -> EnterpriseSummary {
+    let e = &view.ledger.enterprises()[position];
+    let row = view.row(position);
+    EnterpriseSummary {
+        id: e.id.to_string(),
+        name: row.map(|r| r.name.clone()).unwrap_or_default(),
+        name_en: row.and_then(|r| r.name_en.clone()),
+        founded: row.map_or_else(
+            || hatchery_core::date::format_date(e.founded),
+            |r| r.founded.to_string(),
+        ),
+        country: e.country.to_string(),
+        region: view
+            .ledger
+            .as_of(position, today)
+            .region()
+            .map(|r| r.to_string()),
+        placement: placement.into(),
+        tier,
+    }
+}
+
+/// Finds an enterprise the caller may see.
+pub(crate) fn visible(
+    view: &LedgerView,
+    caller: &Caller,
+    id: &str,
+    today: Date,
+) -> Result<(usize, Placement), ApiError> {
+    let id = EnterpriseId::parse(id).map_err(|_| ApiError::not_found())?;
+    let position = view.position(&id).ok_or_else(ApiError::not_found)?;
+    let placement = view.placement(position, today);
+    if caller.sees(&id, &placement) {
+        Ok((position, placement))
+    } else {
+        Err(ApiError::not_found())
+    }
+}
+
+/// Enterprises within the caller's jurisdiction, with their tiers.
+#[utoipa::path(
+    get, path = "/api/enterprises", tag = "enterprises",
+    params(EnterpriseQuery),
+    responses(
+        (status = 200, description = "A page of enterprises, by id", body = Paged<EnterpriseSummary>),
+        (status = 400, description = "Bad filter", body = ErrorBody),
+        (status = 403, description = "The role reads statistics only", body = ErrorBody),
+    )
+)]
+pub async fn list_enterprises(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<EnterpriseQuery>,
+) -> Result<Json<Paged<EnterpriseSummary>>, ApiError> {
+    caller.require(Capability::ReadEnterprises)?;
+    let window = page_window(
+        query.page,
+        query.per_page,
+        state.settings.limits.max_page_size,
+    )?;
+    let as_of = day(&state, query.as_of.as_deref())?;
+    let rules = rule_set(&state, query.rules.as_deref(), None).await?.rules;
+    let province = division(query.province.as_deref())?;
+    let city = division(query.city.as_deref())?;
+    let district = division(query.district.as_deref())?;
+    let wanted_tier = query.tier.as_deref();
+    if let Some(tier) = wanted_tier
+        && tier != "none"
+        && rules.tier_index(tier).is_none()
+    {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            format!("rule set {} has no tier '{tier}'", rules.key),
+        ));
+    }
+    let needle = query.q.as_deref().map(str::to_lowercase);
+    let view: Arc<LedgerView> = state.ledger().await?;
+    let today = state.today();
+    let mut matched = Vec::new();
+    let mut total = 0u64;
+    let end = window.offset.saturating_add(window.limit);
+    for (position, e) in view.ledger.enterprises().iter().enumerate() {
+        let placement = view.placement(position, today);
+        if !caller.sees(&e.id, &placement)
+            || province.is_some_and(|p| placement.province != Some(p))
+            || city.is_some_and(|c| placement.city != Some(c))
+            || district.is_some_and(|d| placement.district != Some(d))
+            || query
+                .zone
+                .as_deref()
+                .is_some_and(|z| placement.zone.as_ref().map(|id| id.as_str()) != Some(z))
+        {
+            continue;
+        }
+        if let Some(needle) = &needle {
+            let name = view.row(position).map(|r| r.name.to_lowercase());
+            if !e.id.as_str().to_lowercase().contains(needle)
+                && !name.is_some_and(|n| n.contains(needle))
+            {
+                continue;
+            }
+        }
+        let tier = rules
+            .classify(&view.ledger.as_of(position, as_of))
+            .map(|t| rules.tier(t).key.clone());
+        if let Some(wanted) = wanted_tier
+            && tier.as_deref().unwrap_or("none") != wanted
+        {
+            continue;
+        }
+        if (window.offset..end).contains(&total) {
+            matched.push(summary(&view, position, &placement, tier, today));
+        }
+        total += 1;
+    }
+    Ok(Json(Paged::new(matched, total, window)))
+}
+
+/// One enterprise with its events.
+#[utoipa::path(
+    get, path = "/api/enterprises/{id}", tag = "enterprises",
+    params(("id" = String, Path, description = "The enterprise's id")),
+    responses(
+        (status = 200, description = "The enterprise", body = EnterpriseDetail),
+        (status = 403, description = "The role reads statistics only", body = ErrorBody),
+        (status = 404, description = "No such enterprise within your jurisdiction", body = ErrorBody),
+    )
+)]
+pub async fn get_enterprise(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<EnterpriseDetail>, ApiError> {
+    caller.require(Capability::ReadEnterprises)?;
+    let view = state.ledger().await?;
+    let today = state.today();
+    let (position, placement) = visible(&view, &caller, &id, today)?;
+    let rules = rule_set(&state, None, None).await?.rules;
+    let tier = rules
+        .classify(&view.ledger.as_of(position, today))
+        .map(|t| rules.tier(t).key.clone());
+    let summary = summary(&view, position, &placement, tier, today);
+    let enterprise_id = &view.ledger.enterprises()[position].id;
+    let (row, events) = state
+        .db
+        .enterprise(enterprise_id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    Ok(Json(EnterpriseDetail {
+        summary,
+        uscc: row.uscc.map(|u| u.as_str().to_owned()),
+        city_text: row.city,
+        zone_text: row.zone,
+        industries: row.industries,
+        tags: row.tags,
+        events: events.iter().map(EventView::from).collect(),
+    }))
+}
+
+/// An enterprise's tier as of a day, with every condition checked.
+#[utoipa::path(
+    get, path = "/api/enterprises/{id}/tier", tag = "enterprises",
+    params(("id" = String, Path, description = "The enterprise's id"), TierQuery),
+    responses(
+        (status = 200, description = "The decision and its reasons", body = DecisionView),
+        (status = 400, description = "Bad date or unknown rule set", body = ErrorBody),
+        (status = 403, description = "The role reads statistics only", body = ErrorBody),
+        (status = 404, description = "No such enterprise within your jurisdiction", body = ErrorBody),
+    )
+)]
+pub async fn get_tier(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(query): Query<TierQuery>,
+) -> Result<Json<DecisionView>, ApiError> {
+    caller.require(Capability::ReadEnterprises)?;
+    let as_of = day(&state, query.as_of.as_deref())?;
+    let rules = rule_set(&state, query.rules.as_deref(), query.version.as_deref())
+        .await?
+        .rules;
+    let view = state.ledger().await?;
+    let (position, _) = visible(&view, &caller, &id, state.today())?;
+    let decision = rules.decide(&view.ledger.as_of(position, as_of));
+    Ok(Json(DecisionView::new(&id, &decision)))
+}

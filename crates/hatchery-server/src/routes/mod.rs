@@ -1,0 +1,193 @@
+//! The HTTP API: every route, assembled with its OpenAPI description.
+
+pub mod accounts;
+pub mod audit;
+pub mod declarations;
+pub mod enterprises;
+pub mod health;
+pub mod imports;
+pub mod jurisdictions;
+pub mod notices;
+pub mod pool;
+pub mod quotas;
+pub mod rulesets;
+pub mod session;
+pub mod statistics;
+
+use axum::Router;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::sensitive_headers::SetSensitiveRequestHeadersLayer;
+use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::error::ApiError;
+use crate::extract::Json;
+use crate::state::AppState;
+
+/// The document's frame; the paths come from the handlers.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Hatchery",
+        description = "The national unicorn-enterprise cultivation system (全国统一、部省联动的独角兽企业培育体系): the ledger, the criteria engine and the ministry–province workflow.\n\nErrors always answer `{\"error\": {\"code\", \"message\", \"details\"}}`. Sign in with `POST /api/session` (a cookie; send `X-CSRF-Token` on writes) or use `Authorization: Bearer TOKEN`. Writes may carry an `Idempotency-Key`.",
+        license(name = "Apache-2.0")
+    ),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "session", description = "Signing in, tokens"),
+        (name = "accounts", description = "Accounts and roles"),
+        (name = "jurisdictions", description = "Provinces, cities, districts and national zones"),
+        (name = "rulesets", description = "The criteria rule sets"),
+        (name = "enterprises", description = "The ledger and tiers with reasons"),
+        (name = "statistics", description = "Counts by province and tier"),
+        (name = "imports", description = "Ledger imports"),
+        (name = "declarations", description = "Declaration → review → recommendation → confirmation"),
+        (name = "notices", description = "Public notices and objections"),
+        (name = "quotas", description = "Provincial recommendation quotas"),
+        (name = "pool", description = "The national cultivation pool and its re-evaluation"),
+        (name = "audit", description = "The hash-chained audit log"),
+    )
+)]
+struct ApiDoc;
+
+/// Every route with its OpenAPI description.
+fn api(evidence_limit: usize) -> OpenApiRouter<AppState> {
+    // Evidence uploads may be larger than the JSON limit: their own router.
+    let uploads = OpenApiRouter::new()
+        .routes(routes!(declarations::upload_evidence))
+        .layer(DefaultBodyLimit::max(evidence_limit));
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::live))
+        .routes(routes!(health::ready))
+        .routes(routes!(session::login, session::whoami, session::logout))
+        .routes(routes!(session::change_password))
+        .routes(routes!(session::list_tokens, session::create_token))
+        .routes(routes!(session::revoke_token))
+        .routes(routes!(accounts::list_accounts, accounts::create_account))
+        .routes(routes!(accounts::get_account, accounts::update_account))
+        .routes(routes!(jurisdictions::list_jurisdictions))
+        .routes(routes!(jurisdictions::get_jurisdiction))
+        .routes(routes!(
+            jurisdictions::list_zones,
+            jurisdictions::create_zone
+        ))
+        .routes(routes!(jurisdictions::get_zone, jurisdictions::update_zone))
+        .routes(routes!(rulesets::list_rule_sets, rulesets::add_rule_set))
+        .routes(routes!(rulesets::get_rule_set))
+        .routes(routes!(enterprises::list_enterprises))
+        .routes(routes!(enterprises::get_enterprise))
+        .routes(routes!(enterprises::get_tier))
+        .routes(routes!(statistics::tier_statistics))
+        .routes(routes!(statistics::pool_statistics))
+        .routes(routes!(imports::import))
+        .routes(routes!(
+            declarations::list_declarations,
+            declarations::create_declaration
+        ))
+        .routes(routes!(
+            declarations::get_declaration,
+            declarations::edit_declaration
+        ))
+        .routes(routes!(declarations::act))
+        .routes(routes!(declarations::download_evidence))
+        .merge(uploads)
+        .routes(routes!(notices::list_notices))
+        .routes(routes!(notices::lodge_objection))
+        .routes(routes!(quotas::list_quotas))
+        .routes(routes!(quotas::set_quota))
+        .routes(routes!(pool::list_members))
+        .routes(routes!(pool::get_member))
+        .routes(routes!(pool::run_reevaluation))
+        .routes(routes!(pool::list_proposals))
+        .routes(routes!(pool::get_proposal))
+        .routes(routes!(pool::decide_proposal))
+        .routes(routes!(audit::list_audit))
+        .routes(routes!(audit::verify))
+}
+
+/// The OpenAPI 3.1 document, as served at `/api/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api(1).split_for_parts().1
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_route",
+        "no such endpoint; see /api/openapi.json",
+    )
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this endpoint does not take that method; see /api/openapi.json",
+    )
+}
+
+/// Request ids: 16 random hex digits, unless the client sent one.
+#[derive(Debug, Clone, Copy)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &axum::http::Request<B>) -> Option<RequestId> {
+        let mut bytes = [0u8; 8];
+        rand::RngCore::fill_bytes(&mut rand::rng(), &mut bytes);
+        hex::encode(bytes).parse().ok().map(RequestId::new)
+    }
+}
+
+fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    ApiError::internal(std::io::Error::other("a handler panicked")).into_response()
+}
+
+/// The whole application: API, OpenAPI document, fallbacks and middleware.
+/// Tests drive it in process with `tower::ServiceExt::oneshot`.
+pub fn router(state: AppState) -> Router {
+    let (api, document) = api(state.settings.workflow.max_evidence_bytes).split_for_parts();
+    let document = std::sync::Arc::new(document);
+    let request_id = HeaderName::from_static("x-request-id");
+    api.route(
+        "/api/openapi.json",
+        get(move || {
+            let document = document.clone();
+            async move { Json(document.as_ref().clone()) }
+        }),
+    )
+    .fallback(not_found)
+    .method_not_allowed_fallback(method_not_allowed)
+    .layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::idempotency::idempotency,
+    ))
+    .layer(DefaultBodyLimit::max(state.settings.limits.max_json_bytes))
+    .layer(SetSensitiveRequestHeadersLayer::new([
+        header::AUTHORIZATION,
+        header::COOKIE,
+        HeaderName::from_static(crate::auth::CSRF_HEADER),
+    ]))
+    .layer(PropagateRequestIdLayer::new(request_id.clone()))
+    .layer(
+        TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            let id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
+        }),
+    )
+    .layer(SetRequestIdLayer::new(request_id, RandomRequestId))
+    .layer(CatchPanicLayer::custom(panic_response))
+    .with_state(state)
+}

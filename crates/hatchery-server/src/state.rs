@@ -1,0 +1,363 @@
+//! What every request shares: the database, the clock, the settings, the
+//! ledger held in memory for fast tier look-ups, and the rule sets.
+
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use hatchery_core::criteria::{RuleSet, builtin_names};
+use hatchery_core::workflow::{Clock, Placement, Zone};
+use hatchery_core::{Enterprise, EnterpriseId, Ledger};
+use hatchery_store::Store;
+use hatchery_store::workflow::{StoredRuleSet, StoredZone, WorkflowError, WorkflowStore};
+use jiff::civil::Date;
+
+use crate::error::ApiError;
+use crate::password::Passwords;
+use crate::settings::Settings;
+
+/// A database that stores both the ledger and the workflow.
+pub trait Backend: Store + WorkflowStore {}
+
+impl<T: Store + WorkflowStore> Backend for T {}
+
+/// The state handlers share; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    inner: Arc<Shared>,
+}
+
+/// The shared parts of [`AppState`].
+#[derive(Debug)]
+pub struct Shared {
+    pub db: Arc<dyn Backend>,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Settings,
+    pub ledger: LedgerCache,
+    pub rules: RuleBook,
+    pub passwords: Passwords,
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.inner
+    }
+}
+
+/// Why the state could not be assembled.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    #[error(transparent)]
+    Password(#[from] crate::password::PasswordError),
+    #[error("loading the ledger: {0}")]
+    Ledger(String),
+    #[error("loading rule sets: {0}")]
+    Rules(String),
+}
+
+impl AppState {
+    /// Assembles the state and loads the ledger.
+    pub async fn new(
+        settings: Settings,
+        db: Arc<dyn Backend>,
+        clock: Arc<dyn Clock>,
+    ) -> Result<Self, StateError> {
+        let passwords = Passwords::new(settings.auth.argon2)?;
+        let view = LedgerView::load(db.as_ref())
+            .await
+            .map_err(|e| StateError::Ledger(e.to_string()))?;
+        let rules = RuleBook::load(db.as_ref())
+            .await
+            .map_err(|e| StateError::Rules(e.to_string()))?;
+        let ledger = LedgerCache::new(view, Duration::from_secs(settings.ledger.refresh_seconds));
+        Ok(Self {
+            inner: Arc::new(Shared {
+                db,
+                clock,
+                settings,
+                ledger,
+                rules,
+                passwords,
+            }),
+        })
+    }
+
+    /// The ledger as of the latest import (refreshed when stale).
+    pub async fn ledger(&self) -> Result<Arc<LedgerView>, ApiError> {
+        self.ledger.current(self.db.as_ref()).await
+    }
+
+    /// Today in China, by the state's clock.
+    pub fn today(&self) -> Date {
+        self.clock.today()
+    }
+}
+
+/// Zones by id, name and alias.
+#[derive(Debug, Default)]
+pub struct ZoneDirectory {
+    zones: Vec<StoredZone>,
+    by_name: HashMap<String, usize>,
+}
+
+impl ZoneDirectory {
+    fn new(zones: Vec<StoredZone>) -> Self {
+        let mut by_name = HashMap::new();
+        for (at, stored) in zones.iter().enumerate() {
+            let zone = &stored.zone;
+            for key in std::iter::once(zone.id.as_str())
+                .chain(std::iter::once(zone.name.as_str()))
+                .chain(zone.aliases.iter().map(String::as_str))
+            {
+                by_name.entry(key.to_owned()).or_insert(at);
+            }
+        }
+        Self { zones, by_name }
+    }
+
+    /// The zone an enterprise's `zone` cell names, by id, name or alias.
+    pub fn resolve(&self, text: &str) -> Option<&Zone> {
+        self.by_name.get(text).map(|&at| &self.zones[at].zone)
+    }
+
+    /// Every zone.
+    pub fn all(&self) -> &[StoredZone] {
+        &self.zones
+    }
+}
+
+/// The ledger, the enterprises' rows and the zones, read together.
+#[derive(Debug)]
+pub struct LedgerView {
+    pub ledger: Ledger,
+    /// The current row of each enterprise, by ledger position.
+    rows: Vec<Option<Enterprise>>,
+    pub zones: ZoneDirectory,
+    /// The id of the latest import included.
+    generation: Option<i64>,
+}
+
+impl LedgerView {
+    async fn load(db: &dyn Backend) -> Result<Self, ApiError> {
+        let generation = db.imports().await?.last().map(|i| i.id);
+        let ledger = db.load_ledger().await?;
+        let mut rows: Vec<Option<Enterprise>> = vec![None; ledger.len()];
+        for row in db.enterprises().await? {
+            if let Some(position) = ledger.position(row.id.as_str()) {
+                rows[position] = Some(row);
+            }
+        }
+        let zones = ZoneDirectory::new(db.zones().await?);
+        Ok(Self {
+            ledger,
+            rows,
+            zones,
+            generation,
+        })
+    }
+
+    /// The current row of the enterprise at `position`.
+    pub fn row(&self, position: usize) -> Option<&Enterprise> {
+        self.rows.get(position).and_then(Option::as_ref)
+    }
+
+    /// Where the enterprise at `position` sits on `day`: its effective region
+    /// (after relocations) and its zone.
+    pub fn placement(&self, position: usize, day: Date) -> Placement {
+        let region = self.ledger.as_of(position, day).region();
+        let zone = self.ledger.enterprises()[position]
+            .zone
+            .as_deref()
+            .and_then(|text| self.zones.resolve(text));
+        Placement::of(region, zone)
+    }
+
+    /// The ledger position of an enterprise.
+    pub fn position(&self, id: &EnterpriseId) -> Option<usize> {
+        self.ledger.position(id.as_str())
+    }
+}
+
+/// The ledger in memory, replaced when an import lands.
+#[derive(Debug)]
+pub struct LedgerCache {
+    current: RwLock<Arc<LedgerView>>,
+    /// Set by writes in this process that change what the view holds.
+    stale: AtomicBool,
+    /// When the store was last asked for newer imports.
+    checked: tokio::sync::Mutex<Instant>,
+    refresh: Duration,
+}
+
+impl LedgerCache {
+    fn new(view: LedgerView, refresh: Duration) -> Self {
+        Self {
+            current: RwLock::new(Arc::new(view)),
+            stale: AtomicBool::new(false),
+            checked: tokio::sync::Mutex::new(Instant::now()),
+            refresh,
+        }
+    }
+
+    fn snapshot(&self) -> Arc<LedgerView> {
+        self.current
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// Marks the view stale: the next request reloads it.
+    pub fn invalidate(&self) {
+        self.stale.store(true, Ordering::Release);
+    }
+
+    /// The current view. A stale one is reloaded first; otherwise, once per
+    /// refresh period, one request checks for imports made elsewhere while
+    /// the others go on with the view they have.
+    pub async fn current(&self, db: &dyn Backend) -> Result<Arc<LedgerView>, ApiError> {
+        if self.stale.load(Ordering::Acquire) {
+            let mut checked = self.checked.lock().await;
+            if self.stale.swap(false, Ordering::AcqRel) {
+                match LedgerView::load(db).await {
+                    Ok(view) => *self.write() = Arc::new(view),
+                    Err(error) => {
+                        self.stale.store(true, Ordering::Release);
+                        return Err(error);
+                    }
+                }
+                *checked = Instant::now();
+            }
+            return Ok(self.snapshot());
+        }
+        if let Ok(mut checked) = self.checked.try_lock()
+            && checked.elapsed() >= self.refresh
+        {
+            *checked = Instant::now();
+            let latest = db.imports().await?.last().map(|i| i.id);
+            if latest != self.snapshot().generation {
+                let view = LedgerView::load(db).await?;
+                *self.write() = Arc::new(view);
+            }
+        }
+        Ok(self.snapshot())
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Arc<LedgerView>> {
+        self.current
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A rule set and where it came from.
+#[derive(Debug, Clone)]
+pub struct RuleEntry {
+    pub rules: Arc<RuleSet>,
+    /// `None` for a built-in rule set.
+    pub stored: Option<StoredRuleSet>,
+    pub source: String,
+}
+
+/// The built-in rule sets and those administrators added.
+#[derive(Debug)]
+pub struct RuleBook {
+    entries: RwLock<Vec<RuleEntry>>,
+}
+
+impl RuleBook {
+    /// The built-in rule sets and those stored in `db`.
+    pub async fn load(db: &dyn WorkflowStore) -> Result<Self, WorkflowError> {
+        let book = Self::new();
+        book.refresh(db).await?;
+        Ok(book)
+    }
+
+    fn new() -> Self {
+        let entries = builtin_names()
+            .into_iter()
+            .filter_map(|name| {
+                let source = hatchery_core::criteria::builtin_source(name)?;
+                let rules = RuleSet::from_toml(source).ok()?;
+                Some(RuleEntry {
+                    rules: Arc::new(rules),
+                    stored: None,
+                    source: source.to_owned(),
+                })
+            })
+            .collect();
+        Self {
+            entries: RwLock::new(entries),
+        }
+    }
+
+    /// Reads the added rule sets again.
+    pub async fn refresh(&self, db: &dyn WorkflowStore) -> Result<(), WorkflowError> {
+        let stored = db.rule_sets().await?;
+        let mut added = Vec::with_capacity(stored.len());
+        for entry in stored {
+            match RuleSet::from_toml(&entry.source) {
+                Ok(rules) => added.push(RuleEntry {
+                    rules: Arc::new(rules),
+                    source: entry.source.clone(),
+                    stored: Some(entry),
+                }),
+                Err(error) => {
+                    tracing::error!(key = %entry.key, version = %entry.version, %error, "a stored rule set no longer parses");
+                }
+            }
+        }
+        let mut entries = self
+            .entries
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        entries.retain(|e| e.stored.is_none());
+        entries.extend(added);
+        Ok(())
+    }
+
+    /// Every rule set: built-in first, then added ones by key and version.
+    pub fn all(&self) -> Vec<RuleEntry> {
+        self.entries
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
+    /// The rule set `key` at `version`, or without a version the built-in one
+    /// (else the latest added).
+    pub fn find(&self, key: &str, version: Option<&str>) -> Option<RuleEntry> {
+        let entries = self
+            .entries
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut matching = entries.iter().filter(|e| e.rules.key == key);
+        match version {
+            Some(version) => matching.find(|e| e.rules.version == version).cloned(),
+            None => {
+                let all: Vec<_> = matching.collect();
+                all.iter()
+                    .find(|e| e.stored.is_none())
+                    .or_else(|| all.last())
+                    .map(|e| (*e).clone())
+            }
+        }
+    }
+
+    /// [`RuleBook::find`], reading added rule sets again on a miss (another
+    /// server may have added it).
+    pub async fn resolve(
+        &self,
+        db: &dyn WorkflowStore,
+        key: &str,
+        version: Option<&str>,
+    ) -> Result<Option<RuleEntry>, WorkflowError> {
+        if let Some(found) = self.find(key, version) {
+            return Ok(Some(found));
+        }
+        self.refresh(db).await?;
+        Ok(self.find(key, version))
+    }
+}

@@ -1,0 +1,699 @@
+//! The authorization matrix: every endpoint × every role × an account in the
+//! jurisdiction of the thing asked about ("own") and one elsewhere ("other").
+//! Each cell states the exact answer: the operation's own status when the
+//! account may do it (a harmless variant of the request is sent, e.g. with
+//! a stale version, so allowed writes change nothing), 403 when the role may
+//! never do it, 404 when the thing is outside the account's jurisdiction.
+
+use axum::body::Body;
+use axum::http::{Method, Request, header};
+use serde_json::{Value, json};
+
+use crate::helpers::{PDF, TestApp, User, dataset, enterprise, event};
+
+const ROLES: [&str; 9] = [
+    "ministry_admin",
+    "ministry_reviewer",
+    "province_reviewer",
+    "city_reviewer",
+    "zone_reviewer",
+    "enterprise",
+    "investor",
+    "analyst",
+    "auditor",
+];
+
+/// Who asks: a role, and whether the account's jurisdiction holds the
+/// Shenzhen enterprise `alpha` that every request is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Who {
+    role: &'static str,
+    own: bool,
+}
+
+impl Who {
+    fn is(&self, roles: &[&str]) -> bool {
+        roles.contains(&self.role)
+    }
+
+    fn ministry(&self) -> bool {
+        self.is(&["ministry_admin", "ministry_reviewer"])
+    }
+
+    /// 200-class `yes` when the thing is in scope, else 404.
+    fn scoped(&self, yes: u16) -> u16 {
+        if self.ministry() || self.own {
+            yes
+        } else {
+            404
+        }
+    }
+}
+
+type Policy = Box<dyn Fn(Who) -> u16>;
+
+struct Cell {
+    label: &'static str,
+    method: Method,
+    path: String,
+    body: Option<Vec<u8>>,
+    content_type: &'static str,
+    policy: Policy,
+}
+
+fn cell(
+    label: &'static str,
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    policy: impl Fn(Who) -> u16 + 'static,
+) -> Cell {
+    Cell {
+        label,
+        method,
+        path,
+        body: body.map(|b| b.to_string().into_bytes()),
+        content_type: "application/json",
+        policy: Box::new(policy),
+    }
+}
+
+fn only(roles: &'static [&'static str], yes: u16) -> impl Fn(Who) -> u16 {
+    move |who: Who| if who.is(roles) { yes } else { 403 }
+}
+
+struct World {
+    app: TestApp,
+    accounts: Vec<(Who, User)>,
+    own_zone: String,
+    city_own: i64,
+    declaration: i64,
+    evidence: i64,
+    notice: i64,
+    member: i64,
+    proposal: i64,
+}
+
+async fn world() -> World {
+    let app = TestApp::spawn().await;
+    let (own_zone, own_zone_name) = app.zone_of("440300").await;
+    let (other_zone, _) = app.zone_of("440100").await;
+    app.import(dataset(
+        vec![
+            enterprise(
+                "alpha",
+                "深圳甲",
+                "2021-06-01",
+                "440305",
+                Some(&own_zone_name),
+            ),
+            enterprise("gamma", "北京丙", "2021-06-01", "110108", None),
+        ],
+        vec![
+            event(
+                "alpha",
+                "2022-01-10",
+                "funding",
+                json!({"amount": "20000000", "valuation": "300000000", "currency": "USD"}),
+            ),
+            event(
+                "gamma",
+                "2022-01-10",
+                "funding",
+                json!({"amount": "20000000", "valuation": "300000000", "currency": "USD"}),
+            ),
+        ],
+    ))
+    .await;
+    let mut accounts = Vec::new();
+    let jurisdictions = |role: &str| -> (String, String) {
+        match role {
+            "ministry_admin" | "ministry_reviewer" => ("CN".into(), "CN".into()),
+            "city_reviewer" => ("440300".into(), "440100".into()),
+            "zone_reviewer" => (format!("zone:{own_zone}"), format!("zone:{other_zone}")),
+            _ => ("440000".into(), "110000".into()),
+        }
+    };
+    for role in ROLES {
+        for own in [true, false] {
+            let who = Who { role, own };
+            let name = format!(
+                "{}.{}",
+                role.replace('_', "-"),
+                if own { "own" } else { "other" }
+            );
+            let user = match role {
+                "ministry_admin" if own => app.admin.clone(),
+                "enterprise" => {
+                    app.enterprise_user(&name, if own { "alpha" } else { "gamma" })
+                        .await
+                }
+                _ => {
+                    let (mine, theirs) = jurisdictions(role);
+                    app.user(&name, role, if own { &mine } else { &theirs })
+                        .await
+                }
+            };
+            accounts.push((who, user));
+        }
+    }
+    let by = |role: &str| {
+        accounts
+            .iter()
+            .find(|(w, _)| w.role == role && w.own)
+            .unwrap()
+            .1
+            .clone()
+    };
+    let (declarant, city, province, ministry) = (
+        by("enterprise"),
+        by("city_reviewer"),
+        by("province_reviewer"),
+        by("ministry_reviewer"),
+    );
+    let city_own = city.id;
+
+    // A member of the pool (cycle 2023) with a pending proposal.
+    let member_declaration = crate::helpers::submitted(&app, &declarant, "alpha", 2023).await;
+    for (who, action) in [
+        (&city, "approve"),
+        (&province, "recommend"),
+        (&ministry, "accept"),
+    ] {
+        app.act(member_declaration, who, json!({ "action": action }))
+            .await
+            .expect(200);
+    }
+    app.set_time("2025-03-11T02:00:00Z");
+    app.act(
+        member_declaration,
+        &ministry,
+        json!({ "action": "confirm" }),
+    )
+    .await
+    .expect(200);
+    let member = app
+        .get("/api/pool", &ministry.auth())
+        .await
+        .expect(200)
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        "/api/pool/reevaluations",
+        &ministry.auth(),
+        json!({ "as_of": "2031-01-01" }),
+    )
+    .await
+    .expect(200);
+    let proposal = app
+        .get("/api/pool/proposals", &ministry.auth())
+        .await
+        .expect(200)
+        .json()["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+
+    // A declaration under public notice (cycle 2024).
+    let notice = crate::helpers::submitted(&app, &declarant, "alpha", 2024).await;
+    for (who, action) in [
+        (&city, "approve"),
+        (&province, "recommend"),
+        (&ministry, "accept"),
+    ] {
+        app.act(notice, who, json!({ "action": action }))
+            .await
+            .expect(200);
+    }
+
+    // A submitted declaration with evidence (cycle 2025).
+    let draft = app
+        .post(
+            "/api/declarations",
+            &declarant.auth(),
+            json!({ "enterprise": "alpha", "cycle": 2025, "tier": "potential", "summary": "s", "contact_name": "c" }),
+        )
+        .await
+        .expect(201)
+        .json();
+    let declaration = draft["id"].as_i64().unwrap();
+    let upload = Request::post(format!(
+        "/api/declarations/{declaration}/evidence?version={}&name=a.pdf",
+        draft["version"]
+    ))
+    .header(header::AUTHORIZATION, format!("Bearer {}", declarant.token))
+    .header(header::CONTENT_TYPE, "application/pdf")
+    .body(Body::from(PDF))
+    .unwrap();
+    let evidence = app.raw(upload).await.expect(201).json()["id"]
+        .as_i64()
+        .unwrap();
+    app.act(declaration, &declarant, json!({ "action": "submit" }))
+        .await
+        .expect(200);
+
+    World {
+        app,
+        accounts,
+        own_zone,
+        city_own,
+        declaration,
+        evidence,
+        notice,
+        member,
+        proposal,
+    }
+}
+
+fn cells(w: &World) -> Vec<Cell> {
+    use Method as M;
+    let d = w.declaration;
+    let everyone = |status: u16| move |_: Who| status;
+    let reads_declarations = |who: Who| {
+        if who.is(&["investor", "analyst"]) {
+            403
+        } else {
+            who.scoped(200)
+        }
+    };
+    // Visible declaration, then the right to declare, then the stale version.
+    let declares = |who: Who| {
+        if who.is(&["investor", "analyst"]) || who.ministry() {
+            403
+        } else if !who.own {
+            404
+        } else if who.is(&["enterprise", "zone_reviewer"]) {
+            409
+        } else {
+            403
+        }
+    };
+    let reads_enterprises = |who: Who| {
+        if who.role == "analyst" {
+            403
+        } else {
+            who.scoped(200)
+        }
+    };
+    const READS_PROPOSALS: [&str; 4] = [
+        "ministry_admin",
+        "ministry_reviewer",
+        "province_reviewer",
+        "auditor",
+    ];
+    let reads_proposals = READS_PROPOSALS;
+    vec![
+        cell("whoami", M::GET, "/api/session".into(), None, everyone(200)),
+        cell(
+            "list tokens",
+            M::GET,
+            "/api/tokens".into(),
+            None,
+            everyone(200),
+        ),
+        cell(
+            "revoke someone's token",
+            M::DELETE,
+            "/api/tokens/1".into(),
+            None,
+            everyone(404),
+        ),
+        cell(
+            "jurisdictions",
+            M::GET,
+            "/api/jurisdictions".into(),
+            None,
+            everyone(200),
+        ),
+        cell(
+            "jurisdiction",
+            M::GET,
+            "/api/jurisdictions/440300".into(),
+            None,
+            everyone(200),
+        ),
+        cell("zones", M::GET, "/api/zones".into(), None, everyone(200)),
+        cell(
+            "zone",
+            M::GET,
+            format!("/api/zones/{}", w.own_zone),
+            None,
+            everyone(200),
+        ),
+        cell(
+            "add zone",
+            M::POST,
+            "/api/zones".into(),
+            Some(json!({ "id": "Bad Id", "name": "x", "kind": "high_tech", "city": "440300" })),
+            only(&["ministry_admin"], 422),
+        ),
+        cell(
+            "correct zone",
+            M::PATCH,
+            format!("/api/zones/{}", w.own_zone),
+            Some(json!({ "version": 999 })),
+            only(&["ministry_admin"], 409),
+        ),
+        cell(
+            "rule sets",
+            M::GET,
+            "/api/rulesets".into(),
+            None,
+            everyone(200),
+        ),
+        cell(
+            "rule set",
+            M::GET,
+            "/api/rulesets/gei".into(),
+            None,
+            everyone(200),
+        ),
+        cell(
+            "add rule set",
+            M::POST,
+            "/api/rulesets".into(),
+            Some(json!({ "source": "not toml" })),
+            only(&["ministry_admin"], 422),
+        ),
+        cell(
+            "accounts",
+            M::GET,
+            "/api/accounts".into(),
+            None,
+            only(&["ministry_admin", "auditor"], 200),
+        ),
+        cell(
+            "account",
+            M::GET,
+            format!("/api/accounts/{}", w.city_own),
+            None,
+            |who: Who| match who.role {
+                "ministry_admin" => 200,
+                "auditor" => who.scoped(200),
+                _ => 403,
+            },
+        ),
+        cell(
+            "create account",
+            M::POST,
+            "/api/accounts".into(),
+            Some(
+                json!({ "username": "X", "display_name": "x", "role": "analyst", "jurisdiction": "CN", "password": "long enough password" }),
+            ),
+            only(&["ministry_admin"], 422),
+        ),
+        cell(
+            "change account",
+            M::PATCH,
+            format!("/api/accounts/{}", w.city_own),
+            Some(json!({ "version": 999 })),
+            only(&["ministry_admin"], 409),
+        ),
+        cell(
+            "enterprises",
+            M::GET,
+            "/api/enterprises".into(),
+            None,
+            |who: Who| if who.role == "analyst" { 403 } else { 200 },
+        ),
+        cell(
+            "enterprise",
+            M::GET,
+            "/api/enterprises/alpha".into(),
+            None,
+            reads_enterprises,
+        ),
+        cell(
+            "tier",
+            M::GET,
+            "/api/enterprises/alpha/tier?as_of=2025-01-01".into(),
+            None,
+            reads_enterprises,
+        ),
+        cell(
+            "tier statistics",
+            M::GET,
+            "/api/statistics/tiers".into(),
+            None,
+            |who: Who| if who.role == "enterprise" { 403 } else { 200 },
+        ),
+        cell(
+            "pool statistics",
+            M::GET,
+            "/api/statistics/pool".into(),
+            None,
+            |who: Who| if who.role == "enterprise" { 403 } else { 200 },
+        ),
+        cell(
+            "import",
+            M::POST,
+            "/api/imports".into(),
+            Some(json!({})),
+            only(&["ministry_admin"], 422),
+        ),
+        cell(
+            "declarations",
+            M::GET,
+            "/api/declarations".into(),
+            None,
+            |who: Who| {
+                if who.is(&["investor", "analyst"]) {
+                    403
+                } else {
+                    200
+                }
+            },
+        ),
+        cell(
+            "declaration",
+            M::GET,
+            format!("/api/declarations/{d}"),
+            None,
+            reads_declarations,
+        ),
+        cell(
+            "draft",
+            M::POST,
+            "/api/declarations".into(),
+            Some(json!({ "enterprise": "alpha", "cycle": 1999, "tier": "potential" })),
+            |who: Who| {
+                if who.is(&["enterprise", "zone_reviewer"]) {
+                    if who.own { 422 } else { 404 }
+                } else {
+                    403
+                }
+            },
+        ),
+        cell(
+            "edit",
+            M::PATCH,
+            format!("/api/declarations/{d}"),
+            Some(json!({ "version": 999 })),
+            declares,
+        ),
+        cell(
+            "approve",
+            M::POST,
+            format!("/api/declarations/{d}/actions"),
+            Some(json!({ "version": 999, "action": "approve" })),
+            |who: Who| {
+                if who.is(&["investor", "analyst"]) || who.ministry() {
+                    403
+                } else if !who.own {
+                    404
+                } else if who.is(&["city_reviewer", "zone_reviewer"]) {
+                    409
+                } else {
+                    403
+                }
+            },
+        ),
+        Cell {
+            label: "upload evidence",
+            method: M::POST,
+            path: format!("/api/declarations/{d}/evidence?version=999&name=a.pdf"),
+            body: Some(PDF.to_vec()),
+            content_type: "application/pdf",
+            policy: Box::new(declares),
+        },
+        cell(
+            "download evidence",
+            M::GET,
+            format!("/api/declarations/{d}/evidence/{}", w.evidence),
+            None,
+            reads_declarations,
+        ),
+        cell(
+            "notices",
+            M::GET,
+            "/api/notices".into(),
+            None,
+            everyone(200),
+        ),
+        cell(
+            "object",
+            M::POST,
+            format!("/api/notices/{}/objections", w.notice),
+            Some(json!({ "version": 999, "reason": "异议" })),
+            |who: Who| {
+                if who.is(&["analyst", "auditor"]) || (who.role == "enterprise" && who.own) {
+                    403
+                } else {
+                    409
+                }
+            },
+        ),
+        cell(
+            "quotas",
+            M::GET,
+            "/api/quotas?cycle=2025".into(),
+            None,
+            only(
+                &["ministry_admin", "ministry_reviewer", "province_reviewer"],
+                200,
+            ),
+        ),
+        cell(
+            "set quota",
+            M::PUT,
+            "/api/quotas/2025/440000/potential".into(),
+            Some(json!({ "limit": 10 })),
+            only(&["ministry_admin"], 200),
+        ),
+        cell("pool", M::GET, "/api/pool".into(), None, |who: Who| {
+            if who.role == "analyst" { 403 } else { 200 }
+        }),
+        cell(
+            "member",
+            M::GET,
+            format!("/api/pool/{}", w.member),
+            None,
+            reads_enterprises,
+        ),
+        cell(
+            "re-evaluate",
+            M::POST,
+            "/api/pool/reevaluations".into(),
+            Some(json!({ "as_of": "someday" })),
+            only(&["ministry_admin", "ministry_reviewer"], 400),
+        ),
+        cell(
+            "proposals",
+            M::GET,
+            "/api/pool/proposals".into(),
+            None,
+            only(&READS_PROPOSALS, 200),
+        ),
+        cell(
+            "proposal",
+            M::GET,
+            format!("/api/pool/proposals/{}", w.proposal),
+            None,
+            move |who: Who| {
+                if who.is(&reads_proposals) {
+                    who.scoped(200)
+                } else {
+                    403
+                }
+            },
+        ),
+        cell(
+            "decide proposal",
+            M::POST,
+            format!("/api/pool/proposals/{}/decision", w.proposal),
+            Some(json!({ "version": 999, "accept": true })),
+            move |who: Who| {
+                if !who.is(&reads_proposals) || who.ministry() {
+                    403
+                } else if !who.own {
+                    404
+                } else if who.role == "province_reviewer" {
+                    409
+                } else {
+                    403
+                }
+            },
+        ),
+        cell(
+            "audit log",
+            M::GET,
+            "/api/audit".into(),
+            None,
+            only(&["ministry_admin", "auditor"], 200),
+        ),
+        cell(
+            "verify audit",
+            M::GET,
+            "/api/audit/verify".into(),
+            None,
+            only(&["ministry_admin"], 200),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_endpoint_every_role_own_and_other_jurisdiction() {
+    let w = world().await;
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for cell in cells(&w) {
+        let body = || cell.body.clone().map_or_else(Body::empty, Body::from);
+        for (who, user) in &w.accounts {
+            let expected = (cell.policy)(*who);
+            let mut request = Request::builder()
+                .method(cell.method.clone())
+                .uri(&cell.path)
+                .header(header::AUTHORIZATION, format!("Bearer {}", user.token));
+            if cell.body.is_some() {
+                request = request.header(header::CONTENT_TYPE, cell.content_type);
+            }
+            let reply = w.app.raw(request.body(body()).unwrap()).await;
+            checked += 1;
+            if reply.status.as_u16() != expected {
+                failures.push(format!(
+                    "{:<24} {:<18} {:<5} expected {expected}, got {} {}",
+                    cell.label,
+                    who.role,
+                    if who.own { "own" } else { "other" },
+                    reply.status.as_u16(),
+                    String::from_utf8_lossy(&reply.bytes)
+                        .chars()
+                        .take(120)
+                        .collect::<String>()
+                ));
+            }
+            if matches!(reply.status.as_u16(), 401 | 403 | 404 | 409 | 422 | 400) {
+                assert!(
+                    reply.json()["error"]["code"].is_string(),
+                    "{} answered outside the error shape",
+                    cell.label
+                );
+            }
+        }
+        // Without credentials, nothing but 401.
+        let anonymous = w
+            .app
+            .raw(
+                Request::builder()
+                    .method(cell.method.clone())
+                    .uri(&cell.path)
+                    .header(header::CONTENT_TYPE, cell.content_type)
+                    .body(body())
+                    .unwrap(),
+            )
+            .await;
+        if anonymous.status.as_u16() != 401 {
+            failures.push(format!(
+                "{:<24} anonymous expected 401, got {}",
+                cell.label, anonymous.status
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} cells wrong:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(checked > 600, "{checked}");
+}

@@ -187,7 +187,15 @@ pub struct ImportListArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct DemoArgs {}
+pub struct DemoArgs {
+    /// Also generate and import a national dataset of this many enterprises,
+    /// to try Hatchery at scale (e.g. 1000000).
+    #[arg(long)]
+    pub enterprises: Option<usize>,
+    /// The seed of that dataset.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+}
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {

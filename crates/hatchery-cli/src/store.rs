@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+pub use hatchery_store::redact_url as redact;
 use hatchery_store::{Store, StoreError};
 
 /// Opens (creating and migrating if needed) the store at `url`.
@@ -10,34 +11,11 @@ pub async fn open(url: &str) -> Result<Arc<dyn Store>, StoreError> {
         let store = hatchery_sqlite::SqliteStore::open(url).await?;
         return Ok(Arc::new(store));
     }
+    // Pool settings ride in the query (`max_connections`, `acquire_timeout`,
+    // `migrate=false`); see `hatchery_postgres::PoolOptions`.
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let store = hatchery_postgres::PgStore::open(url).await?;
+        return Ok(Arc::new(store));
+    }
     Err(StoreError::UnsupportedUrl(redact(url)))
-}
-
-/// The URL with any password replaced, for messages and logs.
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    let Some((credentials, host)) = rest.split_once('@') else {
-        return url.to_owned();
-    };
-    match credentials.split_once(':') {
-        Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_never_reach_messages() {
-        assert_eq!(
-            redact("postgres://hatch:s3cret@db.example/hatchery"),
-            "postgres://hatch:***@db.example/hatchery"
-        );
-        assert_eq!(redact("sqlite://hatchery.db"), "sqlite://hatchery.db");
-        assert_eq!(redact("postgres://hatch@db/h"), "postgres://hatch@db/h");
-    }
 }

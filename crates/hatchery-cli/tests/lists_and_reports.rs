@@ -1,72 +1,50 @@
 //! `import-list` on the real published list and `report` on what it built,
-//! through the binary, as an analyst would run them.
+//! through the binary, as an analyst would run them, on SQLite and on
+//! PostgreSQL.
+
+mod support;
 
 use std::fs;
 use std::path::PathBuf;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
-use tempfile::TempDir;
+
+use support::Workspace;
 
 fn shared(path: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared")).join(path)
 }
 
-fn hatchery(dir: &TempDir) -> Command {
-    let mut command = Command::cargo_bin("hatchery").expect("binary built");
-    command
-        .env_remove("HATCHERY_DB")
-        .arg("--db")
-        .arg(format!("sqlite://{}", dir.path().join("h.db").display()))
-        .current_dir(dir.path());
-    command
-}
-
-fn stdout(dir: &TempDir, args: &[&str]) -> String {
-    let output = hatchery(dir).args(args).output().expect("runs");
-    assert!(
-        output.status.success(),
-        "hatchery {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).expect("UTF-8")
-}
-
 #[test]
 fn the_2022_list_imports_whole_and_every_company_counts_on_its_date() {
-    let dir = TempDir::new().expect("temp");
-    let list = shared("data/Unicorn_Companies.csv");
-    let list = list.to_str().expect("UTF-8 path");
-    hatchery(&dir)
-        .args([
-            "import-list",
-            list,
-            "--list-date",
-            "2022-02-24",
-            "--dry-run",
-        ])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("1037 new"));
-    // A dry run wrote nothing.
-    assert_eq!(
-        stdout(
-            &dir,
-            &["classify", "--as-of", "2022-02-24", "--format", "csv"]
-        ),
-        "id,tier\n"
-    );
+    for ws in Workspace::each_backend() {
+        let list = shared("data/Unicorn_Companies.csv");
+        let list = list.to_str().expect("UTF-8 path");
+        ws.hatchery()
+            .args([
+                "import-list",
+                list,
+                "--list-date",
+                "2022-02-24",
+                "--dry-run",
+            ])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("1037 new"));
+        // A dry run wrote nothing.
+        assert_eq!(
+            ws.stdout(&["classify", "--as-of", "2022-02-24", "--format", "csv"]),
+            "id,tier\n"
+        );
 
-    hatchery(&dir)
-        .args(["import-list", list, "--list-date", "2022-02-24"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "Rows: 1037 read, 1037 taken, 0 rejected",
-        ));
-    let csv = stdout(
-        &dir,
-        &[
+        ws.hatchery()
+            .args(["import-list", list, "--list-date", "2022-02-24"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains(
+                "Rows: 1037 read, 1037 taken, 0 rejected",
+            ));
+        let csv = ws.stdout(&[
             "classify",
             "--as-of",
             "2022-02-24",
@@ -74,147 +52,143 @@ fn the_2022_list_imports_whole_and_every_company_counts_on_its_date() {
             "cbinsights",
             "--format",
             "csv",
-        ],
-    );
-    assert_eq!(csv.lines().count(), 1 + 1037);
+        ]);
+        assert_eq!(csv.lines().count(), 1 + 1037);
 
-    // The same list again changes nothing.
-    hatchery(&dir)
-        .args(["import-list", list, "--list-date", "2022-02-24"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("0 new, 0 updated, 1037 unchanged"));
+        // The same list again changes nothing.
+        ws.hatchery()
+            .args(["import-list", list, "--list-date", "2022-02-24"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("0 new, 0 updated, 1037 unchanged"));
 
-    // The report counts the Chinese cities the list names.
-    let out = dir.path().join("report.json");
-    hatchery(&dir)
-        .args([
-            "report",
-            "--as-of",
-            "2022-02-24",
-            "--rules",
-            "cbinsights",
-            "--format",
-            "json",
-        ])
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
-    let report: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(&out).expect("report")).expect("json");
-    let by_city = &report["snapshots"][0]["by_city"];
-    let enterprises_in = |city: &str| -> u64 {
-        by_city
-            .as_object()
-            .expect("tiers")
-            .values()
-            .filter_map(|tier| tier[city].as_u64())
-            .sum()
-    };
-    for (city, count) in [
-        ("110000", 63),
-        ("310000", 43),
-        ("440300", 18),
-        ("330100", 14),
-        ("440100", 5),
-    ] {
-        assert_eq!(enterprises_in(city), count, "{city}");
-    }
-}
-
-#[test]
-fn a_list_with_a_bad_row_imports_nothing_unless_told_to_skip_it() {
-    let dir = TempDir::new().expect("temp");
-    let list = dir.path().join("list.csv");
-    fs::write(
-        &list,
-        "Company,Valuation ($B),Date Joined,Country,City,Industry,Select Inverstors,Founded Year,Total Raised,Financial Stage,Investors Count,Deal Terms,Portfolio Exits\n\
-         Good Co,$2 ,4/7/2017,China,Beijing,Fintech,\"A, B\",2012,$1B,None,2,1,None\n\
-         Bad Co,lots,4/7/2017,China,Beijing,Fintech,\"A, B\",2012,$1B,None,2,1,None\n",
-    )
-    .expect("list");
-    hatchery(&dir)
-        .arg("import-list")
-        .arg(&list)
-        .args(["--list-date", "2022-02-24"])
-        .assert()
-        .code(1)
-        .stderr(predicate::str::contains("row 3"))
-        .stderr(predicate::str::contains("nothing was imported"));
-    assert_eq!(
-        stdout(
-            &dir,
-            &["classify", "--as-of", "2022-02-24", "--format", "csv"]
-        ),
-        "id,tier\n"
-    );
-
-    let rejects = dir.path().join("rejects.csv");
-    hatchery(&dir)
-        .arg("import-list")
-        .arg(&list)
-        .args(["--list-date", "2022-02-24", "--skip-invalid"])
-        .arg(&rejects)
-        .assert()
-        .success();
-    let rejected = fs::read_to_string(&rejects).expect("rejects written");
-    assert!(rejected.contains("Bad Co,lots"), "{rejected}");
-    let csv = stdout(
-        &dir,
-        &[
-            "classify",
-            "--as-of",
-            "2022-02-24",
-            "--rules",
-            "cbinsights",
-            "--format",
-            "csv",
-        ],
-    );
-    assert_eq!(csv.lines().count(), 2, "{csv}");
-}
-
-#[test]
-fn reports_are_written_in_every_format() {
-    let dir = TempDir::new().expect("temp");
-    hatchery(&dir).arg("demo").assert().success();
-    for (format, name) in [
-        ("html", "r.html"),
-        ("xlsx", "r.xlsx"),
-        ("csv", "r-csv"),
-        ("json", "r.json"),
-        ("md", "r.md"),
-    ] {
-        let out = dir.path().join(name);
-        hatchery(&dir)
+        // The report counts the Chinese cities the list names.
+        let out = ws.dir().join("report.json");
+        ws.hatchery()
             .args([
                 "report",
                 "--as-of",
-                "2021-12-31,2023-12-31",
+                "2022-02-24",
+                "--rules",
+                "cbinsights",
                 "--format",
-                format,
-                "--lang",
-                "en",
+                "json",
             ])
             .arg("--out")
             .arg(&out)
             .assert()
             .success();
-        assert!(out.exists(), "{format} written");
+        let report: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&out).expect("report")).expect("json");
+        let by_city = &report["snapshots"][0]["by_city"];
+        let enterprises_in = |city: &str| -> u64 {
+            by_city
+                .as_object()
+                .expect("tiers")
+                .values()
+                .filter_map(|tier| tier[city].as_u64())
+                .sum()
+        };
+        for (city, count) in [
+            ("110000", 63),
+            ("310000", 43),
+            ("440300", 18),
+            ("330100", 14),
+            ("440100", 5),
+        ] {
+            assert_eq!(enterprises_in(city), count, "{city}");
+        }
     }
-    let html = fs::read_to_string(dir.path().join("r.html")).expect("html");
-    assert!(!html.contains("src=\"http"), "the HTML must open offline");
-    hatchery(&dir)
-        .args([
-            "report",
+}
+
+#[test]
+fn a_list_with_a_bad_row_imports_nothing_unless_told_to_skip_it() {
+    for ws in Workspace::each_backend() {
+        let list = ws.dir().join("list.csv");
+        fs::write(
+            &list,
+            "Company,Valuation ($B),Date Joined,Country,City,Industry,Select Inverstors,Founded Year,Total Raised,Financial Stage,Investors Count,Deal Terms,Portfolio Exits\n\
+             Good Co,$2 ,4/7/2017,China,Beijing,Fintech,\"A, B\",2012,$1B,None,2,1,None\n\
+             Bad Co,lots,4/7/2017,China,Beijing,Fintech,\"A, B\",2012,$1B,None,2,1,None\n",
+        )
+        .expect("list");
+        ws.hatchery()
+            .arg("import-list")
+            .arg(&list)
+            .args(["--list-date", "2022-02-24"])
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("row 3"))
+            .stderr(predicate::str::contains("nothing was imported"));
+        assert_eq!(
+            ws.stdout(&["classify", "--as-of", "2022-02-24", "--format", "csv"]),
+            "id,tier\n"
+        );
+
+        let rejects = ws.dir().join("rejects.csv");
+        ws.hatchery()
+            .arg("import-list")
+            .arg(&list)
+            .args(["--list-date", "2022-02-24", "--skip-invalid"])
+            .arg(&rejects)
+            .assert()
+            .success();
+        let rejected = fs::read_to_string(&rejects).expect("rejects written");
+        assert!(rejected.contains("Bad Co,lots"), "{rejected}");
+        let csv = ws.stdout(&[
+            "classify",
             "--as-of",
-            "2023-12-31",
+            "2022-02-24",
+            "--rules",
+            "cbinsights",
             "--format",
-            "pdf",
-            "--out",
-            "x",
-        ])
-        .assert()
-        .code(2);
+            "csv",
+        ]);
+        assert_eq!(csv.lines().count(), 2, "{csv}");
+    }
+}
+
+#[test]
+fn reports_are_written_in_every_format() {
+    for ws in Workspace::each_backend() {
+        ws.hatchery().arg("demo").assert().success();
+        for (format, name) in [
+            ("html", "r.html"),
+            ("xlsx", "r.xlsx"),
+            ("csv", "r-csv"),
+            ("json", "r.json"),
+            ("md", "r.md"),
+        ] {
+            let out = ws.dir().join(name);
+            ws.hatchery()
+                .args([
+                    "report",
+                    "--as-of",
+                    "2021-12-31,2023-12-31",
+                    "--format",
+                    format,
+                    "--lang",
+                    "en",
+                ])
+                .arg("--out")
+                .arg(&out)
+                .assert()
+                .success();
+            assert!(out.exists(), "{format} written");
+        }
+        let html = fs::read_to_string(ws.dir().join("r.html")).expect("html");
+        assert!(!html.contains("src=\"http"), "the HTML must open offline");
+        ws.hatchery()
+            .args([
+                "report",
+                "--as-of",
+                "2023-12-31",
+                "--format",
+                "pdf",
+                "--out",
+                "x",
+            ])
+            .assert()
+            .code(2);
+    }
 }

@@ -10,7 +10,7 @@ use crate::model::FxRate;
 use crate::money::Currency;
 
 /// Every known rate, per currency, in date order.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FxTable {
     rates: HashMap<Currency, Vec<(Date, Decimal)>>,
 }
@@ -48,6 +48,17 @@ impl FxTable {
     /// The currencies that have rows.
     pub fn currencies(&self) -> impl Iterator<Item = Currency> + '_ {
         self.rates.keys().copied()
+    }
+
+    /// Every rate, by currency then date.
+    pub fn rows(&self) -> impl Iterator<Item = (Currency, Date, Decimal)> + '_ {
+        let mut currencies: Vec<Currency> = self.rates.keys().copied().collect();
+        currencies.sort_unstable();
+        currencies.into_iter().flat_map(move |currency| {
+            self.rates[&currency]
+                .iter()
+                .map(move |&(date, rate)| (currency, date, rate))
+        })
     }
 
     /// Number of rows.

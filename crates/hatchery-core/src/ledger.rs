@@ -50,6 +50,11 @@ impl LedgerEnterprise {
         }
     }
 
+    /// Attaches the enterprise's events, positions in the ledger's events.
+    pub(crate) fn set_events(&mut self, events: Range<u32>) {
+        self.events = events;
+    }
+
     pub fn from_enterprise(enterprise: &Enterprise) -> Self {
         Self {
             id: enterprise.id.clone(),
@@ -78,7 +83,7 @@ impl LedgerEvent {
 }
 
 /// Every enterprise, every event and every exchange rate.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ledger {
     enterprises: Vec<LedgerEnterprise>,
     events: Vec<LedgerEvent>,
@@ -203,6 +208,20 @@ impl Classification {
 impl Ledger {
     /// Lays out a dataset: events keep the dataset's row order on equal dates,
     /// and a row equal to an earlier one is dropped.
+    /// A ledger already laid out: enterprises in id order, each naming its
+    /// events' range, events in the engine's order.
+    pub(crate) fn from_parts(
+        enterprises: Vec<LedgerEnterprise>,
+        events: Vec<LedgerEvent>,
+        fx: FxTable,
+    ) -> Self {
+        Self {
+            enterprises,
+            events,
+            fx,
+        }
+    }
+
     pub fn from_dataset(dataset: &Dataset) -> Self {
         let mut builder =
             LedgerBuilder::with_capacity(dataset.enterprises.len(), dataset.events.len());

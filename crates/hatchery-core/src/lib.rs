@@ -12,6 +12,7 @@ pub mod ids;
 pub mod ledger;
 pub mod model;
 pub mod money;
+pub mod snapshot;
 pub mod uscc;
 pub mod workflow;
 

@@ -25,6 +25,8 @@ pub struct Enterprise {
     pub name_en: Option<String>,
     pub uscc: Option<Uscc>,
     pub founded: PartialDate,
+    /// `CN` when not given, as in the interchange format.
+    #[serde(default)]
     pub country: Country,
     /// Registered address at founding; relocations move it later.
     pub region: Option<DivisionCode>,
@@ -32,7 +34,9 @@ pub struct Enterprise {
     pub city: Option<String>,
     /// The national high-tech zone it is registered in.
     pub zone: Option<String>,
+    #[serde(default)]
     pub industries: Vec<String>,
+    #[serde(default)]
     pub tags: Vec<String>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub extra: Extra,
@@ -180,7 +184,10 @@ pub struct Financials {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Dataset {
     pub enterprises: Vec<Enterprise>,
+    #[serde(default)]
     pub events: Vec<Event>,
+    #[serde(default)]
     pub fx: Vec<FxRate>,
+    #[serde(default)]
     pub financials: Vec<Financials>,
 }

@@ -27,16 +27,7 @@ impl DatabaseUrl {
 
     /// The URL with any password replaced by `***`.
     pub fn redacted(&self) -> String {
-        let Some((scheme, rest)) = self.0.split_once("://") else {
-            return self.0.clone();
-        };
-        let Some((credentials, host)) = rest.split_once('@') else {
-            return self.0.clone();
-        };
-        match credentials.split_once(':') {
-            Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-            None => self.0.clone(),
-        }
+        hatchery_store::redact_url(&self.0)
     }
 }
 

@@ -40,15 +40,28 @@ pub enum StartupError {
     },
 }
 
-/// Opens the database a URL names (`sqlite://…`), creating and migrating it.
+/// Opens the database a URL names, creating and migrating it: the embedded
+/// SQLite file (`sqlite://PATH`) or a PostgreSQL database (`postgres://…`,
+/// pool settings in the query: see `hatchery_postgres::PoolOptions`).
 pub async fn open_backend(url: &DatabaseUrl) -> Result<Arc<dyn Backend>, StartupError> {
-    let store = hatchery_sqlite::SqliteStore::open(url.expose())
-        .await
-        .map_err(|source| StartupError::Database {
-            url: url.clone(),
-            source,
-        })?;
-    Ok(Arc::new(store))
+    let failed = |source| StartupError::Database {
+        url: url.clone(),
+        source,
+    };
+    let raw = url.expose();
+    if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+        let store = hatchery_postgres::PgStore::open(raw)
+            .await
+            .map_err(failed)?;
+        return Ok(Arc::new(store));
+    }
+    if raw.starts_with("sqlite:") {
+        let store = hatchery_sqlite::SqliteStore::open(raw)
+            .await
+            .map_err(failed)?;
+        return Ok(Arc::new(store));
+    }
+    Err(failed(StoreError::UnsupportedUrl(url.redacted())))
 }
 
 /// The actor of what the system does by itself.

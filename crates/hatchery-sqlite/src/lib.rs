@@ -13,6 +13,7 @@ mod connect;
 mod import;
 mod json;
 mod read;
+mod snapshot;
 mod workflow;
 
 use std::collections::HashSet;
@@ -22,7 +23,7 @@ use hatchery_core::{Dataset, Enterprise, EnterpriseId, Event, FxRate, Ledger};
 use hatchery_store::{
     ImportOutcome, ImportRecord, ImportSource, Revision, Store, StoreCounts, StoreError,
 };
-use sqlx::SqlitePool;
+use sqlx::{Connection, SqlitePool};
 use tokio::sync::Mutex;
 
 /// Hatchery's store in a SQLite database.
@@ -44,6 +45,34 @@ impl SqliteStore {
             pool,
             writer: Mutex::new(()),
         })
+    }
+
+    /// The ledger read from every table row, never from the snapshot: what
+    /// [`Store::load_ledger`] must equal. For tests and benchmarks.
+    #[doc(hidden)]
+    pub async fn load_ledger_by_scanning(&self) -> Result<Ledger, StoreError> {
+        Ok(read::load_ledger(&self.pool, false).await?.0)
+    }
+
+    /// Writes the snapshot of `ledger`, read for `import`, unless an import
+    /// is running or has happened since. Best effort: the tables hold the
+    /// truth, and a failure only means the next load scans them again.
+    async fn keep_snapshot(&self, import: i64, ledger: &Ledger) {
+        let Ok(_turn) = self.writer.try_lock() else {
+            return;
+        };
+        let kept = async {
+            let mut conn = self.pool.acquire().await.map_err(database)?;
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(database)?;
+            if snapshot::latest_import(&mut tx).await? == import {
+                snapshot::write(&mut tx, import, ledger).await?;
+            }
+            tx.commit().await.map_err(database)
+        }
+        .await;
+        if let Err(error) = kept {
+            tracing::warn!(%error, "could not keep the ledger snapshot");
+        }
     }
 
     /// Closes every connection, waiting for work in progress to finish.
@@ -95,7 +124,11 @@ impl Store for SqliteStore {
     }
 
     async fn load_ledger(&self) -> Result<Ledger, StoreError> {
-        read::load_ledger(&self.pool).await
+        let (ledger, scanned_for) = read::load_ledger(&self.pool, true).await?;
+        if let Some(import) = scanned_for {
+            self.keep_snapshot(import, &ledger).await;
+        }
+        Ok(ledger)
     }
 
     async fn export(&self) -> Result<Dataset, StoreError> {

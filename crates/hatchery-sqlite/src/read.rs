@@ -19,6 +19,7 @@ use crate::codec::{
 };
 use crate::database;
 use crate::json::{self, Text};
+use crate::snapshot;
 
 // Scans over a range of enterprise keys, for `json::scan`.
 
@@ -119,11 +120,23 @@ async fn last_key(conn: &mut SqliteConnection) -> Result<i64, StoreError> {
 
 /// Every enterprise as the engine sees it, every event reduced to what the
 /// criteria read, and every rate: three scans, no query per enterprise.
-pub(crate) async fn load_ledger(pool: &SqlitePool) -> Result<Ledger, StoreError> {
+///
+/// With `use_snapshot`, the snapshot of the latest import is read instead
+/// when there is one. Returns the latest import's id too when the tables
+/// were scanned, so that the caller can keep a snapshot for it.
+pub(crate) async fn load_ledger(
+    pool: &SqlitePool,
+    use_snapshot: bool,
+) -> Result<(Ledger, Option<i64>), StoreError> {
     let mut tx = pool.begin().await.map_err(database)?;
+    let import = snapshot::latest_import(&mut tx).await?;
+    if use_snapshot && let Some(ledger) = snapshot::read(&mut tx, import).await? {
+        tx.commit().await.map_err(database)?;
+        return Ok((ledger, None));
+    }
     let (last, events): (i64, i64) = sqlx::query_as(
         "SELECT (SELECT COALESCE(MAX(key), 0) FROM enterprises), \
-                (SELECT COALESCE(MAX(last_seq), 0) FROM imports)",
+                (SELECT COUNT(*) FROM events)",
     )
     .fetch_one(&mut *tx)
     .await
@@ -157,7 +170,7 @@ pub(crate) async fn load_ledger(pool: &SqlitePool) -> Result<Ledger, StoreError>
     }
     tx.commit().await.map_err(database)?;
     builder.fx(fx);
-    Ok(builder.build())
+    Ok((builder.build(), Some(import)))
 }
 
 pub(crate) async fn export(pool: &SqlitePool) -> Result<Dataset, StoreError> {

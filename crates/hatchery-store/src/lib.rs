@@ -13,12 +13,14 @@ use hatchery_core::{Dataset, Enterprise, EnterpriseId, Event, FxRate, Ledger};
 use serde::{Deserialize, Serialize};
 
 mod identity;
+mod url;
 pub mod workflow;
 
 #[cfg(feature = "conformance")]
 pub mod conformance;
 
 pub use identity::EventIdentity;
+pub use url::redact_url;
 
 /// Which part of an import a rejection is about, by its position in the dataset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

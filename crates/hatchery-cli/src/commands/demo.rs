@@ -34,7 +34,7 @@ const EXTRAS: [(&str, &str); 3] = [
 /// The enterprise whose decision the demo explains.
 const EXPLAINED: &str = "demo-pengcheng-bci";
 
-pub async fn run(store: &dyn Store, db: &str, _args: &DemoArgs) -> CliResult {
+pub async fn run(store: &dyn Store, db: &str, args: &DemoArgs) -> CliResult {
     let work = tempfile::tempdir().context("cannot create a temporary folder")?;
     println!("Building the demo store {} …", crate::store::redact(db));
 
@@ -63,6 +63,20 @@ pub async fn run(store: &dyn Store, db: &str, _args: &DemoArgs) -> CliResult {
         "  illustrative enterprises: {} new, {} unchanged",
         outcome.enterprises_added, outcome.enterprises_unchanged
     );
+
+    if let Some(enterprises) = args.enterprises {
+        let national = work.path().join("national");
+        let written = crate::commands::generate::write(enterprises, args.seed, &national)?;
+        let outcome = import_dataset(store, &national, false).await?;
+        println!(
+            "  generated national dataset (seed {}): {} enterprises and {} events written, {} new, {} unchanged",
+            args.seed,
+            written.enterprises,
+            written.events,
+            outcome.enterprises_added,
+            outcome.enterprises_unchanged
+        );
+    }
 
     let ledger = store.load_ledger().await?;
     println!(

@@ -1,38 +1,17 @@
 //! `hatchery generate --enterprises N --seed S --out DIR`.
 
 use std::io::IsTerminal;
+use std::path::Path;
 
 use anyhow::Context;
-use hatchery_synth::{Generator, GeneratorConfig};
+use hatchery_synth::{Generator, GeneratorConfig, Written};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::cli::GenerateArgs;
 use crate::error::{CliError, CliResult};
 
 pub fn run(args: &GenerateArgs) -> CliResult {
-    let config = GeneratorConfig::new(args.enterprises, args.seed);
-    let generator = Generator::new(config).map_err(|e| CliError::Usage(e.to_string()))?;
-    let bar = std::io::stderr().is_terminal().then(|| {
-        let bar = ProgressBar::new(args.enterprises as u64);
-        bar.set_style(
-            ProgressStyle::with_template(
-                "generating [{bar:40.cyan/blue}] {human_pos}/{human_len} enterprises ({eta})",
-            )
-            .unwrap_or_else(|_| ProgressStyle::default_bar())
-            .progress_chars("=> "),
-        );
-        bar
-    });
-    let written = generator
-        .write(&args.out, |done| {
-            if let Some(bar) = &bar {
-                bar.set_position(done as u64);
-            }
-        })
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
+    let written = write(args.enterprises, args.seed, &args.out)?;
     println!(
         "wrote {} enterprises, {} events, {} fx rates and {} financials rows (seed {}) to {}",
         written.enterprises,
@@ -43,4 +22,33 @@ pub fn run(args: &GenerateArgs) -> CliResult {
         args.out.display()
     );
     Ok(())
+}
+
+/// Writes a dataset of `enterprises` generated from `seed` to `out`, with a
+/// progress bar on a terminal.
+pub fn write(enterprises: usize, seed: u64, out: &Path) -> CliResult<Written> {
+    let config = GeneratorConfig::new(enterprises, seed);
+    let generator = Generator::new(config).map_err(|e| CliError::Usage(e.to_string()))?;
+    let bar = std::io::stderr().is_terminal().then(|| {
+        let bar = ProgressBar::new(enterprises as u64);
+        bar.set_style(
+            ProgressStyle::with_template(
+                "generating [{bar:40.cyan/blue}] {human_pos}/{human_len} enterprises ({eta})",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        bar
+    });
+    let written = generator
+        .write(out, |done| {
+            if let Some(bar) = &bar {
+                bar.set_position(done as u64);
+            }
+        })
+        .with_context(|| format!("cannot write {}", out.display()))?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    Ok(written)
 }

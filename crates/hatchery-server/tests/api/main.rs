@@ -1,5 +1,9 @@
 //! The API, exercised as its users would: through the real router (and a
-//! few times over real HTTP), on a fresh database per test.
+//! few times over real HTTP), on a fresh SQLite database per test. The
+//! `api_postgres` binary runs these same tests on PostgreSQL.
+
+/// The database every test of this binary runs on.
+const BACKEND: helpers::BackendKind = helpers::BackendKind::Sqlite;
 
 mod audit;
 mod bad_input;

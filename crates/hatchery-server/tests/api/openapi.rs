@@ -10,7 +10,9 @@ fn the_openapi_document_is_stable() {
 
 #[tokio::test]
 async fn the_served_document_is_the_generated_one_and_covers_every_route() {
-    let app = TestApp::spawn().await;
+    let Some(app) = TestApp::spawn().await else {
+        return;
+    };
     let served = app
         .get("/api/openapi.json", &crate::helpers::Auth::None)
         .await

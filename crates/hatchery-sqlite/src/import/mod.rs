@@ -7,11 +7,39 @@ mod write;
 
 use std::time::Instant;
 
-use hatchery_core::Dataset;
+use hatchery_core::{Dataset, Ledger};
 use hatchery_store::{ImportOutcome, ImportSource, StoreError};
 use sqlx::{Connection, SqliteConnection};
 
-use crate::database;
+use crate::{database, snapshot};
+
+/// Writes the plan, and keeps the ledger snapshot current (see
+/// [`crate::snapshot`]).
+async fn write_with_snapshot(
+    tx: &mut SqliteConnection,
+    dataset: &Dataset,
+    plan: plan::Plan<'_>,
+    source: &ImportSource,
+) -> Result<ImportOutcome, StoreError> {
+    let previous = snapshot::latest_import(tx).await?;
+    let was_empty: bool = sqlx::query_scalar("SELECT NOT EXISTS (SELECT 1 FROM enterprises)")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(database)?;
+    let outcome = write::write(tx, dataset, plan, source).await?;
+    let this = snapshot::latest_import(tx).await?;
+    if !outcome.changed_anything() {
+        snapshot::carry_forward(tx, previous, this).await?;
+    } else if was_empty && outcome.enterprises_added as usize == dataset.enterprises.len() {
+        // Into an empty store, the ledger is the dataset's own.
+        let started = Instant::now();
+        snapshot::write(tx, this, &Ledger::from_dataset(dataset)).await?;
+        tracing::debug!(elapsed = ?started.elapsed(), "ledger snapshot written");
+    } else {
+        snapshot::forget(tx).await?;
+    }
+    Ok(outcome)
+}
 
 /// Imports `dataset` in one transaction on `conn`: all of it, or on `Err`
 /// nothing.
@@ -25,7 +53,7 @@ pub(crate) async fn run(
     let mut tx = conn.begin_with("BEGIN IMMEDIATE").await.map_err(database)?;
     let started = Instant::now();
     let written = match plan::plan(&mut tx, dataset).await {
-        Ok(plan) => write::write(&mut tx, dataset, plan, source).await,
+        Ok(plan) => write_with_snapshot(&mut tx, dataset, plan, source).await,
         Err(error) => Err(error),
     };
     let outcome = match written {

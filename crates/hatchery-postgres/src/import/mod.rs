@@ -1,0 +1,61 @@
+//! Importing a dataset in one transaction: first a plan that reads only what
+//! the dataset touches and finds every conflict, then, when there is none,
+//! the writes.
+
+mod plan;
+mod write;
+
+use std::time::Instant;
+
+use hatchery_core::Dataset;
+use hatchery_store::{ImportOutcome, ImportSource, StoreError};
+use sqlx::PgPool;
+
+use crate::database;
+
+/// Imports `dataset`, whole or not at all.
+pub(crate) async fn run(
+    pool: &PgPool,
+    dataset: &Dataset,
+    source: &ImportSource,
+) -> Result<ImportOutcome, StoreError> {
+    let started = Instant::now();
+    let mut tx = pool.begin().await.map_err(database)?;
+    // Imports take turns, whichever process runs them: what the plan reads
+    // (the largest key, the last `seq`, stored rows) must not change before
+    // the writes. The mode conflicts with itself and with every write, but
+    // not with reads, and is released at commit or rollback.
+    sqlx::query("LOCK TABLE imports IN SHARE ROW EXCLUSIVE MODE")
+        .execute(&mut *tx)
+        .await
+        .map_err(database)?;
+    let waited = started.elapsed();
+    let result = async {
+        let plan = plan::plan(&mut tx, dataset).await?;
+        let planned = started.elapsed();
+        let outcome = write::write(&mut tx, dataset, plan, source).await?;
+        Ok::<_, StoreError>((planned, outcome))
+    }
+    .await;
+    match result {
+        Ok((planned, outcome)) => {
+            tx.commit().await.map_err(database)?;
+            tracing::debug!(
+                ?waited,
+                ?planned,
+                total = ?started.elapsed(),
+                origin = %source.origin,
+                ?outcome,
+                "import written"
+            );
+            Ok(outcome)
+        }
+        Err(error) => {
+            // The error that stopped the import is the one worth reporting.
+            if let Err(rollback) = tx.rollback().await {
+                tracing::warn!(%rollback, "rolling back a failed import");
+            }
+            Err(error)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+//! Appending to the audit chain and reading it back.
+
+use hatchery_core::workflow::audit::{AuditEntry, AuditRecord};
+use hatchery_core::workflow::{Jurisdiction, Placement, Scope};
+use hatchery_store::workflow::{AuditFilter, WorkflowError};
+use sqlx::postgres::PgRow;
+use sqlx::{PgConnection, PgPool};
+
+use super::codec::{Instant, cell, db, get_instant, get_opt_account};
+
+/// The chain's head as recorded beside it.
+pub(crate) async fn head(conn: &mut PgConnection) -> Result<Option<(i64, String)>, WorkflowError> {
+    sqlx::query_as::<_, (i64, String)>("SELECT seq, hash FROM wf_audit_head WHERE id = 1")
+        .fetch_optional(conn)
+        .await
+        .map_err(db)
+}
+
+/// Chains `record` after the head and writes it. Runs inside the write
+/// transaction of the change it records, as its last step.
+///
+/// The table lock is what serialises appenders across processes: each waits
+/// for the one before to commit, then reads the head that one wrote (under
+/// READ COMMITTED a statement sees what committed before it began). Taken
+/// last, it is never held while waiting for another lock.
+pub(crate) async fn append(
+    conn: &mut PgConnection,
+    record: AuditRecord,
+) -> Result<AuditEntry, WorkflowError> {
+    sqlx::query("LOCK TABLE wf_audit_head IN EXCLUSIVE MODE")
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    let previous = head(conn).await?;
+    let entry = AuditEntry::chain(previous.as_ref().map(|(s, h)| (*s, h.as_str())), record);
+    let r = &entry.record;
+    sqlx::query(
+        "INSERT INTO wf_audit (seq, at, actor_id, actor_name, jurisdiction, action, subject, \
+         before, after, prev_hash, hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(entry.seq)
+    .bind(Instant(r.at))
+    .bind(r.actor.map(|a| a.0))
+    .bind(&r.actor_name)
+    .bind(&r.jurisdiction)
+    .bind(&r.action)
+    .bind(&r.subject)
+    .bind(&r.before)
+    .bind(&r.after)
+    .bind(&entry.prev_hash)
+    .bind(&entry.hash)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    sqlx::query(
+        "INSERT INTO wf_audit_head (id, seq, hash) VALUES (1, $1, $2) \
+         ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash",
+    )
+    .bind(entry.seq)
+    .bind(&entry.hash)
+    .execute(conn)
+    .await
+    .map_err(db)?;
+    Ok(entry)
+}
+
+fn decode(row: &PgRow) -> Result<AuditEntry, WorkflowError> {
+    Ok(AuditEntry {
+        seq: cell(row, "seq")?,
+        record: AuditRecord {
+            at: get_instant(row, "at")?,
+            actor: get_opt_account(row, "actor_id")?,
+            actor_name: cell(row, "actor_name")?,
+            jurisdiction: cell(row, "jurisdiction")?,
+            action: cell(row, "action")?,
+            subject: cell(row, "subject")?,
+            before: cell(row, "before")?,
+            after: cell(row, "after")?,
+        },
+        prev_hash: cell(row, "prev_hash")?,
+        hash: cell(row, "hash")?,
+    })
+}
+
+/// Rows read per round trip while filtering by scope.
+const BATCH: i64 = 500;
+
+/// Entries after `filter.after` in chain order, up to `filter.limit` of those
+/// in scope. The scope is applied to the entry's own (hashed) jurisdiction,
+/// so what a scoped auditor sees is what verification vouches for.
+pub(crate) async fn entries(
+    pool: &PgPool,
+    filter: &AuditFilter,
+) -> Result<Vec<AuditEntry>, WorkflowError> {
+    let mut found = Vec::new();
+    let mut after = filter.after;
+    let limit = usize::try_from(filter.limit).unwrap_or(usize::MAX);
+    loop {
+        let rows = sqlx::query("SELECT * FROM wf_audit WHERE seq > $1 ORDER BY seq LIMIT $2")
+            .bind(after)
+            .bind(BATCH)
+            .fetch_all(pool)
+            .await
+            .map_err(db)?;
+        let exhausted = (rows.len() as i64) < BATCH;
+        for row in &rows {
+            let entry = decode(row)?;
+            after = entry.seq;
+            if in_scope(&filter.scope, &entry.record.jurisdiction) {
+                found.push(entry);
+                if found.len() >= limit {
+                    return Ok(found);
+                }
+            }
+        }
+        if exhausted {
+            return Ok(found);
+        }
+    }
+}
+
+fn in_scope(scope: &Scope, jurisdiction: &str) -> bool {
+    if *scope == Scope::All {
+        return true;
+    }
+    let placement = match Jurisdiction::parse(jurisdiction) {
+        Ok(Jurisdiction::Division(code)) => Placement::of(Some(code), None),
+        Ok(Jurisdiction::Zone(zone)) => Placement {
+            zone: Some(zone),
+            ..Placement::default()
+        },
+        // Entries filed under the nation (or unreadable ones) are the ministry's.
+        Ok(Jurisdiction::Nation) | Err(_) => return false,
+    };
+    scope.covers_place(&placement)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_scope;
+    use hatchery_core::DivisionCode;
+    use hatchery_core::workflow::Scope;
+
+    #[test]
+    fn scoped_auditors_see_their_own_divisions() {
+        let guangdong = Scope::Province(DivisionCode::parse("440000").unwrap());
+        assert!(in_scope(&guangdong, "440305"));
+        assert!(in_scope(&guangdong, "440000"));
+        assert!(!in_scope(&guangdong, "110108"));
+        assert!(!in_scope(&guangdong, "CN"));
+        assert!(in_scope(&Scope::All, "CN"));
+    }
+}

@@ -1,0 +1,25 @@
+//! The API tests of `tests/api`, every one on a fresh PostgreSQL database of
+//! its own (dropped afterwards). Without a reachable server they pass
+//! saying they were skipped, unless `HATCHERY_REQUIRE_POSTGRES=1` (as in CI),
+//! where they fail. The OpenAPI snapshot does not depend on the database and
+//! runs in `api` only.
+
+/// The database every test of this binary runs on.
+const BACKEND: helpers::BackendKind = helpers::BackendKind::Postgres;
+
+#[path = "api/audit.rs"]
+mod audit;
+#[path = "api/bad_input.rs"]
+mod bad_input;
+#[path = "api/chain.rs"]
+mod chain;
+#[path = "api/concurrency.rs"]
+mod concurrency;
+#[path = "api/helpers.rs"]
+mod helpers;
+#[path = "api/http.rs"]
+mod http;
+#[path = "api/idempotency.rs"]
+mod idempotency;
+#[path = "api/matrix.rs"]
+mod matrix;

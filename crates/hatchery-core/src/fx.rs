@@ -1,8 +1,6 @@
 //! Exchange rates against the US dollar, looked up as the spec says: the row
 //! with the latest date on or before the day, else the currency's earliest row.
 
-use std::collections::HashMap;
-
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
@@ -10,9 +8,12 @@ use crate::model::FxRate;
 use crate::money::Currency;
 
 /// Every known rate, per currency, in date order.
+///
+/// A handful of currencies at most, looked up for every valuation on every
+/// date: a short list searched in order beats hashing the code each time.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FxTable {
-    rates: HashMap<Currency, Vec<(Date, Decimal)>>,
+    rates: Vec<(Currency, Vec<(Date, Decimal)>)>,
 }
 
 impl FxTable {
@@ -25,9 +26,23 @@ impl FxTable {
         table
     }
 
+    fn series(&self, currency: Currency) -> Option<&[(Date, Decimal)]> {
+        self.rates
+            .iter()
+            .find(|(c, _)| *c == currency)
+            .map(|(_, series)| series.as_slice())
+    }
+
     /// Adds one rate.
     pub fn insert(&mut self, currency: Currency, date: Date, per_usd: Decimal) {
-        let series = self.rates.entry(currency).or_default();
+        let at = match self.rates.binary_search_by_key(&currency, |(c, _)| *c) {
+            Ok(at) => at,
+            Err(at) => {
+                self.rates.insert(at, (currency, Vec::new()));
+                at
+            }
+        };
+        let series = &mut self.rates[at].1;
         match series.binary_search_by_key(&date, |&(d, _)| d) {
             Ok(at) => series[at].1 = per_usd,
             Err(at) => series.insert(at, (date, per_usd)),
@@ -39,31 +54,29 @@ impl FxTable {
         if currency == Currency::USD {
             return Some(Decimal::ONE);
         }
-        let series = self.rates.get(&currency)?;
+        let series = self.series(currency)?;
         let after = series.partition_point(|&(d, _)| d <= date);
         let at = after.saturating_sub(1);
         series.get(at).map(|&(_, rate)| rate)
     }
 
-    /// The currencies that have rows.
+    /// The currencies that have rows, in code order.
     pub fn currencies(&self) -> impl Iterator<Item = Currency> + '_ {
-        self.rates.keys().copied()
+        self.rates.iter().map(|(currency, _)| *currency)
     }
 
     /// Every rate, by currency then date.
     pub fn rows(&self) -> impl Iterator<Item = (Currency, Date, Decimal)> + '_ {
-        let mut currencies: Vec<Currency> = self.rates.keys().copied().collect();
-        currencies.sort_unstable();
-        currencies.into_iter().flat_map(move |currency| {
-            self.rates[&currency]
+        self.rates.iter().flat_map(|(currency, series)| {
+            series
                 .iter()
-                .map(move |&(date, rate)| (currency, date, rate))
+                .map(move |&(date, rate)| (*currency, date, rate))
         })
     }
 
     /// Number of rows.
     pub fn len(&self) -> usize {
-        self.rates.values().map(Vec::len).sum()
+        self.rates.iter().map(|(_, series)| series.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {

@@ -134,22 +134,58 @@ impl Event {
 
     /// The text of every format column, in a fixed order: two events are the
     /// same event exactly when these are equal.
-    pub fn identity_cells(&self) -> [String; 11] {
-        let opt = |v: Option<&str>| v.unwrap_or("").to_owned();
-        [
-            self.enterprise.to_string(),
-            crate::date::format_date(self.date),
-            self.kind.to_string(),
-            opt(self.round.as_deref()),
-            opt(self.amount.as_ref().map(Amount::as_str)),
-            opt(self.valuation.as_ref().map(Amount::as_str)),
-            self.currency.map(|c| c.to_string()).unwrap_or_default(),
-            opt(self.investors.as_deref()),
-            self.exchange.map(|e| e.to_string()).unwrap_or_default(),
-            self.region.map(|r| r.to_string()).unwrap_or_default(),
-            opt(self.source.as_deref()),
-        ]
+    /// What [`Event::identity_cells`] compares, borrowed: equal exactly
+    /// when the cells are, and cheap to hash — for dropping repeated rows
+    /// of a large dataset without a string per cell.
+    pub fn identity_key(&self) -> impl std::hash::Hash + Eq + '_ {
+        (
+            self.enterprise.as_str(),
+            self.date,
+            self.kind,
+            text(self.round.as_deref()),
+            text(self.amount.as_ref().map(Amount::as_str)),
+            text(self.valuation.as_ref().map(Amount::as_str)),
+            self.currency,
+            text(self.investors.as_deref()),
+            self.exchange,
+            self.region,
+            text(self.source.as_deref()),
+        )
     }
+
+    /// Each of [`Event::identity_cells`] in order, without a string per
+    /// cell: what a store's fingerprint of the event hashes.
+    pub fn for_each_identity_cell(&self, mut cell: impl FnMut(&str)) {
+        cell(self.enterprise.as_str());
+        cell(&crate::date::format_date(self.date));
+        cell(self.kind.as_str());
+        cell(text(self.round.as_deref()));
+        cell(text(self.amount.as_ref().map(Amount::as_str)));
+        cell(text(self.valuation.as_ref().map(Amount::as_str)));
+        cell(self.currency.as_ref().map_or("", Currency::as_str));
+        cell(text(self.investors.as_deref()));
+        cell(self.exchange.as_ref().map_or("", Exchange::as_str));
+        match self.region {
+            Some(region) => cell(&region.to_string()),
+            None => cell(""),
+        }
+        cell(text(self.source.as_deref()));
+    }
+
+    pub fn identity_cells(&self) -> [String; 11] {
+        let mut cells: [String; 11] = Default::default();
+        let mut at = 0;
+        self.for_each_identity_cell(|cell| {
+            cells[at] = cell.to_owned();
+            at += 1;
+        });
+        cells
+    }
+}
+
+/// An optional cell's text, empty when absent.
+fn text(cell: Option<&str>) -> &str {
+    cell.unwrap_or("")
 }
 
 /// Splits a `;`-separated list, trimming each item and dropping empty ones.

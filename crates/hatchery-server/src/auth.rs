@@ -110,7 +110,11 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, Api
     if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(invalid());
     }
-    let Some((credential, account)) = state.db.credential(&secret_hash(&secret)).await? else {
+    let Some((credential, account)) = state
+        .credentials
+        .lookup(state.db.as_ref(), &secret_hash(&secret))
+        .await?
+    else {
         return Err(invalid());
     };
     if credential.kind != kind || !credential.is_live(state.clock.now()) || account.disabled {

@@ -16,6 +16,7 @@
 pub mod admin;
 pub mod auth;
 pub mod clock;
+pub mod credentials;
 pub mod error;
 pub mod extract;
 pub mod idempotency;

@@ -92,6 +92,11 @@ pub struct AuthSettings {
     pub max_failures_per_user: u32,
     /// Failed logins from one address within the window before it is locked.
     pub max_failures_per_address: u32,
+    /// How long a checked session or token is believed without asking the
+    /// database again, in seconds (0: ask every time). A sign-out or
+    /// revocation through another server takes effect here after at most
+    /// this long; through this server, at once.
+    pub credential_cache_seconds: u64,
     pub argon2: Argon2Settings,
 }
 
@@ -158,6 +163,7 @@ impl Default for AuthSettings {
             throttle_minutes: 15,
             max_failures_per_user: 5,
             max_failures_per_address: 50,
+            credential_cache_seconds: 2,
             argon2: Argon2Settings::default(),
         }
     }
@@ -345,6 +351,9 @@ throttle_minutes = 15
 # …lock a username after this many, an address after this many.
 max_failures_per_user = 5
 max_failures_per_address = 50
+# Believe a checked session or token this many seconds before asking the
+# database again; a revocation through another server waits at most this long.
+credential_cache_seconds = 2
 
 [auth.argon2]
 memory_kib = 19456

@@ -14,6 +14,7 @@ use hatchery_store::Store;
 use hatchery_store::workflow::{StoredRuleSet, StoredZone, WorkflowError, WorkflowStore};
 use jiff::civil::Date;
 
+use crate::credentials::CredentialCache;
 use crate::error::ApiError;
 use crate::password::Passwords;
 use crate::settings::Settings;
@@ -38,6 +39,7 @@ pub struct Shared {
     pub ledger: LedgerCache,
     pub rules: RuleBook,
     pub passwords: Passwords,
+    pub credentials: CredentialCache,
 }
 
 impl Deref for AppState {
@@ -73,6 +75,8 @@ impl AppState {
             .await
             .map_err(|e| StateError::Rules(e.to_string()))?;
         let ledger = LedgerCache::new(view, Duration::from_secs(settings.ledger.refresh_seconds));
+        let credentials =
+            CredentialCache::new(Duration::from_secs(settings.auth.credential_cache_seconds));
         Ok(Self {
             inner: Arc::new(Shared {
                 db,
@@ -81,6 +85,7 @@ impl AppState {
                 ledger,
                 rules,
                 passwords,
+                credentials,
             }),
         })
     }

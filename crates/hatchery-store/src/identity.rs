@@ -21,10 +21,10 @@ impl EventIdentity {
         hasher.update(SCHEME);
         // Each cell is prefixed with its length, so that moving text from one
         // cell to its neighbour (`"ab","c"` against `"a","bc"`) changes the hash.
-        for cell in event.identity_cells() {
+        event.for_each_identity_cell(|cell| {
             hasher.update((cell.len() as u64).to_le_bytes());
             hasher.update(cell.as_bytes());
-        }
+        });
         Self(hasher.finalize().into())
     }
 

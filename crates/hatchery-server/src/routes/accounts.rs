@@ -300,5 +300,7 @@ pub async fn update_account(
             &caller.acting(state.clock.now()),
         )
         .await?;
+    // A disabled account's sessions end now, not when the cache forgets it.
+    state.credentials.forget_all();
     Ok(Json((&updated).into()))
 }

@@ -208,6 +208,7 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Res
         .db
         .revoke_credential(caller.account.id, caller.credential, state.clock.now())
         .await?;
+    state.credentials.forget_all();
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
         .headers_mut()
@@ -260,6 +261,7 @@ pub async fn change_password(
             &caller.acting(now),
         )
         .await?;
+    state.credentials.forget_all();
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
         .headers_mut()
@@ -372,6 +374,7 @@ pub async fn revoke_token(
         .revoke_credential(caller.account.id, id, state.clock.now())
         .await?
     {
+        state.credentials.forget_all();
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::not_found())

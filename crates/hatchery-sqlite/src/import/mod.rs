@@ -33,7 +33,12 @@ async fn write_with_snapshot(
     } else if was_empty && outcome.enterprises_added as usize == dataset.enterprises.len() {
         // Into an empty store, the ledger is the dataset's own.
         let started = Instant::now();
-        snapshot::write(tx, this, &Ledger::from_dataset(dataset)).await?;
+        let ledger = if outcome.events_duplicate == 0 {
+            Ledger::from_distinct_dataset(dataset)
+        } else {
+            Ledger::from_dataset(dataset)
+        };
+        snapshot::write(tx, this, &ledger).await?;
         tracing::debug!(elapsed = ?started.elapsed(), "ledger snapshot written");
     } else {
         snapshot::forget(tx).await?;

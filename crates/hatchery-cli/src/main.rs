@@ -17,6 +17,13 @@ use clap::Parser;
 
 use crate::cli::Cli;
 
+// A national import allocates and frees millions of small strings, and the
+// server a few hundred bytes per request on every worker thread; glibc's
+// allocator spent a fifth of both in its own bookkeeping (see
+// docs/PERFORMANCE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(cli.verbose);

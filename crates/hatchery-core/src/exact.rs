@@ -92,13 +92,31 @@ fn compare_exactly(terms: impl Iterator<Item = Term>, threshold: Decimal) -> Ord
     sum.cmp(&rational(threshold))
 }
 
+/// `x × y`, when a decimal holds it exactly: the multiplication rounds a
+/// product it cannot hold to fewer decimal places, which shows in its scale.
+fn exact_product(x: Decimal, y: Decimal) -> Option<Decimal> {
+    let p = x.checked_mul(y)?;
+    (p.scale() == x.scale() + y.scale()).then_some(p)
+}
+
+/// Compares one converted amount with `threshold`, exactly. The engine asks
+/// this of every valuation on every date: `a·n/d` vs `t` is `a·n` vs `t·d`
+/// (rates are positive), two multiplications where a quotient would take a
+/// division and an error bound.
+pub fn compare_term(term: Term, threshold: Decimal) -> Ordering {
+    match (
+        exact_product(term.amount, term.numerator),
+        exact_product(threshold, term.denominator),
+    ) {
+        (Some(left), Some(right)) => left.cmp(&right),
+        _ => compare_sum(|| std::iter::once(term), threshold),
+    }
+}
+
 /// Compares two converted amounts exactly.
 pub fn compare_terms(left: Term, right: Term) -> Ordering {
     // a/b·c vs d/e·f  ⇔  a·c·e vs d·f·b (rates are positive)
-    let product = |x: Decimal, y: Decimal, z: Decimal| {
-        let p = x.checked_mul(y)?.checked_mul(z)?;
-        (p.scale() == x.scale() + y.scale() + z.scale()).then_some(p)
-    };
+    let product = |x: Decimal, y: Decimal, z: Decimal| exact_product(exact_product(x, y)?, z);
     let l = product(left.amount, left.numerator, right.denominator);
     let r = product(right.amount, right.numerator, left.denominator);
     match (l, r) {
@@ -157,5 +175,53 @@ mod tests {
         let usd = Term::plain(d("1000"));
         assert_eq!(compare_terms(cny, usd), Ordering::Equal);
         assert_eq!(compare_terms(to_usd("7001", "7"), usd), Ordering::Greater);
+    }
+
+    #[test]
+    fn one_term_compares_as_the_exact_rational_does() {
+        let cases = [
+            ("7082700000", "7.0827", "1000000000"),
+            ("7082699999.9999", "7.0827", "1000000000"),
+            ("70827000000.0001", "7.0827", "10000000000"),
+            ("1", "3", "0.3333333333333333333333333333"),
+            ("0", "7.1", "0"),
+            // Products beyond 28 digits leave the fast path.
+            ("79228162514264337593543950335", "7.0827", "1000000000"),
+            ("1000000000", "0.0000000000000000000000000001", "1000000000"),
+            (
+                "0.0000000000000000000000000001",
+                "3",
+                "0.0000000000000000000000000001",
+            ),
+        ];
+        for (amount, rate, threshold) in cases {
+            let term = to_usd(amount, rate);
+            let exact = term.exact().cmp(&rational(d(threshold)));
+            assert_eq!(
+                compare_term(term, d(threshold)),
+                exact,
+                "{amount} / {rate} vs {threshold}"
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_term_agrees_with_the_sum_of_one(
+            amount in 0u64..u64::MAX, amount_scale in 0u32..8,
+            rate in 1u64..100_000_000, rate_scale in 0u32..8,
+            threshold in 0u64..u64::MAX, threshold_scale in 0u32..8,
+        ) {
+            let term = Term {
+                amount: Decimal::new(amount as i64 & i64::MAX, amount_scale),
+                numerator: Decimal::new(rate as i64, rate_scale),
+                denominator: Decimal::new(7_082_700, 6),
+            };
+            let threshold = Decimal::new(threshold as i64 & i64::MAX, threshold_scale);
+            proptest::prop_assert_eq!(
+                compare_term(term, threshold),
+                term.exact().cmp(&rational(threshold))
+            );
+        }
     }
 }

@@ -117,6 +117,24 @@ pub struct Event {
 }
 
 impl Event {
+    /// An event with only what every event has: whose, when and what.
+    pub fn new(enterprise: EnterpriseId, date: Date, kind: EventKind) -> Self {
+        Self {
+            enterprise,
+            date,
+            kind,
+            round: None,
+            amount: None,
+            valuation: None,
+            currency: None,
+            investors: None,
+            exchange: None,
+            region: None,
+            source: None,
+            extra: Extra::new(),
+        }
+    }
+
     /// The money raised in the round, with its currency.
     pub fn amount_money(&self) -> Option<Money> {
         Some(Money::new(self.amount.as_ref()?.value(), self.currency?))

@@ -31,20 +31,7 @@ fn enterprise(id: &str, founded: &str) -> Enterprise {
 }
 
 fn event(id: &str, date: &str, kind: EventKind) -> Event {
-    Event {
-        enterprise: EnterpriseId::parse(id).expect("id"),
-        date: day(date),
-        kind,
-        round: None,
-        amount: None,
-        valuation: None,
-        currency: None,
-        investors: None,
-        exchange: None,
-        region: None,
-        source: None,
-        extra: Default::default(),
-    }
+    Event::new(EnterpriseId::parse(id).expect("id"), day(date), kind)
 }
 
 fn funding(id: &str, date: &str, amount: &str, valuation: &str, currency: &str) -> Event {

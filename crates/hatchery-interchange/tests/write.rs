@@ -36,20 +36,7 @@ fn enterprise(id: &str, name: &str, founded: &str) -> Enterprise {
 }
 
 fn event(id: &str, on: Date, kind: EventKind) -> Event {
-    Event {
-        enterprise: EnterpriseId::parse(id).unwrap(),
-        date: on,
-        kind,
-        round: None,
-        amount: None,
-        valuation: None,
-        currency: None,
-        investors: None,
-        exchange: None,
-        region: None,
-        source: None,
-        extra: Default::default(),
-    }
+    Event::new(EnterpriseId::parse(id).unwrap(), on, kind)
 }
 
 fn amount(text: &str) -> Option<Amount> {

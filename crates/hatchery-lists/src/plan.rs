@@ -735,20 +735,7 @@ fn amount(value: rust_decimal::Decimal) -> Option<Amount> {
 fn events_for(row: &ListRow, id: &EnterpriseId, parsed: &ParsedList) -> Vec<Event> {
     let list_day = format_date(parsed.list_date);
     let source = |what: &str| Some(format!("{}, list of {list_day}: {what}", parsed.source));
-    let event = |date, kind| Event {
-        enterprise: id.clone(),
-        date,
-        kind,
-        round: None,
-        amount: None,
-        valuation: None,
-        currency: None,
-        investors: None,
-        exchange: None,
-        region: None,
-        source: None,
-        extra: Extra::new(),
-    };
+    let event = |date, kind| Event::new(id.clone(), date, kind);
 
     let mut events = Vec::with_capacity(3);
     match (row.joined, parsed.reached) {

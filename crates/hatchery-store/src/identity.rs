@@ -41,19 +41,11 @@ mod tests {
     use jiff::civil::date;
 
     fn funding(round: Option<&str>, source: Option<&str>) -> Event {
+        let id = EnterpriseId::parse("e1").unwrap();
         Event {
-            enterprise: EnterpriseId::parse("e1").unwrap(),
-            date: date(2023, 1, 1),
-            kind: EventKind::Funding,
             round: round.map(str::to_owned),
-            amount: None,
-            valuation: None,
-            currency: None,
-            investors: None,
-            exchange: None,
-            region: None,
             source: source.map(str::to_owned),
-            extra: Default::default(),
+            ..Event::new(id, date(2023, 1, 1), EventKind::Funding)
         }
     }
 

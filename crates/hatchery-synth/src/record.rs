@@ -34,20 +34,7 @@ pub(crate) struct Books<'a> {
 
 impl Books<'_> {
     fn blank(&self, date: Date, kind: EventKind) -> Event {
-        Event {
-            enterprise: self.id.clone(),
-            date,
-            kind,
-            round: None,
-            amount: None,
-            valuation: None,
-            currency: None,
-            investors: None,
-            exchange: None,
-            region: None,
-            source: None,
-            extra: Default::default(),
-        }
+        Event::new(self.id.clone(), date, kind)
     }
 
     /// `preferred`, or US dollars when it has no rate on `date`.

@@ -25,6 +25,7 @@ pub async fn import_dataset(
     show_progress: bool,
 ) -> CliResult<ImportOutcome> {
     let folder: PathBuf = dir.to_owned();
+    let started = std::time::Instant::now();
     let read = tokio::task::spawn_blocking(move || {
         if show_progress {
             read_dataset(&folder, &mut FileProgress::new())
@@ -34,6 +35,7 @@ pub async fn import_dataset(
     })
     .await
     .context("the reader stopped unexpectedly")?;
+    tracing::debug!(elapsed = ?started.elapsed(), "dataset read");
     let read =
         read.map_err(|problems| rejected(problems.0.iter().map(ToString::to_string).collect()))?;
 

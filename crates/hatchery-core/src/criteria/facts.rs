@@ -1,5 +1,6 @@
 //! What is true of one enterprise at the end of a given day.
 
+use std::cell::Cell;
 use std::cmp::Ordering;
 
 use jiff::civil::Date;
@@ -7,7 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::date::anniversary;
 use crate::division::DivisionCode;
-use crate::exact::{Term, compare_sum, compare_terms};
+use crate::exact::{Term, compare_sum, compare_term, compare_terms};
 use crate::fx::FxTable;
 use crate::ids::{Country, Exchange};
 use crate::model::EventKind;
@@ -48,13 +49,16 @@ pub enum ValuationFact {
 }
 
 /// A subject at the end of one day.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct AsOf<'a> {
     pub subject: Subject<'a>,
     pub date: Date,
     pub fx: &'a FxTable,
     /// Events dated on or before `date`.
     seen: &'a [LedgerEvent],
+    /// The valuation, once asked for: a rule set asks for it in several
+    /// tiers' conditions, and finding it converts every valuation of a day.
+    valuation: Cell<Option<ValuationFact>>,
 }
 
 impl<'a> AsOf<'a> {
@@ -65,6 +69,7 @@ impl<'a> AsOf<'a> {
             date,
             fx,
             seen: &subject.events[..seen],
+            valuation: Cell::new(None),
         }
     }
 
@@ -129,6 +134,15 @@ impl<'a> AsOf<'a> {
 
     /// The highest convertible valuation on the latest day that has any.
     pub fn valuation(&self) -> ValuationFact {
+        if let Some(known) = self.valuation.get() {
+            return known;
+        }
+        let found = self.find_valuation();
+        self.valuation.set(Some(found));
+        found
+    }
+
+    fn find_valuation(&self) -> ValuationFact {
         let Some(latest) = self.seen.iter().rev().find(|e| e.valuation.is_some()) else {
             return ValuationFact::None;
         };
@@ -164,7 +178,7 @@ impl<'a> AsOf<'a> {
             return None;
         };
         let term = self.convert(value, date, threshold.currency)?;
-        Some(compare_sum(|| std::iter::once(term), threshold.amount))
+        Some(compare_term(term, threshold.amount))
     }
 
     /// The valuation in `currency`, to 28 digits, for showing.

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use hatchery_core::Dataset;
 
+use super::ahead::read_ahead;
 use super::enterprises::Enterprises;
 use super::events::Events;
 use super::financials::Figures;
@@ -61,7 +62,7 @@ impl Reading {
         let size = fs::metadata(path).map_or(0, |m| m.len());
         progress.file_started(name, size);
         match csv::CsvRows::open(path, name) {
-            Ok(mut rows) => self.table(kind, name, &mut rows, progress),
+            Ok(rows) => read_ahead(rows, name, |rows| self.table(kind, name, rows, progress)),
             Err(problem) => self.problems.push(problem),
         }
         progress.advanced(size);

@@ -1,6 +1,7 @@
 //! Reading a dataset: a folder of CSV (or XLSX) files, or one XLSX workbook
 //! with a sheet per file.
 
+mod ahead;
 mod assemble;
 mod csv;
 mod dedup;

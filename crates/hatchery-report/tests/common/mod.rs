@@ -49,20 +49,11 @@ impl Fixture {
     }
 
     fn event(&mut self, id: &str, date: &str, kind: EventKind) -> &mut Event {
-        self.dataset.events.push(Event {
-            enterprise: EnterpriseId::parse(id).expect("valid id"),
-            date: day(date),
+        self.dataset.events.push(Event::new(
+            EnterpriseId::parse(id).expect("valid id"),
+            day(date),
             kind,
-            round: None,
-            amount: None,
-            valuation: None,
-            currency: None,
-            investors: None,
-            exchange: None,
-            region: None,
-            source: None,
-            extra: Default::default(),
-        });
+        ));
         self.dataset.events.last_mut().expect("just pushed")
     }
 

@@ -29,20 +29,7 @@ const TAGS: [&str; 3] = ["future:6g", "gov:list", "spin-off"];
 const EXCHANGES: [&str; 4] = ["SSE", "HKEX", "NEEQ", "NASDAQ"];
 
 fn blank(id: &EnterpriseId, date: Date, kind: EventKind) -> Event {
-    Event {
-        enterprise: id.clone(),
-        date,
-        kind,
-        round: None,
-        amount: None,
-        valuation: None,
-        currency: None,
-        investors: None,
-        exchange: None,
-        region: None,
-        source: None,
-        extra: Default::default(),
-    }
+    Event::new(id.clone(), date, kind)
 }
 
 fn some_day(rng: &mut ChaCha8Rng, from: Date, days: i64) -> Date {

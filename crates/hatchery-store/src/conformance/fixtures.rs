@@ -80,20 +80,7 @@ pub fn enterprise(id_text: &str, name: &str, founded: &str) -> Enterprise {
 
 /// An event with only its enterprise, date and kind.
 pub fn event(enterprise: &str, date: &str, kind: EventKind) -> Event {
-    Event {
-        enterprise: id(enterprise),
-        date: day(date),
-        kind,
-        round: None,
-        amount: None,
-        valuation: None,
-        currency: None,
-        investors: None,
-        exchange: None,
-        region: None,
-        source: None,
-        extra: Default::default(),
-    }
+    Event::new(id(enterprise), day(date), kind)
 }
 
 /// A funding round raising `raised` of `money`.

@@ -8,6 +8,7 @@ use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use hatchery_core::criteria::{RuleSet, builtin_names};
+use hatchery_core::date::PartialDate;
 use hatchery_core::workflow::{Clock, Placement, Zone};
 use hatchery_core::{Enterprise, EnterpriseId, Ledger};
 use hatchery_store::Store;
@@ -134,12 +135,42 @@ impl ZoneDirectory {
     }
 }
 
-/// The ledger, the enterprises' rows and the zones, read together.
+/// What the API shows of an enterprise beside its ledger entry: its names
+/// and founding date as written. The rest of its row (code, city, extras)
+/// is read from the store when one enterprise is asked for; holding every
+/// row whole would about double the server's memory at national scale.
+#[derive(Debug, Clone)]
+pub struct RowNames {
+    pub name: Box<str>,
+    pub name_en: Option<Box<str>>,
+    pub founded: PartialDate,
+}
+
+impl RowNames {
+    /// A row's id, and the names kept of it.
+    fn of(row: Enterprise) -> (EnterpriseId, Self) {
+        let Enterprise {
+            id,
+            name,
+            name_en,
+            founded,
+            ..
+        } = row;
+        let names = Self {
+            name: name.into_boxed_str(),
+            name_en: name_en.map(String::into_boxed_str),
+            founded,
+        };
+        (id, names)
+    }
+}
+
+/// The ledger, the enterprises' names and the zones, read together.
 #[derive(Debug)]
 pub struct LedgerView {
     pub ledger: Ledger,
-    /// The current row of each enterprise, by ledger position.
-    rows: Vec<Option<Enterprise>>,
+    /// The names of each enterprise, by ledger position.
+    rows: Vec<Option<RowNames>>,
     pub zones: ZoneDirectory,
     /// The id of the latest import included.
     generation: Option<i64>,
@@ -148,11 +179,19 @@ pub struct LedgerView {
 impl LedgerView {
     async fn load(db: &dyn Backend) -> Result<Self, ApiError> {
         let generation = db.imports().await?.last().map(|i| i.id);
+        // The rows are read whole and cut down to their names before the
+        // ledger is loaded, so that the two never take memory at once.
+        let names: Vec<(EnterpriseId, RowNames)> = db
+            .enterprises()
+            .await?
+            .into_iter()
+            .map(RowNames::of)
+            .collect();
         let ledger = db.load_ledger().await?;
-        let mut rows: Vec<Option<Enterprise>> = vec![None; ledger.len()];
-        for row in db.enterprises().await? {
-            if let Some(position) = ledger.position(row.id.as_str()) {
-                rows[position] = Some(row);
+        let mut rows: Vec<Option<RowNames>> = vec![None; ledger.len()];
+        for (id, names) in names {
+            if let Some(position) = ledger.position(id.as_str()) {
+                rows[position] = Some(names);
             }
         }
         let zones = ZoneDirectory::new(db.zones().await?);
@@ -164,8 +203,8 @@ impl LedgerView {
         })
     }
 
-    /// The current row of the enterprise at `position`.
-    pub fn row(&self, position: usize) -> Option<&Enterprise> {
+    /// The names of the enterprise at `position`.
+    pub fn row(&self, position: usize) -> Option<&RowNames> {
         self.rows.get(position).and_then(Option::as_ref)
     }
 

@@ -23,9 +23,14 @@ pub(crate) const CACHE_KIB: i64 = 64 * 1024;
 
 /// Page cache of the connection running an import, in KiB. A large import
 /// touches more pages than the usual cache holds, and a page pushed out
-/// mid-transaction must be read back from the WAL; SQLite allocates the
-/// cache only as pages are used, and the import gives it back afterwards.
-pub(crate) const IMPORT_CACHE_KIB: i64 = 1024 * 1024;
+/// mid-transaction must be read back from the WAL; but every page still in
+/// the cache at commit is written then, on the importer's critical path.
+/// The pages read back are those of the `enterprises` indexes (tens of MiB
+/// at a million enterprises); measured at a million, 256 MiB commits in
+/// half the time 1 GiB took, and the whole import is 15 % faster. SQLite
+/// allocates the cache only as pages are used, and the import gives it back
+/// afterwards.
+pub(crate) const IMPORT_CACHE_KIB: i64 = 256 * 1024;
 
 /// Opens the pool for `url` and brings the schema up to date.
 pub(crate) async fn pool(url: &str) -> Result<SqlitePool, StoreError> {

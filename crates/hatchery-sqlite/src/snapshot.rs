@@ -80,8 +80,18 @@ pub(crate) async fn write(
     import: i64,
     ledger: &Ledger,
 ) -> Result<(), StoreError> {
+    write_parts(conn, import, snapshot::encode(ledger)).await
+}
+
+/// Replaces the snapshot with `parts`, as [`snapshot::encode`] gives them,
+/// valid for `import`.
+pub(crate) async fn write_parts(
+    conn: &mut SqliteConnection,
+    import: i64,
+    parts: Vec<Vec<u8>>,
+) -> Result<(), StoreError> {
     forget(conn).await?;
-    for (part, data) in snapshot::encode(ledger).into_iter().enumerate() {
+    for (part, data) in parts.into_iter().enumerate() {
         sqlx::query("INSERT INTO ledger_snapshot (part, import_id, data) VALUES (?1, ?2, ?3)")
             .bind(i64::try_from(part).unwrap_or(i64::MAX))
             .bind(import)

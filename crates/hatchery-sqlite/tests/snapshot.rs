@@ -7,6 +7,7 @@ use hatchery_sqlite::SqliteStore;
 use hatchery_store::conformance::fixtures::source;
 use hatchery_store::{Store, StoreError};
 use hatchery_synth::{Generator, GeneratorConfig};
+use sqlx::Connection;
 
 async fn same_ledger(store: &SqliteStore, step: &str) -> Ledger {
     let loaded = store.load_ledger().await.expect("load");
@@ -107,4 +108,55 @@ async fn every_import_keeps_the_snapshot_equal_to_the_tables() {
     );
     assert!(store.load_ledger().await.expect("load") == before);
     same_ledger(&store, "after a rejected import").await;
+}
+
+/// Into an empty store the import writes the dataset's own snapshot: on a
+/// multi-thread runtime encoded beside the writes, on a single thread after
+/// them. A repeated event, which the store drops, must be dropped from the
+/// snapshot too.
+async fn an_empty_store_takes_the_snapshot_of_what_it_stored() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let url = format!("sqlite://{}", dir.path().join("ledger.db").display());
+    for repeated in [false, true] {
+        let file = format!("{url}-{repeated}");
+        let store = SqliteStore::open(&file).await.expect("open");
+        let mut dataset = Generator::new(GeneratorConfig::new(500, 9))
+            .expect("a generator")
+            .dataset();
+        let distinct = dataset.events.len();
+        if repeated {
+            dataset.events.push(dataset.events[0].clone());
+        }
+        let outcome = store
+            .import(&dataset, &source("empty"))
+            .await
+            .expect("import");
+        assert_eq!(outcome.events_duplicate, u64::from(repeated));
+        let mut conn = sqlx::SqliteConnection::connect(&file)
+            .await
+            .expect("a second connection");
+        let parts: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM ledger_snapshot \
+             WHERE import_id = (SELECT MAX(id) FROM imports)",
+        )
+        .fetch_one(&mut conn)
+        .await
+        .expect("count the snapshot's parts");
+        assert!(
+            parts > 0,
+            "the import wrote no snapshot (repeated: {repeated})"
+        );
+        let ledger = same_ledger(&store, "after an import into an empty store").await;
+        assert_eq!(ledger.event_count(), distinct, "repeated: {repeated}");
+    }
+}
+
+#[tokio::test]
+async fn an_empty_store_takes_the_snapshot_of_what_it_stored_on_one_thread() {
+    an_empty_store_takes_the_snapshot_of_what_it_stored().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_empty_store_takes_the_snapshot_of_what_it_stored_on_many_threads() {
+    an_empty_store_takes_the_snapshot_of_what_it_stored().await;
 }

@@ -101,7 +101,7 @@ pub struct EvidenceQuery {
 pub(crate) fn name_of(view: &LedgerView, enterprise: &EnterpriseId) -> Option<String> {
     view.position(enterprise)
         .and_then(|p| view.row(p))
-        .map(|r| r.name.clone())
+        .map(|r| r.name.to_string())
 }
 
 /// A declaration the caller may read, or 404.

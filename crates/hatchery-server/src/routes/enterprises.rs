@@ -157,8 +157,8 @@ fn summary(
     let row = view.row(position);
     EnterpriseSummary {
         id: e.id.to_string(),
-        name: row.map(|r| r.name.clone()).unwrap_or_default(),
-        name_en: row.and_then(|r| r.name_en.clone()),
+        name: row.map(|r| r.name.to_string()).unwrap_or_default(),
+        name_en: row.and_then(|r| r.name_en.as_deref().map(str::to_owned)),
         founded: row.map_or_else(
             || hatchery_core::date::format_date(e.founded),
             |r| r.founded.to_string(),

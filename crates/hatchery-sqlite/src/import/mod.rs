@@ -10,6 +10,7 @@ use std::time::Instant;
 use hatchery_core::{Dataset, Ledger};
 use hatchery_store::{ImportOutcome, ImportSource, StoreError};
 use sqlx::{Connection, SqliteConnection};
+use tokio::runtime::{Handle, RuntimeFlavor};
 
 use crate::{database, snapshot};
 
@@ -26,24 +27,61 @@ async fn write_with_snapshot(
         .fetch_one(&mut *tx)
         .await
         .map_err(database)?;
-    let outcome = write::write(tx, dataset, plan, source).await?;
-    let this = snapshot::latest_import(tx).await?;
-    if !outcome.changed_anything() {
-        snapshot::carry_forward(tx, previous, this).await?;
-    } else if was_empty && outcome.enterprises_added as usize == dataset.enterprises.len() {
-        // Into an empty store, the ledger is the dataset's own.
-        let started = Instant::now();
-        let ledger = if outcome.events_duplicate == 0 {
-            Ledger::from_distinct_dataset(dataset)
-        } else {
-            Ledger::from_dataset(dataset)
+    // Into an empty store, the ledger is the dataset's own: its snapshot is
+    // encoded on a second thread while SQLite writes the rows.
+    let (outcome, encoded) = if was_empty {
+        let encode = || {
+            let started = Instant::now();
+            let parts = hatchery_core::snapshot::encode(&Ledger::from_distinct_dataset(dataset));
+            tracing::debug!(elapsed = ?started.elapsed(), "ledger snapshot encoded");
+            parts
         };
-        snapshot::write(tx, this, &ledger).await?;
-        tracing::debug!(elapsed = ?started.elapsed(), "ledger snapshot written");
+        let (outcome, parts) = alongside(encode, write::write(tx, dataset, plan, source)).await;
+        (outcome?, Some(parts))
     } else {
-        snapshot::forget(tx).await?;
+        (write::write(tx, dataset, plan, source).await?, None)
+    };
+    let this = snapshot::latest_import(tx).await?;
+    let whole_dataset =
+        was_empty && outcome.enterprises_added as usize == dataset.enterprises.len();
+    match encoded {
+        _ if !outcome.changed_anything() => snapshot::carry_forward(tx, previous, this).await?,
+        // The store dropped no event as a repeat, so the events are distinct.
+        Some(parts) if whole_dataset && outcome.events_duplicate == 0 => {
+            snapshot::write_parts(tx, this, parts).await?;
+        }
+        _ if whole_dataset => {
+            let ledger = Ledger::from_dataset(dataset);
+            snapshot::write(tx, this, &ledger).await?;
+        }
+        _ => snapshot::forget(tx).await?,
     }
     Ok(outcome)
+}
+
+/// Runs `write` to its end and `work` beside it on a thread of its own, when
+/// the runtime can spare this task's thread for that long (a multi-thread
+/// runtime: other tasks move to other workers); else one after the other.
+async fn alongside<T: Send, W: Future>(
+    work: impl FnOnce() -> T + Send,
+    write: W,
+) -> (W::Output, T) {
+    let multi_thread = Handle::try_current()
+        .is_ok_and(|runtime| runtime.runtime_flavor() == RuntimeFlavor::MultiThread);
+    if !multi_thread {
+        let written = write.await;
+        return (written, work());
+    }
+    tokio::task::block_in_place(|| {
+        std::thread::scope(|scope| {
+            let worker = scope.spawn(work);
+            let written = Handle::current().block_on(write);
+            match worker.join() {
+                Ok(done) => (written, done),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        })
+    })
 }
 
 /// Imports `dataset` in one transaction on `conn`: all of it, or on `Err`

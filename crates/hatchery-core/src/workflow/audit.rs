@@ -9,6 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::account::AccountId;
 use super::clock::format_instant;
+use super::jurisdiction::{Jurisdiction, Placement, Scope};
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -32,6 +33,27 @@ pub struct AuditRecord {
     pub before: Option<String>,
     /// The subject after, as JSON text (absent for a deletion).
     pub after: Option<String>,
+}
+
+impl AuditRecord {
+    /// Whether an auditor with `scope` sees this entry. Judged by the
+    /// entry's own jurisdiction, which the chain hashes, so what a scoped
+    /// auditor sees is what verification vouches for; entries filed under
+    /// the nation (or unreadable ones) are the ministry's.
+    pub fn visible_to(&self, scope: &Scope) -> bool {
+        if *scope == Scope::All {
+            return true;
+        }
+        let placement = match Jurisdiction::parse(&self.jurisdiction) {
+            Ok(Jurisdiction::Division(code)) => Placement::of(Some(code), None),
+            Ok(Jurisdiction::Zone(zone)) => Placement {
+                zone: Some(zone),
+                ..Placement::default()
+            },
+            Ok(Jurisdiction::Nation) | Err(_) => return false,
+        };
+        scope.covers_place(&placement)
+    }
 }
 
 /// An entry of the chain.
@@ -304,5 +326,20 @@ mod tests {
                 problem: AuditProblem::Truncated { head: 5 }
             })
         );
+    }
+
+    #[test]
+    fn scoped_auditors_see_their_own_divisions() {
+        let filed_under = |jurisdiction: &str| AuditRecord {
+            jurisdiction: jurisdiction.into(),
+            ..record(1)
+        };
+        let guangdong = Scope::Province(crate::DivisionCode::parse("440000").unwrap());
+        assert!(filed_under("440305").visible_to(&guangdong));
+        assert!(filed_under("440000").visible_to(&guangdong));
+        assert!(!filed_under("110108").visible_to(&guangdong));
+        assert!(!filed_under("CN").visible_to(&guangdong));
+        assert!(!filed_under("not a jurisdiction").visible_to(&guangdong));
+        assert!(filed_under("CN").visible_to(&Scope::All));
     }
 }

@@ -21,7 +21,8 @@ use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Paged, Path, Query, page_window};
 use crate::routes::enterprises::{rule_set, visible};
-use crate::state::{AppState, LedgerView};
+use crate::routes::named::{named, named_page};
+use crate::state::AppState;
 use crate::views::{DeclarationDetail, DeclarationView, EvidenceView, ObjectionView, StepView};
 
 /// A declaration to draft.
@@ -98,12 +99,6 @@ pub struct EvidenceQuery {
     pub name: String,
 }
 
-pub(crate) fn name_of(view: &LedgerView, enterprise: &EnterpriseId) -> Option<String> {
-    view.position(enterprise)
-        .and_then(|p| view.row(p))
-        .map(|r| r.name.to_string())
-}
-
 /// A declaration the caller may read, or 404.
 pub(crate) async fn visible_declaration(
     state: &AppState,
@@ -140,11 +135,7 @@ fn checked_form(form: DeclarationForm) -> Result<DeclarationForm, ApiError> {
 }
 
 async fn view(state: &AppState, declaration: &Declaration) -> Result<DeclarationView, ApiError> {
-    let ledger = state.ledger().await?;
-    Ok(DeclarationView::new(
-        declaration,
-        name_of(&ledger, &declaration.enterprise),
-    ))
+    named(state, declaration, DeclarationView::new).await
 }
 
 /// Drafts a declaration for an enterprise within the caller's jurisdiction.
@@ -257,15 +248,7 @@ pub async fn list_declarations(
             page: window,
         })
         .await?;
-    let ledger = state.ledger().await?;
-    Ok(Json(Paged::new(
-        page.items
-            .iter()
-            .map(|d| DeclarationView::new(d, name_of(&ledger, &d.enterprise)))
-            .collect(),
-        page.total,
-        window,
-    )))
+    named_page(&state, page, window, DeclarationView::new).await
 }
 
 /// One declaration with its history, evidence and objections.

@@ -7,6 +7,7 @@ pub mod enterprises;
 pub mod health;
 pub mod imports;
 pub mod jurisdictions;
+mod named;
 pub mod notices;
 pub mod pool;
 pub mod quotas;

@@ -10,7 +10,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Paged, Path, Query, page_window};
-use crate::routes::declarations::{name_of, take_step};
+use crate::routes::declarations::take_step;
+use crate::routes::named::{named, named_page};
 use crate::state::AppState;
 use crate::views::NoticeView;
 
@@ -52,15 +53,7 @@ pub async fn list_notices(
         state.settings.limits.max_page_size,
     )?;
     let page = state.db.notices(window).await?;
-    let ledger = state.ledger().await?;
-    Ok(Json(Paged::new(
-        page.items
-            .iter()
-            .map(|d| NoticeView::new(d, name_of(&ledger, &d.enterprise)))
-            .collect(),
-        page.total,
-        window,
-    )))
+    named_page(&state, page, window, NoticeView::new).await
 }
 
 /// Lodges an objection against a declaration under public notice.
@@ -98,12 +91,6 @@ pub async fn lodge_objection(
         },
     )
     .await?;
-    let ledger = state.ledger().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(NoticeView::new(
-            &applied,
-            name_of(&ledger, &applied.enterprise),
-        )),
-    ))
+    let view = named(&state, &applied, NoticeView::new).await?;
+    Ok((StatusCode::CREATED, Json(view)))
 }

@@ -15,8 +15,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Paged, Path, Query, page_window};
-use crate::routes::declarations::name_of;
 use crate::routes::enterprises::day;
+use crate::routes::named::{named, named_page};
 use crate::service::{ReevaluationReport, reevaluate_pool};
 use crate::state::AppState;
 use crate::views::{MemberView, ProposalView};
@@ -113,15 +113,7 @@ pub async fn list_members(
             page: window,
         })
         .await?;
-    let ledger = state.ledger().await?;
-    Ok(Json(Paged::new(
-        page.items
-            .iter()
-            .map(|m| MemberView::new(m, name_of(&ledger, &m.enterprise)))
-            .collect(),
-        page.total,
-        window,
-    )))
+    named_page(&state, page, window, MemberView::new).await
 }
 
 /// One member of the pool.
@@ -146,11 +138,7 @@ pub async fn get_member(
         .await?
         .filter(|m| caller.sees(&m.enterprise, &m.placement))
         .ok_or_else(ApiError::not_found)?;
-    let ledger = state.ledger().await?;
-    Ok(Json(MemberView::new(
-        &member,
-        name_of(&ledger, &member.enterprise),
-    )))
+    Ok(Json(named(&state, &member, MemberView::new).await?))
 }
 
 /// Re-runs the engine for every active member and proposes changes to
@@ -182,10 +170,6 @@ pub async fn run_reevaluation(
     )
     .await?;
     Ok(Json(report))
-}
-
-fn proposal_view(state_ledger: &crate::state::LedgerView, p: &PoolProposal) -> ProposalView {
-    ProposalView::new(p, name_of(state_ledger, &p.enterprise))
 }
 
 /// Proposals for members within the caller's jurisdiction, newest first.
@@ -226,15 +210,7 @@ pub async fn list_proposals(
             page: window,
         })
         .await?;
-    let ledger = state.ledger().await?;
-    Ok(Json(Paged::new(
-        page.items
-            .iter()
-            .map(|p| proposal_view(&ledger, p))
-            .collect(),
-        page.total,
-        window,
-    )))
+    named_page(&state, page, window, ProposalView::new).await
 }
 
 async fn visible_proposal(
@@ -267,8 +243,7 @@ pub async fn get_proposal(
     Path(id): Path<i64>,
 ) -> Result<Json<ProposalView>, ApiError> {
     let proposal = visible_proposal(&state, &caller, id).await?;
-    let ledger = state.ledger().await?;
-    Ok(Json(proposal_view(&ledger, &proposal)))
+    Ok(Json(named(&state, &proposal, ProposalView::new).await?))
 }
 
 /// The member's province accepts or dismisses a proposal.
@@ -342,6 +317,5 @@ pub async fn decide_proposal(
             &caller.acting(state.clock.now()),
         )
         .await?;
-    let ledger = state.ledger().await?;
-    Ok(Json(proposal_view(&ledger, &decided)))
+    Ok(Json(named(&state, &decided, ProposalView::new).await?))
 }

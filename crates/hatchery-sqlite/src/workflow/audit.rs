@@ -1,7 +1,6 @@
 //! Appending to the audit chain and reading it back.
 
 use hatchery_core::workflow::audit::{AuditEntry, AuditRecord};
-use hatchery_core::workflow::{Jurisdiction, Placement, Scope};
 use hatchery_store::workflow::{AuditFilter, WorkflowError};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{SqliteConnection, SqlitePool};
@@ -75,72 +74,20 @@ fn decode(row: &SqliteRow) -> Result<AuditEntry, WorkflowError> {
     })
 }
 
-/// Rows read per round trip while filtering by scope.
-const BATCH: i64 = 500;
-
-/// Entries after `filter.after` in chain order, up to `filter.limit` of those
-/// in scope. The scope is applied to the entry's own (hashed) jurisdiction,
-/// so what a scoped auditor sees is what verification vouches for.
+/// The entries `filter` selects, in chain order.
 pub(crate) async fn entries(
     pool: &SqlitePool,
     filter: &AuditFilter,
 ) -> Result<Vec<AuditEntry>, WorkflowError> {
-    let mut found = Vec::new();
-    let mut after = filter.after;
-    let limit = usize::try_from(filter.limit).unwrap_or(usize::MAX);
-    loop {
-        let rows = sqlx::query("SELECT * FROM wf_audit WHERE seq > ? ORDER BY seq LIMIT ?")
-            .bind(after)
-            .bind(BATCH)
-            .fetch_all(pool)
-            .await
-            .map_err(db)?;
-        let exhausted = (rows.len() as i64) < BATCH;
-        for row in &rows {
-            let entry = decode(row)?;
-            after = entry.seq;
-            if in_scope(&filter.scope, &entry.record.jurisdiction) {
-                found.push(entry);
-                if found.len() >= limit {
-                    return Ok(found);
-                }
-            }
-        }
-        if exhausted {
-            return Ok(found);
-        }
-    }
-}
-
-fn in_scope(scope: &Scope, jurisdiction: &str) -> bool {
-    if *scope == Scope::All {
-        return true;
-    }
-    let placement = match Jurisdiction::parse(jurisdiction) {
-        Ok(Jurisdiction::Division(code)) => Placement::of(Some(code), None),
-        Ok(Jurisdiction::Zone(zone)) => Placement {
-            zone: Some(zone),
-            ..Placement::default()
-        },
-        // Entries filed under the nation (or unreadable ones) are the ministry's.
-        Ok(Jurisdiction::Nation) | Err(_) => return false,
-    };
-    scope.covers_place(&placement)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::in_scope;
-    use hatchery_core::DivisionCode;
-    use hatchery_core::workflow::Scope;
-
-    #[test]
-    fn scoped_auditors_see_their_own_divisions() {
-        let guangdong = Scope::Province(DivisionCode::parse("440000").unwrap());
-        assert!(in_scope(&guangdong, "440305"));
-        assert!(in_scope(&guangdong, "440000"));
-        assert!(!in_scope(&guangdong, "110108"));
-        assert!(!in_scope(&guangdong, "CN"));
-        assert!(in_scope(&Scope::All, "CN"));
-    }
+    filter
+        .collect(|after, batch| async move {
+            let rows = sqlx::query("SELECT * FROM wf_audit WHERE seq > ? ORDER BY seq LIMIT ?")
+                .bind(after)
+                .bind(batch)
+                .fetch_all(pool)
+                .await
+                .map_err(db)?;
+            rows.iter().map(decode).collect()
+        })
+        .await
 }

@@ -158,56 +158,39 @@ impl TestDb {
             .expect("the database opens")
     }
 
+    /// A connection of its own, behind the application's back.
+    async fn connect(&self) -> Result<sqlx::AnyConnection, sqlx::Error> {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyConnection::connect(self.url()).await
+    }
+
     /// Runs SQL straight on the database, behind the application's back.
     pub async fn execute(&self, statements: &[&str]) {
-        match self {
-            Self::Sqlite { url, .. } => {
-                let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-                for statement in statements {
-                    sqlx::query(statement).execute(&mut conn).await.unwrap();
-                }
-                conn.close().await.unwrap();
-            }
-            Self::Postgres(database) => {
-                let mut conn = sqlx::PgConnection::connect(database.url()).await.unwrap();
-                for statement in statements {
-                    sqlx::query(statement).execute(&mut conn).await.unwrap();
-                }
-                conn.close().await.unwrap();
-            }
+        let mut conn = self.connect().await.expect("a connection");
+        for statement in statements {
+            sqlx::query(statement)
+                .execute(&mut conn)
+                .await
+                .unwrap_or_else(|e| panic!("{statement}: {e}"));
         }
+        conn.close().await.expect("closed");
     }
 
     /// Runs one statement straight on the database, returning its error.
     pub async fn try_execute(&self, statement: &str) -> Result<(), sqlx::Error> {
-        match self {
-            Self::Sqlite { url, .. } => {
-                let mut conn = sqlx::SqliteConnection::connect(url).await?;
-                sqlx::query(statement).execute(&mut conn).await?;
-                conn.close().await
-            }
-            Self::Postgres(database) => {
-                let mut conn = sqlx::PgConnection::connect(database.url()).await?;
-                sqlx::query(statement).execute(&mut conn).await?;
-                conn.close().await
-            }
-        }
+        let mut conn = self.connect().await?;
+        sqlx::query(statement).execute(&mut conn).await?;
+        conn.close().await
     }
 
     /// One whole number a query returns.
     pub async fn fetch_i64(&self, query: &str) -> i64 {
-        match self {
-            Self::Sqlite { url, .. } => {
-                let mut conn = sqlx::SqliteConnection::connect(url).await.unwrap();
-                let (value,): (i64,) = sqlx::query_as(query).fetch_one(&mut conn).await.unwrap();
-                value
-            }
-            Self::Postgres(database) => {
-                let mut conn = sqlx::PgConnection::connect(database.url()).await.unwrap();
-                let (value,): (i64,) = sqlx::query_as(query).fetch_one(&mut conn).await.unwrap();
-                value
-            }
-        }
+        let mut conn = self.connect().await.expect("a connection");
+        let (value,): (i64,) = sqlx::query_as(query)
+            .fetch_one(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{query}: {e}"));
+        value
     }
 
     /// The statements that remove the audit log's insert-only guard.

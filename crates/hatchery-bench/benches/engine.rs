@@ -38,9 +38,6 @@ fn classify(c: &mut Criterion) {
     let rules = RuleSet::builtin("gei").expect("gei is built in");
     let dates = year_ends();
     let mut group = c.benchmark_group("classify_gei_8_dates");
-    group.sample_size(10);
-    group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(5));
     for enterprises in [10_000usize, 100_000] {
         let ledger = Ledger::from_dataset(&dataset(enterprises));
         group.throughput(Throughput::Elements((enterprises * dates.len()) as u64));
@@ -65,8 +62,7 @@ fn sqlite_import(c: &mut Criterion) {
         at: "2024-01-01T00:00:00Z".to_owned(),
     };
     let mut group = c.benchmark_group("sqlite_import");
-    group.sample_size(10);
-    group.warm_up_time(Duration::from_secs(1));
+    // Ten imports of 10,000 enterprises take longer than the default window.
     group.measurement_time(Duration::from_secs(20));
     group.throughput(Throughput::Elements(enterprises as u64));
     group.bench_function(BenchmarkId::from_parameter(enterprises), |b| {
@@ -100,9 +96,6 @@ fn interchange_read(c: &mut Criterion) {
         .write(dir.path(), |_| ())
         .expect("the dataset is written");
     let mut group = c.benchmark_group("interchange_read");
-    group.sample_size(10);
-    group.warm_up_time(Duration::from_secs(1));
-    group.measurement_time(Duration::from_secs(5));
     group.throughput(Throughput::Elements(enterprises as u64));
     group.bench_function(BenchmarkId::from_parameter(enterprises), |b| {
         b.iter(|| {
@@ -118,5 +111,17 @@ fn interchange_read(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, classify, sqlite_import, interchange_read);
+/// Small samples, so that the whole run takes a few minutes on two cores.
+fn settings() -> Criterion {
+    Criterion::default()
+        .sample_size(10)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(5))
+}
+
+criterion_group! {
+    name = benches;
+    config = settings();
+    targets = classify, sqlite_import, interchange_read
+}
 criterion_main!(benches);

@@ -12,6 +12,7 @@ use crate::division::DivisionCode;
 use crate::fx::FxTable;
 use crate::ids::{Country, EnterpriseId};
 use crate::model::{Dataset, Enterprise, Event};
+use crate::repeats::EventSet;
 
 /// What the engine and the statistics need of an enterprise.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,13 +241,9 @@ impl Ledger {
             builder.enterprise(LedgerEnterprise::from_enterprise(enterprise));
         }
         // The spec drops a row equal to an earlier one: it is the same event.
-        let mut seen = std::collections::HashSet::with_capacity(if drop_repeats {
-            dataset.events.len()
-        } else {
-            0
-        });
+        let mut seen = EventSet::default();
         for (order, event) in dataset.events.iter().enumerate() {
-            if drop_repeats && !seen.insert(event.identity_key()) {
+            if drop_repeats && seen.is_repeat(&dataset.events, event, order) {
                 continue;
             }
             builder.event(

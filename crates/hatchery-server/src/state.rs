@@ -170,7 +170,7 @@ impl RowNames {
 pub struct LedgerView {
     pub ledger: Ledger,
     /// The names of each enterprise, by ledger position.
-    rows: Vec<Option<RowNames>>,
+    names: Vec<Option<RowNames>>,
     pub zones: ZoneDirectory,
     /// The id of the latest import included.
     generation: Option<i64>,
@@ -181,31 +181,31 @@ impl LedgerView {
         let generation = db.imports().await?.last().map(|i| i.id);
         // The rows are read whole and cut down to their names before the
         // ledger is loaded, so that the two never take memory at once.
-        let names: Vec<(EnterpriseId, RowNames)> = db
+        let by_id: Vec<(EnterpriseId, RowNames)> = db
             .enterprises()
             .await?
             .into_iter()
             .map(RowNames::of)
             .collect();
         let ledger = db.load_ledger().await?;
-        let mut rows: Vec<Option<RowNames>> = vec![None; ledger.len()];
-        for (id, names) in names {
+        let mut names: Vec<Option<RowNames>> = vec![None; ledger.len()];
+        for (id, row) in by_id {
             if let Some(position) = ledger.position(id.as_str()) {
-                rows[position] = Some(names);
+                names[position] = Some(row);
             }
         }
         let zones = ZoneDirectory::new(db.zones().await?);
         Ok(Self {
             ledger,
-            rows,
+            names,
             zones,
             generation,
         })
     }
 
     /// The names of the enterprise at `position`.
-    pub fn row(&self, position: usize) -> Option<&RowNames> {
-        self.rows.get(position).and_then(Option::as_ref)
+    pub fn names(&self, position: usize) -> Option<&RowNames> {
+        self.names.get(position).and_then(Option::as_ref)
     }
 
     /// Where the enterprise at `position` sits on `day`: its effective region

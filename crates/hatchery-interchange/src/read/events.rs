@@ -1,9 +1,10 @@
 //! Rows of `events.csv`.
 
 use hatchery_core::date::parse_date;
-use hatchery_core::{Amount, Currency, DivisionCode, EnterpriseId, Event, EventKind, Exchange};
+use hatchery_core::{
+    Amount, Currency, DivisionCode, EnterpriseId, Event, EventKind, EventSet, Exchange,
+};
 
-use super::dedup::EventSet;
 use super::references::References;
 use super::row::RowReader;
 use crate::columns::FileKind;
@@ -70,7 +71,7 @@ impl Events {
             source,
             extra,
         };
-        if self.seen.is_duplicate(&self.rows, &event) {
+        if self.seen.is_repeat(&self.rows, &event, self.rows.len()) {
             self.duplicates_dropped += 1;
             return;
         }

@@ -4,7 +4,6 @@
 mod ahead;
 mod assemble;
 mod csv;
-mod dedup;
 mod enterprises;
 mod events;
 mod financials;

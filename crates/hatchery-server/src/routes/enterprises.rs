@@ -154,7 +154,7 @@ fn summary(
     today: Date,
 ) -> EnterpriseSummary {
     let e = &view.ledger.enterprises()[position];
-    let row = view.row(position);
+    let row = view.names(position);
     EnterpriseSummary {
         id: e.id.to_string(),
         name: row.map(|r| r.name.to_string()).unwrap_or_default(),
@@ -247,7 +247,7 @@ pub async fn list_enterprises(
             continue;
         }
         if let Some(needle) = &needle {
-            let name = view.row(position).map(|r| r.name.to_lowercase());
+            let name = view.names(position).map(|r| r.name.to_lowercase());
             if !e.id.as_str().to_lowercase().contains(needle)
                 && !name.is_some_and(|n| n.contains(needle))
             {

@@ -35,7 +35,7 @@ impl AboutEnterprise for PoolProposal {
 /// The enterprise's name in the ledger, if the ledger holds it.
 pub(crate) fn name_of(view: &LedgerView, enterprise: &EnterpriseId) -> Option<String> {
     view.position(enterprise)
-        .and_then(|p| view.row(p))
+        .and_then(|p| view.names(p))
         .map(|r| r.name.to_string())
 }
 

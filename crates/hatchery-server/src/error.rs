@@ -238,6 +238,10 @@ impl From<TransitionError> for ApiError {
             TransitionError::NoticeClosed { .. } => Self::conflict("notice_closed", message),
             TransitionError::OpenObjections(_) => Self::conflict("open_objections", message),
             TransitionError::QuotaExhausted { .. } => Self::conflict("quota_exhausted", message),
+            // The operator must install the year's holidays: nobody else can fix it.
+            TransitionError::Calendar(_) => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "calendar_missing", message)
+            }
         }
     }
 }

@@ -67,7 +67,8 @@ pub struct WorkflowSettings {
     pub notice_working_days: u32,
     /// Years a pool membership is valid before re-review.
     pub validity_years: i16,
-    /// Public holidays and make-up working days.
+    /// Public holidays and make-up working days: the official calendar plus
+    /// the years the configuration adds.
     pub calendar: WorkingCalendar,
     /// Largest evidence file, in bytes.
     pub max_evidence_bytes: usize,
@@ -147,7 +148,9 @@ impl Default for WorkflowSettings {
             default_rule_set: "gei".into(),
             notice_working_days: 5,
             validity_years: 3,
-            calendar: WorkingCalendar::default(),
+            // The shipped calendar is checked by hatchery-core's tests; were it
+            // unreadable, the empty calendar makes every count fail and say so.
+            calendar: WorkingCalendar::official().unwrap_or_default(),
             max_evidence_bytes: 10 * 1024 * 1024,
             max_evidence_files: 20,
         }
@@ -337,7 +340,12 @@ max_evidence_bytes = 10485760
 max_evidence_files = 20
 
 [workflow.calendar]
-# Public holidays on weekdays, and weekend days worked instead (调休).
+# China's official calendar (public holidays and the weekend days worked
+# instead, 调休) ships for 2024-2026. A working-day count that reaches a year
+# the calendar lacks fails and names it: add the State Council's arrangement
+# for that year here. A year listed in `years` replaces the shipped one.
+official = true
+years = []
 holidays = []
 make_up_days = []
 

@@ -18,7 +18,7 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
 use super::account::{AccountId, Role};
-use super::calendar::WorkingCalendar;
+use super::calendar::{CalendarError, WorkingCalendar};
 use super::jurisdiction::{Placement, Scope};
 use super::permission::Capability;
 use crate::date::anniversary;
@@ -427,6 +427,9 @@ pub enum TransitionError {
     NoSuchObjection(i64),
     #[error("the province's quota of {limit} recommendations is used up")]
     QuotaExhausted { limit: u32 },
+    /// The notice's working days could not be counted.
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
 }
 
 fn clean_reason(command: &Command) -> Result<Option<String>, TransitionError> {
@@ -568,7 +571,7 @@ pub fn decide(
         }
         Command::Accept { .. } => {
             transition.to = DeclarationState::PublicNotice;
-            transition.notice = Some(now.calendar.notice_window(now.today, now.notice_days));
+            transition.notice = Some(now.calendar.notice_window(now.today, now.notice_days)?);
         }
         Command::Confirm { .. } => {
             let (_, last) = facts.notice.ok_or(TransitionError::InvalidState {
@@ -641,7 +644,7 @@ mod tests {
         let enterprise = EnterpriseId::parse("e1").unwrap();
         World {
             placement: Placement::of(Some(code("440305")), None),
-            calendar: WorkingCalendar::default(),
+            calendar: WorkingCalendar::official().unwrap(),
             enterprise_scope: Scope::Enterprise(enterprise.clone()),
             city_scope: Scope::City(code("440300")),
             province_scope: Scope::Province(code("440000")),

@@ -18,7 +18,7 @@ pub mod zone;
 
 pub use account::{AccountId, BindingError, Role, Username, UsernameError};
 pub use audit::{AuditBreak, AuditEntry, AuditProblem, AuditRecord, ChainVerifier, GENESIS_HASH};
-pub use calendar::WorkingCalendar;
+pub use calendar::{CalendarConfig, CalendarError, WorkingCalendar};
 pub use clock::{Clock, china_today, format_instant, parse_instant, truncate_instant};
 pub use declaration::{
     ActionKind, Actor, Circumstances, Command, DeclarationForm, DeclarationId, DeclarationState,

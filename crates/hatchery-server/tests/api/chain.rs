@@ -537,3 +537,42 @@ async fn an_upheld_objection_rejects_the_declaration() {
     .await
     .expect(201);
 }
+
+#[tokio::test]
+async fn a_notice_the_calendar_cannot_count_is_refused_and_names_the_year() {
+    let Some(app) = TestApp::spawn().await else {
+        return;
+    };
+    crate::helpers::shenzhen_enterprise(&app, "alpha").await;
+    let declarant = app.enterprise_user("alpha.user", "alpha").await;
+    let city = app.user("sz.reviewer", "city_reviewer", "440300").await;
+    let province = app.user("gd.reviewer", "province_reviewer", "440000").await;
+    let ministry = app.user("moe.reviewer", "ministry_reviewer", "CN").await;
+    let id = crate::helpers::submitted(&app, &declarant, "alpha", 2026).await;
+    for (who, action) in [(&city, "approve"), (&province, "recommend")] {
+        app.act(id, who, json!({ "action": action }))
+            .await
+            .expect(200);
+    }
+    // Five working days from Monday 28 December 2026 run into 2027, whose
+    // holidays are not yet in the calendar: weekdays alone are not counted.
+    app.set_time("2026-12-28T02:00:00Z");
+    let refused = app
+        .act(id, &ministry, json!({ "action": "accept" }))
+        .await
+        .expect_error(503, "calendar_missing")
+        .json();
+    assert!(
+        refused["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("2027"),
+        "{refused}"
+    );
+    let detail = app
+        .get(&format!("/api/declarations/{id}"), &ministry.auth())
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(detail["declaration"]["state"], "recommended");
+}

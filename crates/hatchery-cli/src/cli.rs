@@ -2,21 +2,22 @@
 
 use std::path::PathBuf;
 
+use clap::builder::PossibleValuesParser;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use hatchery_app::DatabaseUrl;
+use hatchery_app::backend::DEFAULT_DATABASE_URL;
+use hatchery_core::workflow::Role;
 
 /// Hatchery — the national unicorn enterprise cultivation system
 /// (全国统一、部省联动的独角兽企业培育体系).
 #[derive(Debug, Parser)]
 #[command(name = "hatchery", version, about, long_about = None)]
 pub struct Cli {
-    /// The store: `sqlite://PATH` (embedded, the default) or `postgres://…`.
-    #[arg(
-        long,
-        global = true,
-        env = "HATCHERY_DB",
-        default_value = "sqlite://hatchery.db"
-    )]
-    pub db: String,
+    /// The store: `sqlite://PATH` (embedded) or `postgres://…`. Without it,
+    /// `sqlite://hatchery.db`; for `serve --config FILE`, the file's
+    /// `database_url`.
+    #[arg(long, global = true, env = "HATCHERY_DB")]
+    pub db: Option<String>,
 
     /// More log output on stderr (-v info, -vv debug).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -24,6 +25,13 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// The store `--db` (or `HATCHERY_DB`) names, else the default file.
+    pub fn db_url(&self) -> DatabaseUrl {
+        DatabaseUrl::new(self.db.as_deref().unwrap_or(DEFAULT_DATABASE_URL))
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -136,7 +144,8 @@ pub struct ReportArgs {
     /// A built-in rule set name or a path to a rule set TOML file.
     #[arg(long, default_value = "gei")]
     pub rules: String,
-    /// Restrict to a province (`44`), a city (`4403`) or a high-tech zone id.
+    /// Restrict to a province (`440000`, or its prefix `44`), a city
+    /// (`440300`, or `4403`) or a national zone (`zone:ID`).
     #[arg(long)]
     pub scope: Option<String>,
     /// The report's language.
@@ -213,21 +222,23 @@ pub struct ServeArgs {
 #[derive(Debug, Subcommand)]
 pub enum AdminCommand {
     /// Create an account, e.g. the first ministry administrator. The password
-    /// comes from the environment variable named by --password-env, or else
-    /// from the first line of standard input.
+    /// comes from the environment variable named by --password-env; else, on
+    /// a terminal, from a prompt that does not echo it; else from the first
+    /// line of standard input.
     CreateUser {
         #[arg(long)]
         username: String,
-        /// ministry_admin, ministry_reviewer, province_reviewer, city_reviewer,
-        /// zone_reviewer, enterprise_user, investor, analyst, auditor.
-        #[arg(long)]
+        /// What the account is for.
+        #[arg(long, value_parser = PossibleValuesParser::new(Role::ALL.map(Role::as_str)))]
         role: String,
-        /// `CN`, a division code (`440000`, `440300`) or `zone:ID`.
+        /// `CN`, a six-digit division code (`440000`, `440300`, `440305`) or
+        /// `zone:ID`.
         #[arg(long, default_value = "CN")]
         jurisdiction: String,
         #[arg(long)]
         display_name: Option<String>,
-        /// The enterprise an enterprise account belongs to.
+        /// The enterprise an enterprise account belongs to (it must be in the
+        /// ledger).
         #[arg(long)]
         enterprise: Option<String>,
         #[arg(long, default_value = "HATCHERY_PASSWORD")]
@@ -263,5 +274,29 @@ mod tests {
     #[test]
     fn the_command_line_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_roles_offered_are_the_roles_accepted() {
+        let command = Cli::command();
+        let create = command
+            .find_subcommand("admin")
+            .and_then(|admin| admin.find_subcommand("create-user"))
+            .unwrap();
+        let role = create
+            .get_arguments()
+            .find(|arg| arg.get_id() == "role")
+            .unwrap();
+        let offered: Vec<String> = role
+            .get_possible_values()
+            .iter()
+            .map(|value| value.get_name().to_owned())
+            .collect();
+        assert_eq!(offered.len(), Role::ALL.len());
+        for name in &offered {
+            assert!(Role::parse(name).is_some(), "{name} is offered but refused");
+        }
+        let help = create.clone().render_long_help().to_string();
+        assert!(!help.contains("enterprise_user"), "{help}");
     }
 }

@@ -9,7 +9,6 @@ mod error;
 mod output;
 mod progress;
 mod rules;
-mod store;
 
 use std::process::ExitCode;
 

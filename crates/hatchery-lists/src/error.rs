@@ -15,7 +15,7 @@ pub enum ListError {
     #[error(transparent)]
     Profile(#[from] ProfileError),
     /// The list file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         path: PathBuf,
         #[source]
@@ -43,7 +43,7 @@ pub enum ListError {
     )]
     Rejected(Box<ListSummary>),
     /// The rejected rows could not be written.
-    #[error("cannot write the rejected rows to {path}: {source}")]
+    #[error("cannot write the rejected rows to {path}")]
     WriteRejects {
         path: PathBuf,
         #[source]

@@ -34,7 +34,7 @@ pub enum ProfileError {
     #[error("no profile named '{name}' (shipped: {shipped}) and no such file")]
     Unknown { name: String, shipped: String },
     /// The profile file could not be read.
-    #[error("cannot read profile {path}: {source}")]
+    #[error("cannot read profile {path}")]
     Io {
         path: PathBuf,
         #[source]

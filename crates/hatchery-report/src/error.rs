@@ -26,10 +26,10 @@ pub enum ReportError {
         date: jiff::civil::Date,
     },
     /// A calendar computation failed (dates outside jiff's range).
-    #[error("date arithmetic: {0}")]
+    #[error("date arithmetic")]
     Date(#[from] jiff::Error),
     /// Reading or writing a file or folder failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -37,7 +37,7 @@ pub enum ReportError {
         source: std::io::Error,
     },
     /// Writing a CSV file failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Csv {
         /// The CSV file.
         path: PathBuf,
@@ -45,7 +45,7 @@ pub enum ReportError {
         source: csv::Error,
     },
     /// Writing the XLSX workbook failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Xlsx {
         /// The workbook.
         path: PathBuf,
@@ -53,7 +53,7 @@ pub enum ReportError {
         source: rust_xlsxwriter::XlsxError,
     },
     /// Serialising the report as JSON failed.
-    #[error("{path}: {source}")]
+    #[error("{path}")]
     Json {
         /// The JSON file.
         path: PathBuf,

@@ -147,11 +147,16 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         // The idempotency layer may have authenticated the request already.
-        if let Some(caller) = parts.extensions.get::<Caller>() {
-            return Ok(caller.clone());
-        }
-        let caller = authenticate(parts, state).await?;
-        parts.extensions.insert(caller.clone());
+        let caller = match parts.extensions.get::<Caller>() {
+            Some(caller) => caller.clone(),
+            None => {
+                let caller = authenticate(parts, state).await?;
+                parts.extensions.insert(caller.clone());
+                caller
+            }
+        };
+        // The request's span (see `routes::router`) names who asked.
+        tracing::Span::current().record("account", caller.account.id.0);
         Ok(caller)
     }
 }

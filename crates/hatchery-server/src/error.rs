@@ -8,6 +8,7 @@ use axum::Json;
 use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hatchery_app::pool::PoolError;
 use hatchery_core::workflow::TransitionError;
 use hatchery_store::StoreError;
 use hatchery_store::workflow::WorkflowError;
@@ -216,6 +217,15 @@ impl From<StoreError> for ApiError {
             )
             .with_details(serde_json::to_value(&rejections).unwrap_or(Value::Null)),
             other => Self::internal(other),
+        }
+    }
+}
+
+impl From<PoolError> for ApiError {
+    fn from(error: PoolError) -> Self {
+        match error {
+            PoolError::Workflow(e) => e.into(),
+            PoolError::Store(e) => e.into(),
         }
     }
 }

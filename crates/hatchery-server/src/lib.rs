@@ -7,30 +7,49 @@
 //!   database and a clock of one's own).
 //! - [`router`] is the whole application as an axum `Router`, for driving in
 //!   process with `tower::ServiceExt::oneshot`.
-//! - [`service`] holds what the command line calls without a server:
-//!   [`service::reevaluate_pool`], [`service::verify_audit`],
-//!   [`service::seed_shipped_zones`], and [`admin::create_account`].
+//! - The work the command line shares with the API (opening a backend,
+//!   re-evaluating the pool, verifying the audit chain, seeding zones,
+//!   creating accounts, the rule book) lives in `hatchery-app`; it is
+//!   re-exported here as [`service`], [`admin`], [`password`] and [`clock`].
 //! - [`openapi`] is the OpenAPI 3.1 document served at `/api/openapi.json`.
 #![forbid(unsafe_code)]
 
-pub mod admin;
 pub mod auth;
-pub mod clock;
 pub mod credentials;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
-pub mod password;
 pub mod routes;
-pub mod service;
 pub mod settings;
 pub mod startup;
 pub mod state;
 pub mod views;
 
-pub use clock::{ManualClock, SystemClock};
 pub use error::ApiError;
+pub use hatchery_app::{Backend, DatabaseUrl, ManualClock, Opening, SystemClock, clock, password};
 pub use routes::{openapi, router};
-pub use settings::{DatabaseUrl, Settings};
-pub use startup::{Application, StartupError, open_backend};
-pub use state::{AppState, Backend};
+pub use settings::Settings;
+pub use startup::{Application, StartupError};
+pub use state::AppState;
+
+/// Opens the backend a URL names, creating and migrating it
+/// ([`hatchery_app::open_backend`] for the server's use).
+pub async fn open_backend(
+    url: &DatabaseUrl,
+) -> Result<std::sync::Arc<dyn Backend>, hatchery_app::OpenError> {
+    hatchery_app::open_backend(url, Opening::CreateOrMigrate).await
+}
+
+/// The shared services the API calls (re-exported from `hatchery-app`).
+pub mod service {
+    pub use hatchery_app::audit::{AuditVerification, verify_audit};
+    pub use hatchery_app::pool::{
+        PoolError, ReevaluationReport, SkippedMember, active_members, reevaluate_pool,
+    };
+    pub use hatchery_app::zones::{ZoneSeedReport, seed_shipped_zones};
+}
+
+/// Accounts made outside the API (re-exported from `hatchery-app`).
+pub mod admin {
+    pub use hatchery_app::accounts::{AccountError, NewUser, create_account};
+}

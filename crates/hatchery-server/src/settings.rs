@@ -2,46 +2,13 @@
 //! variables (`HATCHERY_LISTEN`, `HATCHERY_DB`, `HATCHERY_COOKIE_SECURE`).
 //! [`Settings::sample`] prints a commented file to start from.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::Path;
 
+pub use hatchery_app::DatabaseUrl;
+pub use hatchery_app::password::Argon2Settings;
 use hatchery_core::workflow::WorkingCalendar;
 use serde::Deserialize;
-
-/// A database URL whose `Debug` and `Display` hide the password.
-#[derive(Clone, PartialEq, Eq, Deserialize)]
-#[serde(transparent)]
-pub struct DatabaseUrl(String);
-
-impl DatabaseUrl {
-    /// Wraps a URL.
-    pub fn new(url: impl Into<String>) -> Self {
-        Self(url.into())
-    }
-
-    /// The URL itself, password included: for connecting only.
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-
-    /// The URL with any password replaced by `***`.
-    pub fn redacted(&self) -> String {
-        hatchery_store::redact_url(&self.0)
-    }
-}
-
-impl fmt::Debug for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.redacted())
-    }
-}
-
-impl fmt::Display for DatabaseUrl {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.redacted())
-    }
-}
 
 /// Everything the server can be told.
 #[derive(Debug, Clone, Deserialize)]
@@ -101,15 +68,6 @@ pub struct AuthSettings {
     pub argon2: Argon2Settings,
 }
 
-/// Argon2id cost parameters (OWASP's minimum by default).
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct Argon2Settings {
-    pub memory_kib: u32,
-    pub iterations: u32,
-    pub parallelism: u32,
-}
-
 /// Request limits.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -133,7 +91,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            database_url: DatabaseUrl::new("sqlite://hatchery.db"),
+            database_url: DatabaseUrl::new(hatchery_app::backend::DEFAULT_DATABASE_URL),
             workflow: WorkflowSettings::default(),
             auth: AuthSettings::default(),
             limits: LimitSettings::default(),
@@ -172,16 +130,6 @@ impl Default for AuthSettings {
     }
 }
 
-impl Default for Argon2Settings {
-    fn default() -> Self {
-        Self {
-            memory_kib: 19 * 1024,
-            iterations: 2,
-            parallelism: 1,
-        }
-    }
-}
-
 impl Default for LimitSettings {
     fn default() -> Self {
         Self {
@@ -202,13 +150,13 @@ impl Default for LedgerSettings {
 /// Why the configuration cannot be used.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Read {
         path: String,
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}: {source}")]
+    #[error("{path} is not a valid settings file")]
     Parse {
         path: String,
         #[source]

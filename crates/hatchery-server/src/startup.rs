@@ -7,70 +7,33 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+pub use hatchery_app::system;
+use hatchery_app::zones::seed_shipped_zones;
+use hatchery_app::{Backend, OpenError, Opening, SystemClock, open_backend};
 use hatchery_core::workflow::Clock;
-use hatchery_store::StoreError;
-use hatchery_store::workflow::{Acting, WorkflowError};
+use hatchery_store::workflow::WorkflowError;
 use jiff::SignedDuration;
 use tokio::net::TcpListener;
 
-use crate::clock::SystemClock;
 use crate::routes::router;
-use crate::service::seed_shipped_zones;
-use crate::settings::{DatabaseUrl, Settings};
-use crate::state::{AppState, Backend, StateError};
+use crate::settings::Settings;
+use crate::state::{AppState, StateError};
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("opening the database {url}: {source}")]
-    Database {
-        url: DatabaseUrl,
-        #[source]
-        source: StoreError,
-    },
-    #[error("preparing the workflow tables: {0}")]
+    #[error(transparent)]
+    Open(#[from] OpenError),
+    #[error("preparing the workflow tables")]
     Workflow(#[from] WorkflowError),
     #[error(transparent)]
     State(#[from] StateError),
-    #[error("listening on {address}: {source}")]
+    #[error("listening on {address}")]
     Listen {
         address: SocketAddr,
         #[source]
         source: std::io::Error,
     },
-}
-
-/// Opens the database a URL names, creating and migrating it: the embedded
-/// SQLite file (`sqlite://PATH`) or a PostgreSQL database (`postgres://…`,
-/// pool settings in the query: see `hatchery_postgres::PoolOptions`).
-pub async fn open_backend(url: &DatabaseUrl) -> Result<Arc<dyn Backend>, StartupError> {
-    let failed = |source| StartupError::Database {
-        url: url.clone(),
-        source,
-    };
-    let raw = url.expose();
-    if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
-        let store = hatchery_postgres::PgStore::open(raw)
-            .await
-            .map_err(failed)?;
-        return Ok(Arc::new(store));
-    }
-    if raw.starts_with("sqlite:") {
-        let store = hatchery_sqlite::SqliteStore::open(raw)
-            .await
-            .map_err(failed)?;
-        return Ok(Arc::new(store));
-    }
-    Err(failed(StoreError::UnsupportedUrl(url.redacted())))
-}
-
-/// The actor of what the system does by itself.
-pub fn system(clock: &dyn Clock, label: &str) -> Acting {
-    Acting {
-        at: clock.now(),
-        actor: None,
-        actor_name: format!("system:{label}"),
-    }
 }
 
 /// A server bound to its address, ready to run.
@@ -84,7 +47,7 @@ pub struct Application {
 impl Application {
     /// Opens the configured database and binds the configured address.
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let db = open_backend(&settings.database_url).await?;
+        let db = open_backend(&settings.database_url, Opening::CreateOrMigrate).await?;
         Self::build_with(settings, db, Arc::new(SystemClock)).await
     }
 

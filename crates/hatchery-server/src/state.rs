@@ -7,23 +7,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use hatchery_core::criteria::{RuleSet, builtin_names};
+use hatchery_app::password::{PasswordError, Passwords};
+pub use hatchery_app::{Backend, RuleBook, RuleEntry};
 use hatchery_core::date::PartialDate;
 use hatchery_core::workflow::{Clock, Placement, Zone};
 use hatchery_core::{Enterprise, EnterpriseId, Ledger};
-use hatchery_store::Store;
-use hatchery_store::workflow::{StoredRuleSet, StoredZone, WorkflowError, WorkflowStore};
+use hatchery_store::workflow::StoredZone;
 use jiff::civil::Date;
 
 use crate::credentials::CredentialCache;
 use crate::error::ApiError;
-use crate::password::Passwords;
 use crate::settings::Settings;
-
-/// A database that stores both the ledger and the workflow.
-pub trait Backend: Store + WorkflowStore {}
-
-impl<T: Store + WorkflowStore> Backend for T {}
 
 /// The state handlers share; cheap to clone.
 #[derive(Debug, Clone)]
@@ -54,7 +48,7 @@ impl Deref for AppState {
 #[derive(Debug, thiserror::Error)]
 pub enum StateError {
     #[error(transparent)]
-    Password(#[from] crate::password::PasswordError),
+    Password(#[from] PasswordError),
     #[error("loading the ledger: {0}")]
     Ledger(String),
     #[error("loading rule sets: {0}")]
@@ -293,115 +287,5 @@ impl LedgerCache {
         self.current
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-}
-
-/// A rule set and where it came from.
-#[derive(Debug, Clone)]
-pub struct RuleEntry {
-    pub rules: Arc<RuleSet>,
-    /// `None` for a built-in rule set.
-    pub stored: Option<StoredRuleSet>,
-    pub source: String,
-}
-
-/// The built-in rule sets and those administrators added.
-#[derive(Debug)]
-pub struct RuleBook {
-    entries: RwLock<Vec<RuleEntry>>,
-}
-
-impl RuleBook {
-    /// The built-in rule sets and those stored in `db`.
-    pub async fn load(db: &dyn WorkflowStore) -> Result<Self, WorkflowError> {
-        let book = Self::new();
-        book.refresh(db).await?;
-        Ok(book)
-    }
-
-    fn new() -> Self {
-        let entries = builtin_names()
-            .into_iter()
-            .filter_map(|name| {
-                let source = hatchery_core::criteria::builtin_source(name)?;
-                let rules = RuleSet::from_toml(source).ok()?;
-                Some(RuleEntry {
-                    rules: Arc::new(rules),
-                    stored: None,
-                    source: source.to_owned(),
-                })
-            })
-            .collect();
-        Self {
-            entries: RwLock::new(entries),
-        }
-    }
-
-    /// Reads the added rule sets again.
-    pub async fn refresh(&self, db: &dyn WorkflowStore) -> Result<(), WorkflowError> {
-        let stored = db.rule_sets().await?;
-        let mut added = Vec::with_capacity(stored.len());
-        for entry in stored {
-            match RuleSet::from_toml(&entry.source) {
-                Ok(rules) => added.push(RuleEntry {
-                    rules: Arc::new(rules),
-                    source: entry.source.clone(),
-                    stored: Some(entry),
-                }),
-                Err(error) => {
-                    tracing::error!(key = %entry.key, version = %entry.version, %error, "a stored rule set no longer parses");
-                }
-            }
-        }
-        let mut entries = self
-            .entries
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        entries.retain(|e| e.stored.is_none());
-        entries.extend(added);
-        Ok(())
-    }
-
-    /// Every rule set: built-in first, then added ones by key and version.
-    pub fn all(&self) -> Vec<RuleEntry> {
-        self.entries
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
-    }
-
-    /// The rule set `key` at `version`, or without a version the built-in one
-    /// (else the latest added).
-    pub fn find(&self, key: &str, version: Option<&str>) -> Option<RuleEntry> {
-        let entries = self
-            .entries
-            .read()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut matching = entries.iter().filter(|e| e.rules.key == key);
-        match version {
-            Some(version) => matching.find(|e| e.rules.version == version).cloned(),
-            None => {
-                let all: Vec<_> = matching.collect();
-                all.iter()
-                    .find(|e| e.stored.is_none())
-                    .or_else(|| all.last())
-                    .map(|e| (*e).clone())
-            }
-        }
-    }
-
-    /// [`RuleBook::find`], reading added rule sets again on a miss (another
-    /// server may have added it).
-    pub async fn resolve(
-        &self,
-        db: &dyn WorkflowStore,
-        key: &str,
-        version: Option<&str>,
-    ) -> Result<Option<RuleEntry>, WorkflowError> {
-        if let Some(found) = self.find(key, version) {
-            return Ok(Some(found));
-        }
-        self.refresh(db).await?;
-        Ok(self.find(key, version))
     }
 }

@@ -3,15 +3,97 @@
 //! of its own (snapshot-tested through the OpenAPI document).
 
 use hatchery_core::criteria::{Check, ClauseOutcome, Decision, TierOutcome};
-use hatchery_core::workflow::{Placement, Scope};
+use hatchery_core::workflow::{
+    ActionKind, DeclarationState, ExitCause, Placement, Role, Scope, ZoneKind,
+};
 use hatchery_store::workflow::{
-    Account, Credential, Declaration, Evidence, Objection, PoolMember, PoolProposal, Quota, Step,
-    StoredZone,
+    Account, Credential, Declaration, Evidence, MemberStatus, Objection, PoolMember, PoolProposal,
+    ProposalStatus, Quota, Step, StoredZone,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+
+// The closed sets the store defines are mirrored here, with an exhaustive
+// conversion each way, so that the OpenAPI document lists their values
+// without the store crate depending on utoipa. The core's own sets (roles,
+// states, actions, exit causes, zone kinds) derive `ToSchema` behind its
+// `openapi` feature.
+
+/// Whether a pool membership holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = MemberStatus)]
+pub enum MemberStatusKey {
+    Active,
+    /// Left the pool, with a cause.
+    Exited,
+    /// Replaced by a later confirmation for the same enterprise.
+    Superseded,
+}
+
+impl From<MemberStatus> for MemberStatusKey {
+    fn from(status: MemberStatus) -> Self {
+        match status {
+            MemberStatus::Active => Self::Active,
+            MemberStatus::Exited => Self::Exited,
+            MemberStatus::Superseded => Self::Superseded,
+        }
+    }
+}
+
+impl From<MemberStatusKey> for MemberStatus {
+    fn from(key: MemberStatusKey) -> Self {
+        match key {
+            MemberStatusKey::Active => Self::Active,
+            MemberStatusKey::Exited => Self::Exited,
+            MemberStatusKey::Superseded => Self::Superseded,
+        }
+    }
+}
+
+/// Whether a re-evaluation's proposal has been decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = ProposalStatus)]
+pub enum ProposalStatusKey {
+    Pending,
+    Accepted,
+    Dismissed,
+}
+
+impl From<ProposalStatus> for ProposalStatusKey {
+    fn from(status: ProposalStatus) -> Self {
+        match status {
+            ProposalStatus::Pending => Self::Pending,
+            ProposalStatus::Accepted => Self::Accepted,
+            ProposalStatus::Dismissed => Self::Dismissed,
+        }
+    }
+}
+
+impl From<ProposalStatusKey> for ProposalStatus {
+    fn from(key: ProposalStatusKey) -> Self {
+        match key {
+            ProposalStatusKey::Pending => Self::Pending,
+            ProposalStatusKey::Accepted => Self::Accepted,
+            ProposalStatusKey::Dismissed => Self::Dismissed,
+        }
+    }
+}
+
+/// The kind of an account's scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ScopeKind {
+    All,
+    Province,
+    City,
+    District,
+    Zone,
+    Enterprise,
+}
 
 /// Where something sits among the jurisdictions.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -40,8 +122,7 @@ impl From<&Placement> for PlacementView {
 /// What an account may see.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ScopeView {
-    /// `all`, `province`, `city`, `district`, `zone` or `enterprise`.
-    pub kind: String,
+    pub kind: ScopeKind,
     /// The code, zone id or enterprise id (absent for `all`).
     pub value: Option<String>,
 }
@@ -49,17 +130,14 @@ pub struct ScopeView {
 impl From<&Scope> for ScopeView {
     fn from(scope: &Scope) -> Self {
         let (kind, value) = match scope {
-            Scope::All => ("all", None),
-            Scope::Province(c) => ("province", Some(c.to_string())),
-            Scope::City(c) => ("city", Some(c.to_string())),
-            Scope::District(c) => ("district", Some(c.to_string())),
-            Scope::Zone(z) => ("zone", Some(z.to_string())),
-            Scope::Enterprise(e) => ("enterprise", Some(e.to_string())),
+            Scope::All => (ScopeKind::All, None),
+            Scope::Province(c) => (ScopeKind::Province, Some(c.to_string())),
+            Scope::City(c) => (ScopeKind::City, Some(c.to_string())),
+            Scope::District(c) => (ScopeKind::District, Some(c.to_string())),
+            Scope::Zone(z) => (ScopeKind::Zone, Some(z.to_string())),
+            Scope::Enterprise(e) => (ScopeKind::Enterprise, Some(e.to_string())),
         };
-        Self {
-            kind: kind.to_owned(),
-            value,
-        }
+        Self { kind, value }
     }
 }
 
@@ -69,9 +147,7 @@ pub struct AccountView {
     pub id: i64,
     pub username: String,
     pub display_name: String,
-    /// `ministry_admin`, `ministry_reviewer`, `province_reviewer`, `city_reviewer`,
-    /// `zone_reviewer`, `enterprise`, `investor`, `analyst` or `auditor`.
-    pub role: String,
+    pub role: Role,
     /// `CN`, a division code or `zone:ID`.
     pub jurisdiction: String,
     /// The enterprise of an enterprise account.
@@ -89,7 +165,7 @@ impl From<&Account> for AccountView {
             id: a.id.0,
             username: a.username.to_string(),
             display_name: a.display_name.clone(),
-            role: a.role.to_string(),
+            role: a.role,
             jurisdiction: a.jurisdiction.to_string(),
             enterprise: a.enterprise.as_ref().map(ToString::to_string),
             disabled: a.disabled,
@@ -125,8 +201,7 @@ impl From<&Credential> for TokenView {
 pub struct ZoneView {
     pub id: String,
     pub name: String,
-    /// `high_tech` or `economic_development`.
-    pub kind: String,
+    pub kind: ZoneKind,
     pub city: String,
     pub city_name: String,
     pub province: String,
@@ -141,7 +216,7 @@ impl From<&StoredZone> for ZoneView {
         Self {
             id: z.id.to_string(),
             name: z.name.clone(),
-            kind: z.kind.as_str().to_owned(),
+            kind: z.kind,
             city: z.city.to_string(),
             city_name: z.city.display_name(),
             province: z.province().to_string(),
@@ -250,9 +325,7 @@ pub struct DeclarationView {
     pub tier: String,
     pub rule_set: String,
     pub rule_set_version: String,
-    /// `draft`, `submitted`, `returned`, `locally_approved`, `recommended`,
-    /// `public_notice`, `confirmed`, `rejected` or `withdrawn`.
-    pub state: String,
+    pub state: DeclarationState,
     pub summary: String,
     pub contact_name: String,
     pub contact_phone: String,
@@ -281,7 +354,7 @@ impl DeclarationView {
             tier: d.tier.clone(),
             rule_set: d.rule_set.clone(),
             rule_set_version: d.rule_set_version.clone(),
-            state: d.state.to_string(),
+            state: d.state,
             summary: d.form.summary.clone(),
             contact_name: d.form.contact_name.clone(),
             contact_phone: d.form.contact_phone.clone(),
@@ -301,9 +374,9 @@ impl DeclarationView {
 /// One step of a declaration's history.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StepView {
-    pub action: String,
-    pub from: String,
-    pub to: String,
+    pub action: ActionKind,
+    pub from: DeclarationState,
+    pub to: DeclarationState,
     pub actor: i64,
     pub actor_name: String,
     pub at: Timestamp,
@@ -313,9 +386,9 @@ pub struct StepView {
 impl From<&Step> for StepView {
     fn from(s: &Step) -> Self {
         Self {
-            action: s.action.to_string(),
-            from: s.from.to_string(),
-            to: s.to.to_string(),
+            action: s.action,
+            from: s.from,
+            to: s.to,
             actor: s.actor.0,
             actor_name: s.actor_name.clone(),
             at: s.at,
@@ -458,10 +531,9 @@ pub struct MemberView {
     pub declaration: Option<i64>,
     pub valid_from: Date,
     pub valid_until: Date,
-    /// `active`, `exited` or `superseded`.
-    pub status: String,
-    /// `listed` (a graduation), `aged_out`, `below_thresholds`, `gone` or `re_review_failed`.
-    pub exit_cause: Option<String>,
+    pub status: MemberStatusKey,
+    /// Why it left (`listed` is a graduation, not a failure).
+    pub exit_cause: Option<ExitCause>,
     pub exited_on: Option<Date>,
     pub version: i64,
 }
@@ -481,8 +553,8 @@ impl MemberView {
             declaration: m.declaration.map(|d| d.0),
             valid_from: m.valid_from,
             valid_until: m.valid_until,
-            status: m.status.as_str().to_owned(),
-            exit_cause: m.exit_cause.map(|c| c.as_str().to_owned()),
+            status: m.status.into(),
+            exit_cause: m.exit_cause,
             exited_on: m.exited_on,
             version: m.version,
         }
@@ -504,8 +576,7 @@ pub struct ProposalView {
     #[schema(value_type = Object)]
     pub decision: serde_json::Value,
     pub as_of: Date,
-    /// `pending`, `accepted` or `dismissed`.
-    pub status: String,
+    pub status: ProposalStatusKey,
     pub created_at: Timestamp,
     pub decided_by: Option<i64>,
     pub decided_at: Option<Timestamp>,
@@ -525,7 +596,7 @@ impl ProposalView {
             proposal: serde_json::to_value(&p.kind).unwrap_or(serde_json::Value::Null),
             decision: p.decision.clone(),
             as_of: p.as_of,
-            status: p.status.as_str().to_owned(),
+            status: p.status.into(),
             created_at: p.created_at,
             decided_by: p.decided_by.map(|a| a.0),
             decided_at: p.decided_at,

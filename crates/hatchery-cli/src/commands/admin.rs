@@ -1,23 +1,29 @@
 //! The server and the workflow's operator commands: `serve`, `admin
 //! create-user`, `audit verify`, `pool reevaluate`.
 
-use std::io::BufRead;
+use std::io::{BufRead, IsTerminal};
 
 use anyhow::Context;
-use hatchery_server::admin::{NewUser, create_account, reevaluate};
-use hatchery_server::service::verify_audit;
-use hatchery_server::{Application, DatabaseUrl, Settings, SystemClock, open_backend};
+use hatchery_app::accounts::{NewUser, create_account};
+use hatchery_app::audit::verify_audit;
+use hatchery_app::pool::reevaluate_stored;
+use hatchery_app::{Backend, DatabaseUrl, SystemClock};
+use hatchery_server::{Application, Settings};
 
 use crate::cli::{AdminCommand, AuditCommand, PoolCommand, ServeArgs};
 use crate::error::{CliError, CliResult};
 
-pub async fn serve(db: &str, args: &ServeArgs) -> CliResult {
+/// `hatchery serve`. The store is `--db` (or `HATCHERY_DB`) when given,
+/// else the settings file's `database_url`, else the default file.
+pub async fn serve(db: Option<&str>, args: &ServeArgs) -> CliResult {
     if args.print_config {
         print!("{}", Settings::sample());
         return Ok(());
     }
     let mut settings = Settings::load(args.config.as_deref()).context("reading the settings")?;
-    settings.database_url = DatabaseUrl::new(db);
+    if let Some(db) = db {
+        settings.database_url = DatabaseUrl::new(db);
+    }
     if let Some(listen) = args.listen {
         settings.listen = listen;
     }
@@ -33,13 +39,35 @@ pub async fn serve(db: &str, args: &ServeArgs) -> CliResult {
     Ok(())
 }
 
-async fn backend(db: &str) -> CliResult<std::sync::Arc<dyn hatchery_server::Backend>> {
-    Ok(open_backend(&DatabaseUrl::new(db))
-        .await
-        .context("opening the store")?)
+/// The new account's password: from the environment variable if set; else,
+/// on a terminal, typed twice at a prompt that does not echo; else the
+/// first line of standard input (a pipe).
+fn read_password(variable: &str) -> CliResult<String> {
+    if let Ok(password) = std::env::var(variable) {
+        return Ok(password);
+    }
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").context("reading the password")?;
+        let again =
+            rpassword::prompt_password("Password again: ").context("reading the password")?;
+        if first != again {
+            return Err(CliError::Rejected {
+                summary: "the two passwords differ; nothing was created".into(),
+                problems: Vec::new(),
+            });
+        }
+        return Ok(first);
+    }
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("reading the password from standard input")?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
-pub async fn admin(db: &str, command: AdminCommand) -> CliResult {
+/// `hatchery admin create-user`.
+pub async fn admin(db: &dyn Backend, command: AdminCommand) -> CliResult {
     let AdminCommand::CreateUser {
         username,
         role,
@@ -48,20 +76,9 @@ pub async fn admin(db: &str, command: AdminCommand) -> CliResult {
         enterprise,
         password_env,
     } = command;
-    let password = match std::env::var(&password_env) {
-        Ok(password) => password,
-        Err(_) => {
-            let mut line = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut line)
-                .context("reading the password from standard input")?;
-            line.trim_end_matches(['\r', '\n']).to_owned()
-        }
-    };
-    let db = backend(db).await?;
+    let password = read_password(&password_env)?;
     let account = create_account(
-        &*db,
+        db,
         &SystemClock,
         Default::default(),
         NewUser {
@@ -73,8 +90,7 @@ pub async fn admin(db: &str, command: AdminCommand) -> CliResult {
             password,
         },
     )
-    .await
-    .map_err(|e| CliError::Usage(e.to_string()))?;
+    .await?;
     println!(
         "created account {} ({}, {})",
         account.username, account.role, account.jurisdiction
@@ -82,10 +98,10 @@ pub async fn admin(db: &str, command: AdminCommand) -> CliResult {
     Ok(())
 }
 
-pub async fn audit(db: &str, command: AuditCommand) -> CliResult {
+/// `hatchery audit verify`.
+pub async fn audit(db: &dyn Backend, command: AuditCommand) -> CliResult {
     let AuditCommand::Verify = command;
-    let db = backend(db).await?;
-    let verification = verify_audit(&*db).await.context("reading the audit log")?;
+    let verification = verify_audit(db).await?;
     match verification.first_bad {
         None => {
             println!(
@@ -104,12 +120,10 @@ pub async fn audit(db: &str, command: AuditCommand) -> CliResult {
     }
 }
 
-pub async fn pool(db: &str, command: PoolCommand) -> CliResult {
+/// `hatchery pool reevaluate`.
+pub async fn pool(db: &dyn Backend, command: PoolCommand) -> CliResult {
     let PoolCommand::Reevaluate { as_of } = command;
-    let db = backend(db).await?;
-    let report = reevaluate(&*db, &SystemClock, as_of)
-        .await
-        .map_err(|e| CliError::Other(anyhow::anyhow!("{e}")))?;
+    let report = reevaluate_stored(db, &SystemClock, as_of).await?;
     println!("{}", serde_json::to_string_pretty(&report).context("json")?);
     Ok(())
 }

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::Context;
+use hatchery_app::DatabaseUrl;
 use hatchery_core::criteria::builtin_names;
 use hatchery_core::{DivisionCode, EnterpriseId, Ledger, RuleSet};
 use hatchery_lists::{ListOptions, Profile, import_list};
@@ -34,9 +35,9 @@ const EXTRAS: [(&str, &str); 3] = [
 /// The enterprise whose decision the demo explains.
 const EXPLAINED: &str = "demo-pengcheng-bci";
 
-pub async fn run(store: &dyn Store, db: &str, args: &DemoArgs) -> CliResult {
+pub async fn run(store: &dyn Store, db: &DatabaseUrl, args: &DemoArgs) -> CliResult {
     let work = tempfile::tempdir().context("cannot create a temporary folder")?;
-    println!("Building the demo store {} …", crate::store::redact(db));
+    println!("Building the demo store {db} …");
 
     let list = work.path().join("cbinsights-2022-china.csv");
     std::fs::write(&list, CHINESE_LIST).context("cannot write the demo list")?;

@@ -1,13 +1,18 @@
 //! `hatchery import-list FILE --list-date DATE [--profile NAME|PATH] …`.
 
-use hatchery_lists::{ListError, ListOptions, Profile, import_list};
+use hatchery_lists::{ListError, ListOptions, Profile, ProfileError, import_list};
 use hatchery_store::Store;
 
 use crate::cli::ImportListArgs;
 use crate::error::{CliError, CliResult};
 
 pub async fn run(store: &dyn Store, args: &ImportListArgs) -> CliResult {
-    let profile = Profile::load(&args.profile).map_err(|e| CliError::Usage(e.to_string()))?;
+    // An unknown name is a wrong command line; a file that cannot be read
+    // or says something impossible is rejected input.
+    let profile = Profile::load(&args.profile).map_err(|e| match e {
+        ProfileError::Unknown { .. } => CliError::Usage(e.to_string()),
+        other => CliError::Other(other.into()),
+    })?;
     let options = ListOptions {
         list_date: args.list_date,
         source: args.source.clone(),

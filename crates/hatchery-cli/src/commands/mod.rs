@@ -11,32 +11,48 @@ mod import_list;
 mod report;
 mod rules;
 
+use std::sync::Arc;
+
+use hatchery_app::{Backend, DatabaseUrl, Opening, open_backend};
+
 use crate::cli::{Cli, Command};
 use crate::error::CliResult;
-use crate::store;
 
 pub use import::import_dataset;
 
+/// Opens the store for a command that writes: created if missing.
+async fn for_writing(db: &DatabaseUrl) -> CliResult<Arc<dyn Backend>> {
+    Ok(open_backend(db, Opening::CreateOrMigrate).await?)
+}
+
+/// Opens the store for a command that reads: a SQLite file that does not
+/// exist is refused, not created empty (an empty store would answer "no
+/// enterprises" to a mistyped path).
+async fn for_reading(db: &DatabaseUrl) -> CliResult<Arc<dyn Backend>> {
+    Ok(open_backend(db, Opening::Existing).await?)
+}
+
 /// Runs the command the user asked for.
 pub async fn run(cli: Cli) -> CliResult {
+    let db = cli.db_url();
     match cli.command {
         Command::Rules(command) => rules::run(&command),
         Command::Generate(args) => generate::run(&args),
-        Command::Import(args) => import::run(&*store::open(&cli.db).await?, &args).await,
-        Command::Classify(args) => classify::run(&*store::open(&cli.db).await?, &args).await,
-        Command::Explain(args) => explain::run(&*store::open(&cli.db).await?, &args).await,
-        Command::Export(args) => export::run(&*store::open(&cli.db).await?, &args).await,
-        Command::Report(args) => report::run(&*store::open(&cli.db).await?, &args).await,
-        Command::ImportList(args) => import_list::run(&*store::open(&cli.db).await?, &args).await,
-        Command::Serve(args) => admin::serve(&cli.db, &args).await,
+        Command::Import(args) => import::run(&*for_writing(&db).await?, &args).await,
+        Command::Classify(args) => classify::run(&*for_reading(&db).await?, &args).await,
+        Command::Explain(args) => explain::run(&*for_reading(&db).await?, &args).await,
+        Command::Export(args) => export::run(&*for_reading(&db).await?, &args).await,
+        Command::Report(args) => report::run(&*for_reading(&db).await?, &args).await,
+        Command::ImportList(args) => import_list::run(&*for_writing(&db).await?, &args).await,
+        Command::Serve(args) => admin::serve(cli.db.as_deref(), &args).await,
         Command::Migrate => {
-            store::open(&cli.db).await?;
-            println!("{} is migrated", store::redact(&cli.db));
+            for_writing(&db).await?;
+            println!("{db} is migrated");
             Ok(())
         }
-        Command::Admin(command) => admin::admin(&cli.db, command).await,
-        Command::Audit(command) => admin::audit(&cli.db, command).await,
-        Command::Pool(command) => admin::pool(&cli.db, command).await,
-        Command::Demo(args) => demo::run(&*store::open(&cli.db).await?, &cli.db, &args).await,
+        Command::Admin(command) => admin::admin(&*for_writing(&db).await?, command).await,
+        Command::Audit(command) => admin::audit(&*for_reading(&db).await?, command).await,
+        Command::Pool(command) => admin::pool(&*for_reading(&db).await?, command).await,
+        Command::Demo(args) => demo::run(&*for_writing(&db).await?, &db, &args).await,
     }
 }

@@ -21,7 +21,10 @@ pub async fn run(store: &dyn Store, args: &ReportArgs) -> CliResult {
         Some(path) => {
             let text = std::fs::read_to_string(path)
                 .with_context(|| format!("cannot read {}", path.display()))?;
-            Some(Regions::from_toml(&text).map_err(|e| usage(&e))?)
+            Some(Regions::from_toml(&text).map_err(|e| CliError::Rejected {
+                summary: format!("{} is not a valid region file", path.display()),
+                problems: vec![format!("{}: {e}", path.display())],
+            })?)
         }
         None => None,
     };
@@ -35,8 +38,7 @@ pub async fn run(store: &dyn Store, args: &ReportArgs) -> CliResult {
     let working = spinner("building the report");
     let ledger = store.load_ledger().await?;
     let report = build(&ledger, &rules, &args.as_of, &options).context("building the report")?;
-    render(&report, format, &args.out)
-        .with_context(|| format!("cannot write {}", args.out.display()))?;
+    render(&report, format, &args.out).context("cannot write the report")?;
     if let Some(bar) = working {
         bar.finish_and_clear();
     }

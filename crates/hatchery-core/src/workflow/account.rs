@@ -85,6 +85,7 @@ impl From<Username> for String {
 /// What an account is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     /// Ministry administrator: accounts, zones, rule sets, imports, quotas.
     MinistryAdmin,

@@ -38,6 +38,7 @@ impl fmt::Display for DeclarationId {
 /// Where a declaration stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DeclarationState {
     /// Being filled in by the enterprise (or a zone on its behalf).
     Draft,
@@ -221,6 +222,7 @@ pub enum Command {
 /// The kind of a step, as recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ActionKind {
     Create,
     Edit,

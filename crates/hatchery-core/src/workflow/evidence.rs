@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 /// A type of evidence file Hatchery accepts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EvidenceType {
     Pdf,
     Png,

@@ -24,15 +24,29 @@ pub enum Jurisdiction {
     Zone(ZoneId),
 }
 
-/// Why a text is not a jurisdiction.
+/// Why a text is not a jurisdiction. The message says what is wrong with
+/// the code itself too, so the inner error is not also given as the source
+/// (a reporter walking the chain would print it twice).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum JurisdictionError {
     #[error("a jurisdiction is CN, a six-digit division code or zone:ID: {0}")]
-    Division(#[from] DivisionCodeError),
+    Division(DivisionCodeError),
     #[error("a jurisdiction is CN, a six-digit division code or zone:ID: {0}")]
-    Zone(#[from] ZoneIdError),
+    Zone(ZoneIdError),
     #[error("division code {0} is not in the GB/T 2260 table")]
     UnknownDivision(DivisionCode),
+}
+
+impl From<DivisionCodeError> for JurisdictionError {
+    fn from(error: DivisionCodeError) -> Self {
+        Self::Division(error)
+    }
+}
+
+impl From<ZoneIdError> for JurisdictionError {
+    fn from(error: ZoneIdError) -> Self {
+        Self::Zone(error)
+    }
 }
 
 impl Jurisdiction {

@@ -13,6 +13,7 @@ use crate::criteria::{AsOf, Decision, RuleSet};
 /// Why a member leaves the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ExitCause {
     /// Listed on an exchange: a graduation, not a failure.
     Listed,

@@ -75,6 +75,7 @@ impl From<ZoneId> for String {
 /// What kind of national zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ZoneKind {
     /// 国家高新技术产业开发区.
     HighTech,

@@ -12,8 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Query};
-use crate::service::{AuditVerification, verify_audit};
 use crate::state::AppState;
+use hatchery_app::audit::{AuditVerification, verify_audit};
 
 /// An entry of the audit log.
 #[derive(Debug, Serialize, ToSchema)]

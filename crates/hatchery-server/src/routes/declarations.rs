@@ -81,8 +81,7 @@ pub struct ActionRequest {
 #[serde(deny_unknown_fields)]
 pub struct DeclarationQuery {
     pub cycle: Option<i16>,
-    /// A state, e.g. `submitted`.
-    pub state: Option<String>,
+    pub state: Option<DeclarationState>,
     pub tier: Option<String>,
     pub enterprise: Option<String>,
     pub page: Option<u64>,
@@ -222,15 +221,7 @@ pub async fn list_declarations(
         query.per_page,
         state.settings.limits.max_page_size,
     )?;
-    let wanted = query
-        .state
-        .as_deref()
-        .map(|s| {
-            DeclarationState::parse(s).ok_or_else(|| {
-                ApiError::bad_request("invalid_query", format!("'{s}' is not a declaration state"))
-            })
-        })
-        .transpose()?;
+    let wanted = query.state;
     let enterprise = query
         .enterprise
         .as_deref()

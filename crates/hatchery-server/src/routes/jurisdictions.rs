@@ -171,8 +171,7 @@ pub struct ZoneQuery {
     pub province: Option<String>,
     /// Only zones of this city (code).
     pub city: Option<String>,
-    /// `high_tech` or `economic_development`.
-    pub kind: Option<String>,
+    pub kind: Option<ZoneKind>,
 }
 
 /// National zones.
@@ -198,15 +197,7 @@ pub async fn list_zones(
     };
     let province = code(&query.province)?;
     let city = code(&query.city)?;
-    let kind = query
-        .kind
-        .as_deref()
-        .map(|k| {
-            ZoneKind::parse(k).ok_or_else(|| {
-                ApiError::bad_request("invalid_query", "kind is high_tech or economic_development")
-            })
-        })
-        .transpose()?;
+    let kind = query.kind;
     let zones = state.db.zones().await?;
     Ok(Json(
         zones

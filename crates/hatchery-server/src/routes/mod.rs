@@ -16,7 +16,7 @@ pub mod session;
 pub mod statistics;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -185,7 +185,21 @@ pub fn router(state: AppState) -> Router {
                 .get("x-request-id")
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id)
+            // The route template (`/api/declarations/{id}`) groups requests
+            // for one handler; the account is recorded once the caller is
+            // known (see `Caller`'s extractor).
+            let route = request
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or("-", MatchedPath::as_str);
+            tracing::info_span!(
+                "request",
+                method = %request.method(),
+                route,
+                path = %request.uri().path(),
+                id,
+                account = tracing::field::Empty,
+            )
         }),
     )
     .layer(SetRequestIdLayer::new(request_id, RandomRequestId))

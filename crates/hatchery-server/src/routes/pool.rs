@@ -17,16 +17,38 @@ use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Paged, Path, Query, page_window};
 use crate::routes::enterprises::day;
 use crate::routes::named::{named, named_page};
-use crate::service::{ReevaluationReport, reevaluate_pool};
 use crate::state::AppState;
-use crate::views::{MemberView, ProposalView};
+use crate::views::{MemberView, ProposalStatusKey, ProposalView};
+use hatchery_app::pool::{ReevaluationReport, reevaluate_pool};
+
+/// Which memberships to list: a status, or all of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MemberStatusFilter {
+    Active,
+    Exited,
+    Superseded,
+    All,
+}
+
+impl MemberStatusFilter {
+    /// The status to filter by (`None`: every status).
+    fn status(self) -> Option<MemberStatus> {
+        match self {
+            Self::Active => Some(MemberStatus::Active),
+            Self::Exited => Some(MemberStatus::Exited),
+            Self::Superseded => Some(MemberStatus::Superseded),
+            Self::All => None,
+        }
+    }
+}
 
 /// Filters of the pool.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct PoolQuery {
-    /// `active` (default), `exited`, `superseded` or `all`.
-    pub status: Option<String>,
+    /// Default `active`.
+    pub status: Option<MemberStatusFilter>,
     pub tier: Option<String>,
     pub cycle: Option<i16>,
     /// Province code: one province's view of the pool.
@@ -39,8 +61,8 @@ pub struct PoolQuery {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalQuery {
-    /// `pending`, `accepted` or `dismissed` (default all).
-    pub status: Option<String>,
+    /// Default all.
+    pub status: Option<ProposalStatusKey>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -86,16 +108,7 @@ pub async fn list_members(
         query.per_page,
         state.settings.limits.max_page_size,
     )?;
-    let status = match query.status.as_deref() {
-        None => Some(MemberStatus::Active),
-        Some("all") => None,
-        Some(text) => Some(MemberStatus::parse(text).ok_or_else(|| {
-            ApiError::bad_request(
-                "invalid_query",
-                "status is active, exited, superseded or all",
-            )
-        })?),
-    };
+    let status = query.status.unwrap_or(MemberStatusFilter::Active).status();
     let province = query
         .province
         .as_deref()
@@ -193,15 +206,7 @@ pub async fn list_proposals(
         query.per_page,
         state.settings.limits.max_page_size,
     )?;
-    let status = query
-        .status
-        .as_deref()
-        .map(|s| {
-            ProposalStatus::parse(s).ok_or_else(|| {
-                ApiError::bad_request("invalid_query", "status is pending, accepted or dismissed")
-            })
-        })
-        .transpose()?;
+    let status = query.status.map(ProposalStatus::from);
     let page = state
         .db
         .proposals(&ProposalFilter {

@@ -1,29 +1,31 @@
-//! Administration without a server, for the command line: the first
-//! ministry account (`hatchery admin create-user …`), and the library calls
-//! behind `hatchery audit verify` and `hatchery pool reevaluate --as-of`.
+//! Creating an account from outside the API: the first ministry
+//! administrator (`hatchery admin create-user …`), and test fixtures.
 
 use hatchery_core::EnterpriseId;
 use hatchery_core::workflow::{Clock, Jurisdiction, Placement, Role, Username};
+use hatchery_store::StoreError;
 use hatchery_store::workflow::{Account, NewAccount, WorkflowError};
-use jiff::civil::Date;
 
-use crate::password::{PasswordError, Passwords};
-use crate::service::{ReevaluationReport, ServiceError, reevaluate_pool};
-use crate::settings::Argon2Settings;
-use crate::startup::system;
-use crate::state::{Backend, RuleBook};
+use crate::backend::Backend;
+use crate::password::{Argon2Settings, PasswordError, Passwords};
+use crate::system;
 
-/// Why an administrative command failed.
+/// Why an account could not be created.
 #[derive(Debug, thiserror::Error)]
-pub enum AdminError {
+pub enum AccountError {
+    /// Something given is not acceptable (a malformed username, a role
+    /// bound where it cannot be, an enterprise or zone that does not exist).
     #[error("{0}")]
     Invalid(String),
+    /// The password breaks the policy, or hashing failed.
     #[error(transparent)]
     Password(#[from] PasswordError),
+    /// The store refused (a username already taken) or failed.
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
+    /// The ledger could not be read to check the enterprise.
     #[error(transparent)]
-    Service(#[from] ServiceError),
+    Store(#[from] StoreError),
 }
 
 /// An account to create from the command line.
@@ -42,17 +44,18 @@ pub struct NewUser {
 
 /// Creates an account, as the system (the audit log names `system:cli`).
 /// Meant for the first ministry administrator; the others are made through
-/// the API. An enterprise account's jurisdiction is taken as given here.
+/// the API. An enterprise account's enterprise must be in the ledger; its
+/// jurisdiction is taken as given here.
 pub async fn create_account(
     db: &dyn Backend,
     clock: &dyn Clock,
     argon2: Argon2Settings,
     user: NewUser,
-) -> Result<Account, AdminError> {
-    let invalid = |e: &dyn std::fmt::Display| AdminError::Invalid(e.to_string());
+) -> Result<Account, AccountError> {
+    let invalid = |e: &dyn std::fmt::Display| AccountError::Invalid(e.to_string());
     let username = Username::parse(&user.username).map_err(|e| invalid(&e))?;
     let role = Role::parse(&user.role).ok_or_else(|| {
-        AdminError::Invalid(format!(
+        AccountError::Invalid(format!(
             "'{}' is not a role ({})",
             user.role,
             Role::ALL.map(Role::as_str).join(", ")
@@ -67,9 +70,16 @@ pub async fn create_account(
         .map_err(|e| invalid(&e))?;
     role.check_binding(&jurisdiction, enterprise.as_ref())
         .map_err(|e| invalid(&e))?;
+    if let Some(id) = &enterprise
+        && db.existing_ids(std::slice::from_ref(id)).await?.is_empty()
+    {
+        return Err(AccountError::Invalid(format!(
+            "there is no enterprise {id} in the ledger; import it first"
+        )));
+    }
     let display_name = user.display_name.trim().to_owned();
     if !(1..=100).contains(&display_name.chars().count()) {
-        return Err(AdminError::Invalid(
+        return Err(AccountError::Invalid(
             "a display name has 1 to 100 characters".into(),
         ));
     }
@@ -80,7 +90,7 @@ pub async fn create_account(
             let zone = db
                 .zone(id)
                 .await?
-                .ok_or_else(|| AdminError::Invalid(format!("there is no zone {id}")))?;
+                .ok_or_else(|| AccountError::Invalid(format!("there is no zone {id}")))?;
             Placement::of(None, Some(&zone.zone))
         }
     };
@@ -100,15 +110,4 @@ pub async fn create_account(
             &system(clock, "cli"),
         )
         .await?)
-}
-
-/// Re-evaluates the pool as of `as_of` from the database (no server needed).
-pub async fn reevaluate(
-    db: &dyn Backend,
-    clock: &dyn Clock,
-    as_of: Date,
-) -> Result<ReevaluationReport, AdminError> {
-    let ledger = db.load_ledger().await.map_err(ServiceError::from)?;
-    let rules = RuleBook::load(db).await.map_err(ServiceError::from)?;
-    Ok(reevaluate_pool(db, &ledger, &rules, as_of, &system(clock, "cli")).await?)
 }

@@ -1,4 +1,4 @@
-//! Clocks for the server: the system's, and one tests (and replays) can set.
+//! Clocks for the services: the system's, and one tests (and replays) can set.
 
 use std::sync::Mutex;
 

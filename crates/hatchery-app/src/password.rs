@@ -4,7 +4,7 @@ use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier,
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::RngCore;
 
-use crate::settings::Argon2Settings;
+use serde::Deserialize;
 
 /// Shortest and longest password accepted.
 pub const PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 12..=128;
@@ -18,6 +18,25 @@ pub enum PasswordError {
     Parameters(String),
     #[error("hashing failed: {0}")]
     Hashing(String),
+}
+
+/// Argon2id cost parameters (OWASP's minimum by default).
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Argon2Settings {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl Default for Argon2Settings {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+            parallelism: 1,
+        }
+    }
 }
 
 /// Hashes and checks passwords with one set of Argon2id parameters.

@@ -1,45 +1,34 @@
-//! Work shared by the API and the command line: re-evaluating the pool,
-//! verifying the audit chain, seeding zones and creating accounts. Each takes
-//! the database and the clock it needs, so `hatchery` can call them without
-//! a running server.
+//! Re-evaluating the cultivation pool: each active member's rule set run
+//! again as of a day, and what should change recorded as proposals for the
+//! member's province to decide.
 
 use std::collections::BTreeMap;
 
 use hatchery_core::Ledger;
-use hatchery_core::workflow::audit::{AuditBreak, ChainVerifier};
-use hatchery_core::workflow::{Scope, reevaluate, seed_zones, shipped_zone_list};
+use hatchery_core::workflow::{Clock, Scope, reevaluate};
 use hatchery_store::StoreError;
 use hatchery_store::workflow::{
-    Acting, AuditFilter, MemberStatus, NewProposal, Page, PoolFilter, PoolMember, WorkflowError,
-    WorkflowStore,
+    Acting, MemberStatus, NewProposal, Page, PoolFilter, PoolMember, WorkflowError, WorkflowStore,
 };
 use jiff::civil::Date;
 use serde::Serialize;
-use utoipa::ToSchema;
 
-use crate::error::ApiError;
-use crate::state::RuleBook;
+use crate::backend::Backend;
+use crate::rules::RuleBook;
+use crate::system;
 
-/// Why a shared operation failed.
+/// Why re-evaluating the pool failed.
 #[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
+pub enum PoolError {
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
-impl From<ServiceError> for ApiError {
-    fn from(error: ServiceError) -> Self {
-        match error {
-            ServiceError::Workflow(e) => e.into(),
-            ServiceError::Store(e) => e.into(),
-        }
-    }
-}
-
 /// A member the re-evaluation could not judge.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SkippedMember {
     pub member: i64,
     pub enterprise: String,
@@ -47,7 +36,8 @@ pub struct SkippedMember {
 }
 
 /// What a re-evaluation of the pool proposed.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReevaluationReport {
     pub as_of: Date,
     /// Active members looked at.
@@ -95,7 +85,7 @@ pub async fn reevaluate_pool(
     rules: &RuleBook,
     as_of: Date,
     acting: &Acting,
-) -> Result<ReevaluationReport, ServiceError> {
+) -> Result<ReevaluationReport, PoolError> {
     let members = active_members(db).await?;
     let mut report = ReevaluationReport {
         as_of,
@@ -149,85 +139,15 @@ pub async fn reevaluate_pool(
     Ok(report)
 }
 
-/// The verdict on the audit chain.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct AuditVerification {
-    /// Whether every entry is intact.
-    pub ok: bool,
-    /// Entries checked.
-    pub entries: u64,
-    /// The first bad entry and what is wrong with it.
-    #[schema(value_type = Option<Object>)]
-    pub first_bad: Option<AuditBreak>,
-}
-
-/// Checks the whole audit chain, reading it in batches.
-pub async fn verify_audit(db: &dyn WorkflowStore) -> Result<AuditVerification, WorkflowError> {
-    let head = db.audit_head().await?;
-    let mut verifier = ChainVerifier::default();
-    let mut after = 0;
-    let mut checked = 0u64;
-    loop {
-        let batch = db
-            .audit_entries(&AuditFilter {
-                scope: Scope::All,
-                after,
-                limit: 1000,
-            })
-            .await?;
-        for entry in &batch {
-            if let Err(broken) = verifier.feed(entry) {
-                return Ok(AuditVerification {
-                    ok: false,
-                    entries: checked,
-                    first_bad: Some(broken),
-                });
-            }
-            checked += 1;
-            after = entry.seq;
-        }
-        if batch.len() < 1000 {
-            break;
-        }
-    }
-    match verifier.finish(head.as_ref().map(|(s, h)| (*s, h.as_str()))) {
-        Ok(entries) => Ok(AuditVerification {
-            ok: true,
-            entries,
-            first_bad: None,
-        }),
-        Err(broken) => Ok(AuditVerification {
-            ok: false,
-            entries: checked,
-            first_bad: Some(broken),
-        }),
-    }
-}
-
-/// What seeding the shipped zone list did.
-#[derive(Debug, Clone, Serialize)]
-pub struct ZoneSeedReport {
-    /// Zones added (those already stored are left as they are).
-    pub added: u64,
-    /// Entries placed.
-    pub placed: u64,
-    /// Placed at city level only, with why.
-    pub notes: Vec<hatchery_core::workflow::zone::PlacementNote>,
-    /// Entries that could not be placed, with why.
-    pub unplaced: Vec<hatchery_core::workflow::zone::Unplaced>,
-}
-
-/// Places the shipped list of national zones and adds those not stored yet.
-pub async fn seed_shipped_zones(
-    db: &dyn WorkflowStore,
-    acting: &Acting,
-) -> Result<ZoneSeedReport, WorkflowError> {
-    let seed = seed_zones(&shipped_zone_list());
-    let added = db.seed_zones(&seed.zones, acting).await?;
-    Ok(ZoneSeedReport {
-        added,
-        placed: seed.zones.len() as u64,
-        notes: seed.notes,
-        unplaced: seed.unplaced,
-    })
+/// Re-evaluates the pool as of `as_of`, reading the ledger and the rule
+/// sets from the backend (the command line's `pool reevaluate`; the server
+/// passes the ledger and rule book it holds to [`reevaluate_pool`]).
+pub async fn reevaluate_stored(
+    db: &dyn Backend,
+    clock: &dyn Clock,
+    as_of: Date,
+) -> Result<ReevaluationReport, PoolError> {
+    let ledger = db.load_ledger().await?;
+    let rules = RuleBook::load(db).await?;
+    reevaluate_pool(db, &ledger, &rules, as_of, &system(clock, "cli")).await
 }

@@ -2,7 +2,7 @@
 //! in every format and both languages, with timings.
 //!
 //! ```text
-//! cargo run --release -p hatchery-report --example national -- [ENTERPRISES] [OUT] [SCOPE]
+//! cargo run --release -p hatchery-report --example national_report -- [ENTERPRISES] [OUT] [SCOPE]
 //! ```
 //!
 //! Defaults: 100000 enterprises, `target/report-national`, no scope.

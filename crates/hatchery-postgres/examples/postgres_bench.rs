@@ -1,7 +1,7 @@
 //! Times both stores on the same generated national dataset:
 //!
 //! ```text
-//! cargo run --release -p hatchery-postgres --example bench -- [ENTERPRISES] [POSTGRES_URL]
+//! cargo run --release -p hatchery-postgres --example postgres_bench -- [ENTERPRISES] [POSTGRES_URL]
 //! ```
 //!
 //! Defaults: 100 000 enterprises (about 600 000 events), seed 2024, and the

@@ -1,5 +1,5 @@
 //! Writes a national-scale dataset and reports how long it took:
-//! `cargo run --release -p hatchery-synth --example national -- 1000000 /tmp/national [seed]`
+//! `cargo run --release -p hatchery-synth --example national_dataset -- 1000000 /tmp/national [seed]`
 use std::path::PathBuf;
 use std::time::Instant;
 

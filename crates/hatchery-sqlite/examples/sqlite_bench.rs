@@ -1,7 +1,7 @@
 //! Times the store on a synthetic ledger built in memory:
 //!
 //! ```text
-//! cargo run --release -p hatchery-sqlite --example bench -- [ENTERPRISES] [EVENTS_PER_ENTERPRISE] [DB_PATH]
+//! cargo run --release -p hatchery-sqlite --example sqlite_bench -- [ENTERPRISES] [EVENTS_PER_ENTERPRISE] [DB_PATH]
 //! ```
 //!
 //! Defaults: 100 000 enterprises, 6 events each, a database in a temporary

@@ -15,6 +15,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod client;
 pub mod clock;
 pub mod credentials;
 pub mod error;
@@ -26,6 +27,8 @@ pub mod service;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod text;
+pub mod throttle;
 pub mod views;
 
 pub use clock::{ManualClock, SystemClock};

@@ -15,10 +15,12 @@ use hatchery_store::Store;
 use hatchery_store::workflow::{StoredRuleSet, StoredZone, WorkflowError, WorkflowStore};
 use jiff::civil::Date;
 
+use crate::clock::OffsetClock;
 use crate::credentials::CredentialCache;
 use crate::error::ApiError;
 use crate::password::Passwords;
 use crate::settings::Settings;
+use crate::throttle::Throttle;
 
 /// A database that stores both the ledger and the workflow.
 pub trait Backend: Store + WorkflowStore {}
@@ -41,6 +43,7 @@ pub struct Shared {
     pub rules: RuleBook,
     pub passwords: Passwords,
     pub credentials: CredentialCache,
+    pub throttle: Throttle,
 }
 
 impl Deref for AppState {
@@ -59,6 +62,10 @@ pub enum StateError {
     Ledger(String),
     #[error("loading rule sets: {0}")]
     Rules(String),
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
+    #[error("the throttling key cannot be used: {0}")]
+    ThrottleKey(#[from] hmac::digest::InvalidLength),
 }
 
 impl AppState {
@@ -68,7 +75,19 @@ impl AppState {
         db: Arc<dyn Backend>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StateError> {
-        let passwords = Passwords::new(settings.auth.argon2)?;
+        settings.validate()?;
+        // Demos and staging may run ahead (validated: never in production).
+        let clock: Arc<dyn Clock> = if settings.clock_offset_days == 0 {
+            clock
+        } else {
+            tracing::warn!(days = settings.clock_offset_days, "the clock is offset");
+            Arc::new(OffsetClock::new(clock, settings.clock_offset_days))
+        };
+        let passwords = Passwords::new(settings.auth.argon2)?.with_limits(
+            settings.auth.max_concurrent_hashes,
+            Duration::from_millis(settings.auth.hash_wait_ms),
+        );
+        let throttle = Throttle::new(&settings.auth)?;
         let view = LedgerView::load(db.as_ref())
             .await
             .map_err(|e| StateError::Ledger(e.to_string()))?;
@@ -87,6 +106,7 @@ impl AppState {
                 rules,
                 passwords,
                 credentials,
+                throttle,
             }),
         })
     }

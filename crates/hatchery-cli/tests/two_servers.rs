@@ -74,22 +74,28 @@ fn client() -> Client {
         .unwrap()
 }
 
-/// Signs in on `server` and makes an API token there.
-fn token(server: &Server, username: &str) -> String {
+/// Signs in on `server`: a browser holding the session, and its CSRF token.
+fn sign_in(server: &Server, username: &Value, password: &str) -> (Client, String) {
     let browser = client();
     let session: Value = browser
         .post(server.url("/api/session"))
-        .json(&json!({ "username": username, "password": PASSWORD }))
+        .json(&json!({ "username": username, "password": password }))
         .send()
         .unwrap()
         .error_for_status()
         .unwrap()
         .json()
         .unwrap();
-    let csrf = session["csrf_token"].as_str().unwrap();
+    let csrf = session["csrf_token"].as_str().unwrap().to_owned();
+    (browser, csrf)
+}
+
+/// Signs in on `server` and makes an API token there.
+fn token(server: &Server, username: &str) -> String {
+    let (browser, csrf) = sign_in(server, &json!(username), PASSWORD);
     let made: Value = browser
         .post(server.url("/api/tokens"))
-        .header("x-csrf-token", csrf)
+        .header("x-csrf-token", &csrf)
         .json(&json!({ "name": "test" }))
         .send()
         .unwrap()
@@ -126,14 +132,27 @@ fn ok(reply: (u16, Value), expected: u16) -> Value {
     reply.1
 }
 
+/// The administrator creates an account; at its first sign-in its owner
+/// replaces the administrator's password with [`PASSWORD`].
 fn create_account(server: &Server, admin: &str, account: Value) {
+    const INITIAL: &str = "given by the administrator";
     let mut account = account;
-    account["password"] = json!(PASSWORD);
+    account["password"] = json!(INITIAL);
     account["display_name"] = account["username"].clone();
+    let username = account["username"].clone();
     ok(
         call(server, admin, "POST", "/api/accounts", Some(account)),
         201,
     );
+    let (browser, csrf) = sign_in(server, &username, INITIAL);
+    browser
+        .post(server.url("/api/session/password"))
+        .header("x-csrf-token", csrf)
+        .json(&json!({ "current_password": INITIAL, "new_password": PASSWORD }))
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap();
 }
 
 fn enterprise(id: &str, founded: &str) -> Value {

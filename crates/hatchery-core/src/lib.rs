@@ -14,6 +14,7 @@ pub mod model;
 pub mod money;
 mod repeats;
 pub mod snapshot;
+pub mod text;
 pub mod uscc;
 pub mod workflow;
 

@@ -75,9 +75,12 @@ impl Caller {
 /// The secret a request presents, and as what.
 pub fn presented(headers: &HeaderMap) -> Option<(String, CredentialKind)> {
     if let Some(value) = headers.get(header::AUTHORIZATION) {
-        let value = value.to_str().ok()?;
-        let token = value.strip_prefix("Bearer ")?.trim();
-        return Some((token.to_owned(), CredentialKind::ApiToken));
+        // The scheme is case-insensitive (RFC 9110 §11.1): `bearer` too.
+        let (scheme, token) = value.to_str().ok()?.trim().split_once(' ')?;
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return None;
+        }
+        return Some((token.trim().to_owned(), CredentialKind::ApiToken));
     }
     cookie(headers, SESSION_COOKIE).map(|secret| (secret, CredentialKind::Session))
 }
@@ -96,6 +99,15 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 
 fn is_write(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// What an account whose password an administrator set may do before it
+/// changes it: change it, or sign out.
+fn allowed_before_password_change(parts: &Parts) -> bool {
+    matches!(
+        (&parts.method, parts.uri.path()),
+        (&Method::POST, "/api/session/password") | (&Method::DELETE, "/api/session")
+    )
 }
 
 /// Authenticates a request from its parts.
@@ -133,6 +145,13 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, Api
                 "a write with a session cookie needs the session's X-CSRF-Token header",
             ));
         }
+    }
+    if account.must_change_password && !allowed_before_password_change(parts) {
+        return Err(ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "password_change_required",
+            "the password was set by an administrator: change it first (POST /api/session/password)",
+        ));
     }
     Ok(Caller {
         scope: account.scope(),
@@ -185,7 +204,22 @@ mod tests {
             presented(&headers),
             Some(("xyz".to_owned(), CredentialKind::ApiToken))
         );
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("bearer  xyz "),
+        );
+        assert_eq!(
+            presented(&headers),
+            Some(("xyz".to_owned(), CredentialKind::ApiToken))
+        );
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("BEARER xyz"),
+        );
+        assert!(presented(&headers).is_some());
         headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Basic xyz"));
+        assert_eq!(presented(&headers), None);
+        headers.insert(header::AUTHORIZATION, HeaderValue::from_static("Bearerxyz"));
         assert_eq!(presented(&headers), None);
     }
 

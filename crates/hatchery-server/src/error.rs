@@ -205,6 +205,21 @@ impl From<WorkflowError> for ApiError {
     }
 }
 
+impl From<crate::password::PasswordError> for ApiError {
+    fn from(error: crate::password::PasswordError) -> Self {
+        use crate::password::PasswordError;
+        match error {
+            PasswordError::Busy { retry_after } => {
+                let mut busy = Self::unavailable(error.to_string());
+                busy.retry_after = Some(retry_after);
+                busy
+            }
+            error if error.is_policy() => Self::invalid("weak_password", error.to_string()),
+            error => Self::internal(error),
+        }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {

@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod client;
 pub mod credentials;
 pub mod error;
 pub mod extract;
@@ -23,6 +24,8 @@ pub mod routes;
 pub mod settings;
 pub mod startup;
 pub mod state;
+pub mod text;
+pub mod throttle;
 pub mod views;
 
 pub use error::ApiError;

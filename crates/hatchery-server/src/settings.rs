@@ -1,7 +1,9 @@
 //! Configuration in layers: defaults, then a TOML file, then environment
-//! variables (`HATCHERY_LISTEN`, `HATCHERY_DB`, `HATCHERY_COOKIE_SECURE`).
+//! variables (`HATCHERY_LISTEN`, `HATCHERY_DB`, `HATCHERY_COOKIE_SECURE`,
+//! `HATCHERY_THROTTLE_KEY`, `HATCHERY_CLOCK_OFFSET_DAYS`).
 //! [`Settings::sample`] prints a commented file to start from.
 
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::Path;
 
@@ -22,6 +24,14 @@ pub struct Settings {
     pub auth: AuthSettings,
     pub limits: LimitSettings,
     pub ledger: LedgerSettings,
+    /// Whether this is a production server. Settings meant for demos and
+    /// staging only (a clock offset) are refused when it is.
+    pub production: bool,
+    /// Days added to the server's clock (negative: taken away), so that
+    /// demos and staging checks can walk the publicity period without
+    /// editing the database. Refused in production; when set, every response
+    /// says so in `X-Hatchery-Clock`.
+    pub clock_offset_days: i64,
 }
 
 /// The cultivation workflow's rules.
@@ -54,18 +64,73 @@ pub struct AuthSettings {
     /// Whether the session cookie is `Secure` (HTTPS only). Turn off only for
     /// plain-HTTP development.
     pub cookie_secure: bool,
-    /// The window failed logins are counted in.
+    /// The window failed sign-ins are counted in; also the longest back-off.
     pub throttle_minutes: u32,
-    /// Failed logins for one username within the window before it is locked.
+    /// Failed sign-ins for one username within the window before each
+    /// further try must wait (a back-off doubling from `backoff_seconds`).
     pub max_failures_per_user: u32,
-    /// Failed logins from one address within the window before it is locked.
+    /// Failed sign-ins from one client address within the window before each
+    /// further try from it must wait, likewise.
     pub max_failures_per_address: u32,
+    /// The first wait once a limit is reached, in seconds; each further
+    /// failure doubles it, up to the window.
+    pub backoff_seconds: u32,
+    /// The key of the HMAC under which usernames and addresses are stored
+    /// for throttling (64 hex digits or more). Unset: a random key per
+    /// process, so counts start afresh on a restart and servers sharing a
+    /// database do not add theirs up; set it (`HATCHERY_THROTTLE_KEY`) when
+    /// several servers share one database.
+    pub throttle_key: Option<SecretKey>,
+    /// Proxies (CIDR blocks, `10.0.0.5/32` for one address) whose `X-Forwarded-For` is
+    /// believed: the client is the right-most address in it that is not one
+    /// of them. From anyone else the header is ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Password hashes computed at once (each takes Argon2's memory);
+    /// 0: one per CPU core.
+    pub max_concurrent_hashes: usize,
+    /// How long a sign-in waits for a hashing slot before the answer is 503
+    /// with `Retry-After`, in milliseconds.
+    pub hash_wait_ms: u64,
     /// How long a checked session or token is believed without asking the
     /// database again, in seconds (0: ask every time). A sign-out or
     /// revocation through another server takes effect here after at most
     /// this long; through this server, at once.
     pub credential_cache_seconds: u64,
     pub argon2: Argon2Settings,
+}
+
+/// A secret key given in hex, whose `Debug` hides it.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct SecretKey(Vec<u8>);
+
+impl SecretKey {
+    /// Fewest bytes a key has.
+    pub const MIN_BYTES: usize = 32;
+
+    /// The key's bytes.
+    pub fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for SecretKey {
+    type Error = String;
+    fn try_from(text: String) -> Result<Self, String> {
+        match hex::decode(text.trim()) {
+            Ok(bytes) if bytes.len() >= Self::MIN_BYTES => Ok(Self(bytes)),
+            _ => Err(format!(
+                "a key is at least {} hex digits (e.g. from `openssl rand -hex 32`)",
+                2 * Self::MIN_BYTES
+            )),
+        }
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey(***)")
+    }
 }
 
 /// Request limits.
@@ -96,6 +161,8 @@ impl Default for Settings {
             auth: AuthSettings::default(),
             limits: LimitSettings::default(),
             ledger: LedgerSettings::default(),
+            production: true,
+            clock_offset_days: 0,
         }
     }
 }
@@ -124,6 +191,11 @@ impl Default for AuthSettings {
             throttle_minutes: 15,
             max_failures_per_user: 5,
             max_failures_per_address: 50,
+            backoff_seconds: 1,
+            throttle_key: None,
+            trusted_proxies: Vec::new(),
+            max_concurrent_hashes: 0,
+            hash_wait_ms: 5000,
             credential_cache_seconds: 2,
             argon2: Argon2Settings::default(),
         }
@@ -209,6 +281,24 @@ impl Settings {
         if let Some(url) = var("HATCHERY_DB") {
             self.database_url = DatabaseUrl::new(url);
         }
+        if let Some(key) = var("HATCHERY_THROTTLE_KEY") {
+            self.auth.throttle_key =
+                Some(
+                    SecretKey::try_from(key).map_err(|problem| SettingsError::Environment {
+                        name: "HATCHERY_THROTTLE_KEY",
+                        problem,
+                    })?,
+                );
+        }
+        if let Some(days) = var("HATCHERY_CLOCK_OFFSET_DAYS") {
+            self.clock_offset_days =
+                days.trim()
+                    .parse()
+                    .map_err(|_| SettingsError::Environment {
+                        name: "HATCHERY_CLOCK_OFFSET_DAYS",
+                        problem: format!("'{days}' is not a whole number of days"),
+                    })?;
+        }
         if let Some(secure) = var("HATCHERY_COOKIE_SECURE") {
             self.auth.cookie_secure = match secure.as_str() {
                 "true" | "1" => true,
@@ -255,6 +345,22 @@ impl Settings {
                 self.limits.max_page_size == 0,
                 "limits.max_page_size must be at least 1",
             ),
+            (
+                self.auth.max_failures_per_address == 0,
+                "auth.max_failures_per_address must be at least 1",
+            ),
+            (
+                self.auth.throttle_minutes == 0,
+                "auth.throttle_minutes must be at least 1",
+            ),
+            (
+                self.production && self.clock_offset_days != 0,
+                "clock_offset_days is for demos and staging only: it is refused while production = true",
+            ),
+            (
+                self.clock_offset_days.abs() > 36_600,
+                "clock_offset_days must be within a century",
+            ),
         ];
         match problems.iter().find(|(bad, _)| *bad) {
             Some((_, problem)) => Err(SettingsError::Invalid((*problem).to_owned())),
@@ -269,12 +375,18 @@ impl Settings {
 }
 
 const SAMPLE: &str = r#"# Hatchery server configuration. Every value shown is the default.
-# Environment variables override: HATCHERY_LISTEN, HATCHERY_DB, HATCHERY_COOKIE_SECURE.
+# Environment variables override: HATCHERY_LISTEN, HATCHERY_DB, HATCHERY_COOKIE_SECURE,
+# HATCHERY_THROTTLE_KEY, HATCHERY_CLOCK_OFFSET_DAYS.
 
 # Address to listen on (port 0 picks a free port).
 listen = "127.0.0.1:8080"
 # The database: sqlite://PATH.
 database_url = "sqlite://hatchery.db"
+# A production server refuses settings meant for demos and staging only.
+production = true
+# Days added to the server's clock (demos and staging only: refused while
+# production = true). Every response then carries X-Hatchery-Clock.
+clock_offset_days = 0
 
 [workflow]
 # Rule set used by declarations that do not name one.
@@ -302,11 +414,25 @@ session_hours = 8
 token_days = 90
 # Send the session cookie over HTTPS only. Turn off only for local plain HTTP.
 cookie_secure = true
-# Login throttling: failures counted within this window…
+# Sign-in throttling: failures counted within this window (also the longest
+# wait)…
 throttle_minutes = 15
-# …lock a username after this many, an address after this many.
+# …after this many for one username, or from one client address, each
+# further try waits: backoff_seconds, doubled with every failure after.
 max_failures_per_user = 5
 max_failures_per_address = 50
+backoff_seconds = 1
+# HMAC key under which usernames and addresses are kept for throttling (64+
+# hex digits; better in HATCHERY_THROTTLE_KEY). Unset: random per process;
+# set one when several servers share a database.
+# throttle_key = "…"
+# Proxies whose X-Forwarded-For is believed (CIDR blocks), e.g.
+# ["10.0.0.5/32", "10.1.0.0/16"]. From anyone else the header is ignored.
+trusted_proxies = []
+# Password hashes computed at once (0: one per CPU core), and how long a
+# sign-in waits for a slot (ms) before the answer is 503 with Retry-After.
+max_concurrent_hashes = 0
+hash_wait_ms = 5000
 # Believe a checked session or token this many seconds before asking the
 # database again; a revocation through another server waits at most this long.
 credential_cache_seconds = 2
@@ -353,6 +479,31 @@ mod tests {
         );
         let bad = |name: &str| (name == "HATCHERY_LISTEN").then(|| "nowhere".to_owned());
         assert!(settings.apply_environment(bad).is_err());
+    }
+
+    #[test]
+    fn a_clock_offset_is_refused_in_production() {
+        let mut settings = Settings::from_toml("clock_offset_days = 30").unwrap();
+        let refused = settings.validate().unwrap_err().to_string();
+        assert!(refused.contains("production"), "{refused}");
+        settings.production = false;
+        settings.validate().unwrap();
+        let env = |name: &str| (name == "HATCHERY_CLOCK_OFFSET_DAYS").then(|| "-3".to_owned());
+        settings.apply_environment(env).unwrap();
+        assert_eq!(settings.clock_offset_days, -3);
+    }
+
+    #[test]
+    fn throttle_keys_and_proxies_parse_and_keys_stay_hidden() {
+        let key = "ab".repeat(32);
+        let settings = Settings::from_toml(&format!(
+            "[auth]\nthrottle_key = \"{key}\"\ntrusted_proxies = [\"10.0.0.5/32\", \"fd00::/8\"]"
+        ))
+        .unwrap();
+        assert_eq!(settings.auth.trusted_proxies.len(), 2);
+        assert!(!format!("{settings:?}").contains(&key));
+        assert!(Settings::from_toml("[auth]\nthrottle_key = \"abcd\"").is_err());
+        assert!(Settings::from_toml("[auth]\ntrusted_proxies = [\"not an address\"]").is_err());
     }
 
     #[test]

@@ -15,9 +15,11 @@ use hatchery_core::{Enterprise, EnterpriseId, Ledger};
 use hatchery_store::workflow::StoredZone;
 use jiff::civil::Date;
 
+use crate::clock::OffsetClock;
 use crate::credentials::CredentialCache;
 use crate::error::ApiError;
 use crate::settings::Settings;
+use crate::throttle::Throttle;
 
 /// The state handlers share; cheap to clone.
 #[derive(Debug, Clone)]
@@ -35,6 +37,7 @@ pub struct Shared {
     pub rules: RuleBook,
     pub passwords: Passwords,
     pub credentials: CredentialCache,
+    pub throttle: Throttle,
 }
 
 impl Deref for AppState {
@@ -53,6 +56,10 @@ pub enum StateError {
     Ledger(String),
     #[error("loading rule sets: {0}")]
     Rules(String),
+    #[error(transparent)]
+    Settings(#[from] crate::settings::SettingsError),
+    #[error("the throttling key cannot be used: {0}")]
+    ThrottleKey(#[from] hmac::digest::InvalidLength),
 }
 
 impl AppState {
@@ -62,7 +69,19 @@ impl AppState {
         db: Arc<dyn Backend>,
         clock: Arc<dyn Clock>,
     ) -> Result<Self, StateError> {
-        let passwords = Passwords::new(settings.auth.argon2)?;
+        settings.validate()?;
+        // Demos and staging may run ahead (validated: never in production).
+        let clock: Arc<dyn Clock> = if settings.clock_offset_days == 0 {
+            clock
+        } else {
+            tracing::warn!(days = settings.clock_offset_days, "the clock is offset");
+            Arc::new(OffsetClock::new(clock, settings.clock_offset_days))
+        };
+        let passwords = Passwords::new(settings.auth.argon2)?.with_limits(
+            settings.auth.max_concurrent_hashes,
+            Duration::from_millis(settings.auth.hash_wait_ms),
+        );
+        let throttle = Throttle::new(&settings.auth)?;
         let view = LedgerView::load(db.as_ref())
             .await
             .map_err(|e| StateError::Ledger(e.to_string()))?;
@@ -81,6 +100,7 @@ impl AppState {
                 rules,
                 passwords,
                 credentials,
+                throttle,
             }),
         })
     }

@@ -153,6 +153,10 @@ pub struct AccountView {
     /// The enterprise of an enterprise account.
     pub enterprise: Option<String>,
     pub disabled: bool,
+    /// The password was set by an administrator: until the account changes
+    /// it, every request but the password change and sign-out answers 403
+    /// `password_change_required`.
+    pub must_change_password: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     /// Send it back to change the account.
@@ -169,6 +173,7 @@ impl From<&Account> for AccountView {
             jurisdiction: a.jurisdiction.to_string(),
             enterprise: a.enterprise.as_ref().map(ToString::to_string),
             disabled: a.disabled,
+            must_change_password: a.must_change_password,
             created_at: a.created_at,
             updated_at: a.updated_at,
             version: a.version,
@@ -377,8 +382,10 @@ pub struct StepView {
     pub action: ActionKind,
     pub from: DeclarationState,
     pub to: DeclarationState,
-    pub actor: i64,
-    pub actor_name: String,
+    /// Who took the step; `null` for the enterprise's own view of an
+    /// objection's steps (objectors are protected).
+    pub actor: Option<i64>,
+    pub actor_name: Option<String>,
     pub at: Timestamp,
     pub reason: Option<String>,
 }
@@ -389,8 +396,8 @@ impl From<&Step> for StepView {
             action: s.action,
             from: s.from,
             to: s.to,
-            actor: s.actor.0,
-            actor_name: s.actor_name.clone(),
+            actor: Some(s.actor.0),
+            actor_name: Some(s.actor_name.clone()),
             at: s.at,
             reason: s.reason.clone(),
         }
@@ -429,8 +436,10 @@ impl From<&Evidence> for EvidenceView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ObjectionView {
     pub id: i64,
-    pub lodged_by: i64,
+    /// Who lodged it: shown to officials, `null` for the enterprise.
+    pub lodged_by: Option<i64>,
     pub lodged_at: Timestamp,
+    /// The grounds.
     pub text: String,
     pub resolved_by: Option<i64>,
     pub resolved_at: Option<Timestamp>,
@@ -443,7 +452,7 @@ impl From<&Objection> for ObjectionView {
     fn from(o: &Objection) -> Self {
         Self {
             id: o.id,
-            lodged_by: o.lodged_by.0,
+            lodged_by: Some(o.lodged_by.0),
             lodged_at: o.lodged_at,
             text: o.text.clone(),
             resolved_by: o.resolved_by.map(|a| a.0),
@@ -461,6 +470,27 @@ pub struct DeclarationDetail {
     pub steps: Vec<StepView>,
     pub evidence: Vec<EvidenceView>,
     pub objections: Vec<ObjectionView>,
+}
+
+impl DeclarationDetail {
+    /// The view of the enterprise itself: it sees that each objection
+    /// exists, when it was lodged, its grounds and its outcome, but never
+    /// who lodged it — neither in the objection nor in the steps of
+    /// objecting and resolving (objectors during publicity are protected).
+    pub fn without_objectors(mut self) -> Self {
+        let objection_steps = [ActionKind::Object, ActionKind::ResolveObjection];
+        for step in &mut self.steps {
+            if objection_steps.contains(&step.action) {
+                step.actor = None;
+                step.actor_name = None;
+            }
+        }
+        for objection in &mut self.objections {
+            objection.lodged_by = None;
+            objection.resolved_by = None;
+        }
+        self
+    }
 }
 
 /// A declaration under public notice, as the public sees it.

@@ -23,3 +23,5 @@ mod http;
 mod idempotency;
 #[path = "api/matrix.rs"]
 mod matrix;
+#[path = "api/signin.rs"]
+mod signin;

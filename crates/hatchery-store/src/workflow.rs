@@ -92,6 +92,12 @@ pub struct Account {
     /// The enterprise an enterprise account belongs to.
     pub enterprise: Option<EnterpriseId>,
     pub disabled: bool,
+    /// Whether the password was set by someone else (an administrator) and
+    /// must be changed by the account's owner before anything else is done.
+    /// Set when an account is created or its password reset by another
+    /// account; cleared when the owner changes it.
+    #[serde(default)]
+    pub must_change_password: bool,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
@@ -173,6 +179,34 @@ impl Credential {
         self.revoked_at.is_none() && now < self.expires_at
     }
 }
+
+// ------------------------------------------------------------ sign-in attempts
+
+/// What the store holds under one throttling key when a sign-in attempt
+/// arrives: the attempts counted within the window, and the latest one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AttemptTally {
+    pub attempts: u32,
+    pub latest: Option<Timestamp>,
+}
+
+/// A sign-in (or password-change) attempt to count before its password is
+/// checked. The keys are keyed hashes, never raw user text.
+#[derive(Debug, Clone, Copy)]
+pub struct LoginAttempt<'a> {
+    /// A random id of this attempt, for forgetting it when it succeeds.
+    pub ticket: &'a str,
+    /// The throttling keys the attempt counts under.
+    pub keys: &'a [String],
+    /// The start of the counting window; attempts before it are purged.
+    pub since: Timestamp,
+    /// When the attempt is made.
+    pub at: Timestamp,
+}
+
+/// The throttling rule: given the tally of each key (in the order of
+/// [`LoginAttempt::keys`]), whether the attempt may go ahead.
+pub type AdmitAttempt<'a> = dyn Fn(&[AttemptTally]) -> bool + Send + Sync + 'a;
 
 // ------------------------------------------------------------ idempotency
 
@@ -626,6 +660,23 @@ pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
 
     /// Forgets the failures under `key` (after a successful login).
     async fn clear_login_failures(&self, key: &str) -> Result<(), WorkflowError>;
+
+    /// Counts a sign-in attempt before its password is checked, atomically:
+    /// in one transaction, serialised per key across processes, it purges
+    /// attempts older than `since` (under every key), tallies each key's
+    /// attempts, and records this one under every key if `admit` agrees.
+    /// Returns whether it was recorded, and the tallies it was judged on.
+    /// Of concurrent attempts, each is judged on the tallies that include
+    /// those admitted before it.
+    async fn login_attempt(
+        &self,
+        attempt: &LoginAttempt<'_>,
+        admit: &AdmitAttempt<'_>,
+    ) -> Result<(bool, Vec<AttemptTally>), WorkflowError>;
+
+    /// Forgets the rows of attempt `ticket`: it succeeded, so it was no
+    /// failure. Other attempts (concurrent failures included) stay counted.
+    async fn forget_login_attempt(&self, ticket: &str) -> Result<(), WorkflowError>;
 
     // --- idempotency
 

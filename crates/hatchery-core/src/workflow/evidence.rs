@@ -70,7 +70,7 @@ pub enum EvidenceError {
     #[error("the file is larger than the limit of {limit} bytes")]
     TooLarge { limit: usize },
     #[error(
-        "a file name is 1-200 characters without path separators or control characters, found '{0}'"
+        "a file name is 1-200 characters without path separators, control or bidirectional formatting characters, found {0:?}"
     )]
     BadName(String),
 }
@@ -96,7 +96,7 @@ pub fn check_evidence(
     let name = name.trim();
     let name_ok = (1..=200).contains(&name.chars().count())
         && !name.contains(['/', '\\'])
-        && !name.chars().any(char::is_control)
+        && !name.chars().any(crate::text::is_unsafe_in_name)
         && name != "."
         && name != "..";
     if !name_ok {
@@ -153,7 +153,14 @@ mod tests {
             check_evidence("a.pdf", "application/pdf", b"", 5),
             Err(EvidenceError::Empty)
         );
-        for bad in ["", "../x.pdf", "a\\b.pdf", "a\nb", ".."] {
+        for bad in [
+            "",
+            "../x.pdf",
+            "a\\b.pdf",
+            "a\nb",
+            "..",
+            "invoice\u{202E}fdp.exe",
+        ] {
             assert!(
                 matches!(
                     check_evidence(bad, "application/pdf", b"%PDF-", 100),

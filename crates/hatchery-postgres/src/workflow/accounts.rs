@@ -2,8 +2,9 @@
 
 use hatchery_core::workflow::{AccountId, Role, Scope, Username};
 use hatchery_store::workflow::{
-    Account, AccountChange, Acting, Credential, CredentialKind, IdempotencyClaim, NewAccount,
-    NewCredential, Page, Paged, StoredResponse, WorkflowError,
+    Account, AccountChange, Acting, AdmitAttempt, AttemptTally, Credential, CredentialKind,
+    IdempotencyClaim, LoginAttempt, NewAccount, NewCredential, Page, Paged, StoredResponse,
+    WorkflowError,
 };
 use jiff::Timestamp;
 use sqlx::postgres::PgRow;
@@ -17,7 +18,8 @@ use super::codec::{
 use super::{page_limit, scope_condition};
 
 const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, jurisdiction, enterprise, \
-     province, city, district, zone, disabled, created_at, updated_at, version";
+     province, city, district, zone, disabled, must_change_password, created_at, updated_at, \
+     version";
 
 fn decode(row: &PgRow) -> Result<Account, WorkflowError> {
     let username: &str = cell(row, "username")?;
@@ -32,6 +34,7 @@ fn decode(row: &PgRow) -> Result<Account, WorkflowError> {
             .map(|e| hatchery_core::EnterpriseId::parse(e).map_err(|_| corrupt("enterprise id", e)))
             .transpose()?,
         disabled: cell(row, "disabled")?,
+        must_change_password: cell(row, "must_change_password")?,
         created_at: get_instant(row, "created_at")?,
         updated_at: get_instant(row, "updated_at")?,
         version: cell(row, "version")?,
@@ -73,8 +76,9 @@ pub(crate) async fn create(
     let [province, city, district, zone] = placement_cells(&account.placement);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO wf_accounts (username, display_name, role, jurisdiction, enterprise, \
-         province, city, district, zone, password_hash, disabled, created_at, updated_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, FALSE, $11, $11, 1) RETURNING id",
+         province, city, district, zone, password_hash, disabled, created_at, updated_at, version, \
+         must_change_password) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, FALSE, $11, $11, 1, $12) RETURNING id",
     )
     .bind(account.username.as_str())
     .bind(&account.display_name)
@@ -87,6 +91,7 @@ pub(crate) async fn create(
     .bind(zone)
     .bind(&account.password_hash)
     .bind(at)
+    .bind(set_by_another(acting, None))
     .fetch_one(&mut *conn)
     .await
     .map_err(unique("that username is taken"))?;
@@ -106,6 +111,13 @@ pub(crate) async fn create(
     )
     .await?;
     Ok(created)
+}
+
+/// Whether a password set by `acting` for account `owner` (`None`: one
+/// being created) must be changed by its owner: yes when another account
+/// set it; no when the owner did, or the system (the command line).
+pub(crate) fn set_by_another(acting: &Acting, owner: Option<AccountId>) -> bool {
+    acting.actor.is_some() && acting.actor != owner
 }
 
 pub(crate) async fn for_login(
@@ -187,7 +199,9 @@ pub(crate) async fn update(
     let updated = sqlx::query(
         "UPDATE wf_accounts SET display_name = COALESCE($1, display_name), \
          disabled = COALESCE($2, disabled), password_hash = COALESCE($3, password_hash), \
-         updated_at = $4, version = version + 1 WHERE id = $5 AND version = $6",
+         updated_at = $4, version = version + 1, \
+         must_change_password = COALESCE($7, must_change_password) \
+         WHERE id = $5 AND version = $6",
     )
     .bind(&change.display_name)
     .bind(change.disabled)
@@ -195,6 +209,12 @@ pub(crate) async fn update(
     .bind(at)
     .bind(id.0)
     .bind(expected_version)
+    .bind(
+        change
+            .password_hash
+            .as_ref()
+            .map(|_| set_by_another(acting, Some(id))),
+    )
     .execute(&mut *conn)
     .await
     .map_err(db)?;
@@ -391,6 +411,82 @@ pub(crate) async fn record_login_failure(
 pub(crate) async fn clear_login_failures(pool: &PgPool, key: &str) -> Result<(), WorkflowError> {
     sqlx::query("DELETE FROM wf_login_failures WHERE key = $1")
         .bind(key)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+// ---- sign-in attempts (issue 20): counted before the password check.
+
+/// The advisory lock of whoever purges old sign-in attempts ("hatchery"
+/// "login" "purge" in ASCII, apart from the hashed keys of `lock_named`).
+const PURGE_LOCK: i64 = 0x6861_7463_6c67_7075;
+
+/// See [`hatchery_store::workflow::WorkflowStore::login_attempt`]; runs
+/// inside the caller's write transaction. Each key's advisory lock (taken
+/// in sorted order, so two attempts never wait on each other crosswise)
+/// serialises the attempts under it across processes.
+pub(crate) async fn login_attempt(
+    conn: &mut PgConnection,
+    attempt: &LoginAttempt<'_>,
+    admit: &AdmitAttempt<'_>,
+) -> Result<(bool, Vec<AttemptTally>), WorkflowError> {
+    let mut locks: Vec<&String> = attempt.keys.iter().collect();
+    locks.sort();
+    locks.dedup();
+    for key in locks {
+        super::lock_named(conn, &format!("login:{key}")).await?;
+    }
+    // One purger at a time, and none waits for it: two transactions deleting
+    // the same old rows in different orders could deadlock.
+    let purger: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
+        .bind(PURGE_LOCK)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+    if purger {
+        sqlx::query("DELETE FROM wf_login_failures WHERE at < $1")
+            .bind(Instant(attempt.since))
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    let mut tallies = Vec::with_capacity(attempt.keys.len());
+    for key in attempt.keys {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS attempts, MAX(at) AS latest FROM wf_login_failures \
+             WHERE key = $1 AND at >= $2",
+        )
+        .bind(key)
+        .bind(Instant(attempt.since))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+        tallies.push(AttemptTally {
+            attempts: u32::try_from(cell::<i64>(&row, "attempts")?).unwrap_or(u32::MAX),
+            latest: get_opt_instant(&row, "latest")?,
+        });
+    }
+    if !admit(&tallies) {
+        return Ok((false, tallies));
+    }
+    sqlx::query(
+        "INSERT INTO wf_login_failures (key, at, attempt) SELECT unnest($1::text[]), $2, $3",
+    )
+    .bind(attempt.keys)
+    .bind(Instant(attempt.at))
+    .bind(attempt.ticket)
+    .execute(&mut *conn)
+    .await
+    .map_err(db)?;
+    Ok((true, tallies))
+}
+
+/// See [`hatchery_store::workflow::WorkflowStore::forget_login_attempt`].
+pub(crate) async fn forget_login_attempt(pool: &PgPool, ticket: &str) -> Result<(), WorkflowError> {
+    sqlx::query("DELETE FROM wf_login_failures WHERE attempt = $1")
+        .bind(ticket)
         .execute(pool)
         .await
         .map_err(db)?;

@@ -35,11 +35,11 @@ use hatchery_core::workflow::{
     AccountId, DeclarationForm, DeclarationId, Scope, Username, Zone, ZoneId,
 };
 use hatchery_store::workflow::{
-    Account, AccountChange, Acting, AuditFilter, Credential, Declaration, DeclarationFilter,
-    Evidence, IdempotencyClaim, NewAccount, NewCredential, NewDeclaration, NewEvidence,
-    NewProposal, Objection, Page, Paged, PoolFilter, PoolMember, PoolProposal, ProposalDecision,
-    ProposalFilter, ProposalsRecorded, Quota, Step, StepRequest, StoredResponse, StoredRuleSet,
-    StoredZone, WorkflowError, WorkflowStore,
+    Account, AccountChange, Acting, AdmitAttempt, AttemptTally, AuditFilter, Credential,
+    Declaration, DeclarationFilter, Evidence, IdempotencyClaim, LoginAttempt, NewAccount,
+    NewCredential, NewDeclaration, NewEvidence, NewProposal, Objection, Page, Paged, PoolFilter,
+    PoolMember, PoolProposal, ProposalDecision, ProposalFilter, ProposalsRecorded, Quota, Step,
+    StepRequest, StoredResponse, StoredRuleSet, StoredZone, WorkflowError, WorkflowStore,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -225,6 +225,18 @@ impl WorkflowStore for PgStore {
 
     async fn clear_login_failures(&self, key: &str) -> Result<(), WorkflowError> {
         accounts::clear_login_failures(&self.pool, key).await
+    }
+
+    async fn login_attempt(
+        &self,
+        attempt: &LoginAttempt<'_>,
+        admit: &AdmitAttempt<'_>,
+    ) -> Result<(bool, Vec<AttemptTally>), WorkflowError> {
+        in_write!(self, |conn| accounts::login_attempt(conn, attempt, admit))
+    }
+
+    async fn forget_login_attempt(&self, ticket: &str) -> Result<(), WorkflowError> {
+        accounts::forget_login_attempt(&self.pool, ticket).await
     }
 
     async fn claim_idempotency_key(

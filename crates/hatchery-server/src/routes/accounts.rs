@@ -31,7 +31,9 @@ pub struct CreateAccount {
     /// The enterprise an enterprise account belongs to.
     #[serde(default)]
     pub enterprise: Option<String>,
-    /// 12 to 128 characters.
+    /// 12 to 128 characters, not only spaces, not containing the username,
+    /// not a common password. Temporary: the account must change it at its
+    /// first sign-in.
     pub password: String,
 }
 
@@ -44,7 +46,8 @@ pub struct UpdateAccount {
     pub display_name: Option<String>,
     /// Disabling revokes every session and token.
     pub disabled: Option<bool>,
-    /// A new password (revokes every session and token).
+    /// A new password (revokes every session and token); the account must
+    /// change it at its next sign-in.
     pub password: Option<String>,
 }
 
@@ -58,12 +61,12 @@ pub struct AccountQuery {
 
 fn display_name(text: &str) -> Result<String, ApiError> {
     let name = text.trim();
-    if (1..=100).contains(&name.chars().count()) && !name.chars().any(char::is_control) {
+    if (1..=100).contains(&name.chars().count()) && crate::text::is_safe_name(name) {
         Ok(name.to_owned())
     } else {
         Err(ApiError::invalid(
             "invalid_display_name",
-            "a display name has 1 to 100 printable characters",
+            "a display name has 1 to 100 characters, without control or bidirectional formatting characters",
         ))
     }
 }
@@ -137,9 +140,8 @@ pub(crate) async fn prepare_account(
         .map_err(|e| ApiError::invalid("invalid_binding", e.to_string()))?;
     let password_hash = state
         .passwords
-        .hash_async(request.password)
-        .await
-        .map_err(|e| ApiError::invalid("weak_password", e.to_string()))?;
+        .hash_async(request.password, username.as_str())
+        .await?;
     Ok(NewAccount {
         username,
         display_name,
@@ -276,9 +278,8 @@ pub async fn update_account(
         Some(password) => Some(
             state
                 .passwords
-                .hash_async(password)
-                .await
-                .map_err(|e| ApiError::invalid("weak_password", e.to_string()))?,
+                .hash_async(password, account.username.as_str())
+                .await?,
         ),
         None => None,
     };

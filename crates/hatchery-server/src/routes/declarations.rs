@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use hatchery_core::EnterpriseId;
 use hatchery_core::workflow::declaration::{Actor, Circumstances, Facts, QuotaUse, decide};
 use hatchery_core::workflow::{
-    Capability, Command, DeclarationForm, DeclarationId, DeclarationState, TransitionError,
+    Capability, Command, DeclarationForm, DeclarationId, DeclarationState, Role, TransitionError,
     check_evidence,
 };
 use hatchery_store::workflow::{
@@ -261,11 +261,17 @@ pub async fn get_declaration(
     let steps = state.db.steps(declaration.id).await?;
     let evidence = state.db.evidence(declaration.id).await?;
     let objections = state.db.objections(declaration.id).await?;
-    Ok(Json(DeclarationDetail {
+    let detail = DeclarationDetail {
         declaration: view(&state, &declaration).await?,
         steps: steps.iter().map(StepView::from).collect(),
         evidence: evidence.iter().map(EvidenceView::from).collect(),
         objections: objections.iter().map(ObjectionView::from).collect(),
+    };
+    // Officials in scope see who objected; the enterprise never does.
+    Ok(Json(if caller.account.role == Role::Enterprise {
+        detail.without_objectors()
+    } else {
+        detail
     }))
 }
 

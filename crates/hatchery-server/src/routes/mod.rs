@@ -16,8 +16,8 @@ pub mod session;
 pub mod statistics;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::{HeaderName, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
+use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -33,6 +33,7 @@ use utoipa_axum::routes;
 use crate::error::ApiError;
 use crate::extract::Json;
 use crate::state::AppState;
+use crate::text::Logged;
 
 /// The document's frame; the paths come from the handlers.
 #[derive(OpenApi)]
@@ -60,17 +61,25 @@ use crate::state::AppState;
 )]
 struct ApiDoc;
 
+/// The largest body of a sign-in or password change.
+const SIGN_IN_BYTES: usize = 16 * 1024;
+
 /// Every route with its OpenAPI description.
 fn api(evidence_limit: usize) -> OpenApiRouter<AppState> {
     // Evidence uploads may be larger than the JSON limit: their own router.
     let uploads = OpenApiRouter::new()
         .routes(routes!(declarations::upload_evidence))
         .layer(DefaultBodyLimit::max(evidence_limit));
+    // A sign-in or password change is a few hundred bytes: a larger body is
+    // refused before it is read whole, whatever the JSON limit.
+    let sign_in = OpenApiRouter::new()
+        .routes(routes!(session::login, session::whoami, session::logout))
+        .routes(routes!(session::change_password))
+        .layer(DefaultBodyLimit::max(SIGN_IN_BYTES));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
-        .routes(routes!(session::login, session::whoami, session::logout))
-        .routes(routes!(session::change_password))
+        .merge(sign_in)
         .routes(routes!(session::list_tokens, session::create_token))
         .routes(routes!(session::revoke_token))
         .routes(routes!(accounts::list_accounts, accounts::create_account))
@@ -152,6 +161,24 @@ fn panic_response(_: Box<dyn std::any::Any + Send + 'static>) -> Response {
     ApiError::internal(std::io::Error::other("a handler panicked")).into_response()
 }
 
+/// The header that says the server's clock is offset (demos and staging).
+pub const CLOCK_HEADER: &str = "x-hatchery-clock";
+
+/// Marks every response of a server whose clock is offset with the time it
+/// shows: `X-Hatchery-Clock: 2025-04-02T01:00:00Z (offset +30d)`.
+async fn clock_header(State(state): State<AppState>, mut response: Response) -> Response {
+    let days = state.settings.clock_offset_days;
+    if days != 0
+        && let Ok(value) =
+            HeaderValue::from_str(&format!("{} (offset {days:+}d)", state.clock.now()))
+    {
+        response
+            .headers_mut()
+            .insert(HeaderName::from_static(CLOCK_HEADER), value);
+    }
+    response
+}
+
 /// The whole application: API, OpenAPI document, fallbacks and middleware.
 /// Tests drive it in process with `tower::ServiceExt::oneshot`.
 pub fn router(state: AppState) -> Router {
@@ -172,6 +199,10 @@ pub fn router(state: AppState) -> Router {
         crate::idempotency::idempotency,
     ))
     .layer(DefaultBodyLimit::max(state.settings.limits.max_json_bytes))
+    .layer(axum::middleware::map_response_with_state(
+        state.clone(),
+        clock_header,
+    ))
     .layer(SetSensitiveRequestHeadersLayer::new([
         header::AUTHORIZATION,
         header::COOKIE,
@@ -187,7 +218,8 @@ pub fn router(state: AppState) -> Router {
                 .unwrap_or("-");
             // The route template (`/api/declarations/{id}`) groups requests
             // for one handler; the account is recorded once the caller is
-            // known (see `Caller`'s extractor).
+            // known (see `Caller`'s extractor). The path and the client's
+            // request id are user text: bounded, escaped.
             let route = request
                 .extensions()
                 .get::<MatchedPath>()
@@ -196,8 +228,8 @@ pub fn router(state: AppState) -> Router {
                 "request",
                 method = %request.method(),
                 route,
-                path = %request.uri().path(),
-                id,
+                path = %Logged(request.uri().path()),
+                id = %Logged(id),
                 account = tracing::field::Empty,
             )
         }),

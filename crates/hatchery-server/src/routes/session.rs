@@ -1,7 +1,9 @@
 //! Signing in and out, the current account, password changes and API tokens.
 
-use axum::extract::State;
-use axum::http::{HeaderValue, StatusCode, header};
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hatchery_core::workflow::Username;
 use hatchery_store::workflow::{AccountChange, CredentialKind, NewCredential};
@@ -10,9 +12,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{Caller, SESSION_COOKIE, new_secret, secret_hash};
+use crate::client::client_address;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Path};
+use crate::password::check_policy;
 use crate::state::AppState;
+use crate::throttle::{Ticket, normalise_username, tag};
 use crate::views::{AccountView, ScopeView, TokenView};
 
 /// Credentials to sign in with.
@@ -47,7 +52,8 @@ pub struct WhoAmI {
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     pub current_password: String,
-    /// 12 to 128 characters.
+    /// 12 to 128 characters, not only spaces, not containing the username,
+    /// not a common password, not the current one.
     pub new_password: String,
 }
 
@@ -83,14 +89,35 @@ fn session_cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderV
     .map_err(ApiError::internal)
 }
 
-/// Throttling keys of a login attempt: the username, and the client address
-/// when the server knows it.
-fn throttle_keys(username: &str, peer: Option<std::net::SocketAddr>) -> Vec<String> {
-    let mut keys = vec![format!("user:{username}")];
-    if let Some(peer) = peer {
-        keys.push(format!("ip:{}", peer.ip()));
+/// The client's address, as throttling sees it.
+fn client_of(
+    state: &AppState,
+    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: &HeaderMap,
+) -> Option<std::net::IpAddr> {
+    client_address(
+        connect.map(|c| (c.0).0),
+        headers,
+        &state.settings.auth.trusted_proxies,
+    )
+}
+
+/// Checks `password` against `hash` (`None`: a decoy check) in a hashing
+/// slot. When no slot comes free the attempt is forgotten — no password was
+/// checked — and the answer is 503 with `Retry-After`.
+async fn verify_counted(
+    state: &AppState,
+    ticket: Ticket,
+    password: String,
+    hash: Option<String>,
+) -> Result<(bool, Ticket), ApiError> {
+    match state.passwords.verify_async(password, hash).await {
+        Ok(verified) => Ok((verified, ticket)),
+        Err(busy) => {
+            state.throttle.forget(state.db.as_ref(), ticket).await?;
+            Err(busy.into())
+        }
     }
-    keys
 }
 
 /// Sign in: starts a browser session.
@@ -98,35 +125,28 @@ fn throttle_keys(username: &str, peer: Option<std::net::SocketAddr>) -> Vec<Stri
     post, path = "/api/session", tag = "session",
     request_body = LoginRequest,
     responses(
-        (status = 200, description = "Signed in; the session cookie is set", body = SessionView),
+        (status = 200, description = "Signed in; the session cookie is set. When `account.must_change_password`, only the password change and sign-out answer until it is changed", body = SessionView),
         (status = 401, description = "Wrong username or password", body = ErrorBody),
-        (status = 429, description = "Too many failed attempts; see Retry-After", body = ErrorBody),
+        (status = 413, description = "The body is larger than a sign-in can be", body = ErrorBody),
+        (status = 422, description = "The username is longer than any username", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts at the account or from the address; see Retry-After", body = ErrorBody),
+        (status = 503, description = "Too many passwords being checked; see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn login(
     State(state): State<AppState>,
-    connect: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     Json(request): Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let now = state.clock.now();
     let auth = &state.settings.auth;
-    let window = SignedDuration::from_mins(i64::from(auth.throttle_minutes));
-    let since = now.checked_sub(window).unwrap_or(now);
-    let keys = throttle_keys(&request.username, connect.map(|c| (c.0).0));
-    for key in &keys {
-        let limit = if key.starts_with("user:") {
-            auth.max_failures_per_user
-        } else {
-            auth.max_failures_per_address
-        };
-        if state.db.login_failures(key, since).await? >= limit {
-            return Err(ApiError::too_many(
-                "too many failed sign-ins; wait before trying again",
-                window.as_secs().unsigned_abs(),
-            ));
-        }
-    }
-    let found = match Username::parse(&request.username) {
+    let username = normalise_username(&request.username)?;
+    let keys = state
+        .throttle
+        .keys(&username, client_of(&state, connect, &headers));
+    let ticket = state.throttle.begin(state.db.as_ref(), &keys, now).await?;
+    let found = match Username::parse(&username) {
         Ok(username) => state.db.account_for_login(&username).await?,
         Err(_) => None,
     };
@@ -134,16 +154,21 @@ pub async fn login(
         Some((account, hash)) => (Some(account), Some(hash)),
         None => (None, None),
     };
-    let verified = state.passwords.verify_async(request.password, hash).await;
+    let (verified, ticket) = verify_counted(&state, ticket, request.password, hash).await?;
     let account = match account {
         Some(account) if verified && !account.disabled => account,
-        _ => {
-            state.db.record_login_failure(&keys, now).await?;
-            tracing::info!(username = %request.username, "failed sign-in");
+        other => {
+            // The attempt stays counted. The log names the account if there
+            // is one, else the key's start: never the text sent.
+            tracing::info!(
+                key = %tag(&keys[0].key),
+                account = ?other.map(|a| a.id.0),
+                "failed sign-in"
+            );
             return Err(ApiError::unauthenticated("wrong username or password"));
         }
     };
-    state.db.clear_login_failures(&keys[0]).await?;
+    state.throttle.forget(state.db.as_ref(), ticket).await?;
     let secret = new_secret();
     let csrf = new_secret();
     let lifetime = SignedDuration::from_hours(i64::from(auth.session_hours));
@@ -216,7 +241,8 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Res
     Ok(response)
 }
 
-/// Changes one's own password; every session and token of the account is revoked.
+/// Changes one's own password; every session and token of the account is
+/// revoked. Attempts are throttled like sign-ins, under the same keys.
 #[utoipa::path(
     post, path = "/api/session/password", tag = "session",
     request_body = PasswordChange,
@@ -224,31 +250,46 @@ pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Res
         (status = 204, description = "Changed; sign in again"),
         (status = 401, description = "Not signed in, or the current password is wrong", body = ErrorBody),
         (status = 422, description = "The new password breaks the policy", body = ErrorBody),
+        (status = 429, description = "Too many failed attempts; see Retry-After", body = ErrorBody),
+        (status = 503, description = "Too many passwords being checked; see Retry-After", body = ErrorBody),
     )
 )]
 pub async fn change_password(
     State(state): State<AppState>,
     caller: Caller,
+    connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     Json(change): Json<PasswordChange>,
 ) -> Result<Response, ApiError> {
+    let username = caller.account.username.as_str();
+    check_policy(&change.new_password, Some(username))?;
+    if change.new_password == change.current_password {
+        return Err(ApiError::invalid(
+            "weak_password",
+            "the new password must differ from the current one",
+        ));
+    }
+    let now = state.clock.now();
+    let keys = state
+        .throttle
+        .keys(username, client_of(&state, connect, &headers));
+    let ticket = state.throttle.begin(state.db.as_ref(), &keys, now).await?;
     let (account, hash) = state
         .db
         .account_for_login(&caller.account.username)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    if !state
-        .passwords
-        .verify_async(change.current_password, Some(hash))
-        .await
-    {
+    let (verified, ticket) =
+        verify_counted(&state, ticket, change.current_password, Some(hash)).await?;
+    if !verified {
+        tracing::info!(account = %account.id, "failed password change");
         return Err(ApiError::unauthenticated("the current password is wrong"));
     }
+    state.throttle.forget(state.db.as_ref(), ticket).await?;
     let new_hash = state
         .passwords
-        .hash_async(change.new_password)
-        .await
-        .map_err(|e| ApiError::invalid("weak_password", e.to_string()))?;
-    let now = state.clock.now();
+        .hash_async(change.new_password, username)
+        .await?;
     state
         .db
         .update_account(

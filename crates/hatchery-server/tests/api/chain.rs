@@ -218,7 +218,8 @@ async fn a_declaration_goes_from_draft_to_the_pool_and_the_pool_moves_on() {
         .map(|s| {
             (
                 s["action"].as_str().unwrap().to_owned(),
-                s["actor_name"].as_str().unwrap().to_owned(),
+                // The enterprise is not told who objected (nor who resolved it).
+                s["actor_name"].as_str().unwrap_or("(hidden)").to_owned(),
             )
         })
         .collect();
@@ -241,6 +242,8 @@ async fn a_declaration_goes_from_draft_to_the_pool_and_the_pool_moves_on() {
         ]
     );
     assert_eq!(steps[3].1, "sz.reviewer");
+    assert_eq!(steps[9].1, "(hidden)");
+    assert!(detail["objections"][0]["lodged_by"].is_null());
     assert_eq!(detail["steps"][3]["reason"], "请补充2024年审计报告");
     assert_eq!(detail["objections"][0]["upheld"], false);
 

@@ -23,6 +23,10 @@ use tower::ServiceExt;
 /// Passwords every test account gets.
 pub const PASSWORD: &str = "correct horse battery staple";
 
+/// The password an administrator gives a new account; its owner replaces it
+/// with [`PASSWORD`] at the first sign-in.
+pub const INITIAL_PASSWORD: &str = "given by the administrator";
+
 /// Monday 3 March 2025, 09:00 in Beijing.
 pub const START: &str = "2025-03-03T01:00:00Z";
 
@@ -346,14 +350,7 @@ impl TestApp {
             )
             .await
             .expect(200);
-        let cookie = reply
-            .headers
-            .get(header::SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .and_then(|v| v.strip_prefix("hatchery_session="))
-            .expect("a session cookie")
-            .to_owned();
+        let cookie = session_cookie(&reply);
         let csrf = reply.json()["csrf_token"].as_str().unwrap().to_owned();
         (cookie, csrf)
     }
@@ -380,7 +377,8 @@ impl TestApp {
         }
     }
 
-    /// The administrator creates an account; it signs in and gets a token.
+    /// The administrator creates an account; its owner replaces the initial
+    /// password, signs in and gets a token.
     pub async fn user(&self, username: &str, role: &str, jurisdiction: &str) -> User {
         self.post(
             "/api/accounts",
@@ -390,11 +388,12 @@ impl TestApp {
                 "display_name": username,
                 "role": role,
                 "jurisdiction": jurisdiction,
-                "password": PASSWORD,
+                "password": INITIAL_PASSWORD,
             }),
         )
         .await
         .expect(201);
+        self.first_sign_in(username).await;
         self.sign_in_with_token(username).await
     }
 
@@ -408,12 +407,39 @@ impl TestApp {
                 "display_name": username,
                 "role": "enterprise",
                 "enterprise": enterprise,
-                "password": PASSWORD,
+                "password": INITIAL_PASSWORD,
             }),
         )
         .await
         .expect(201);
+        self.first_sign_in(username).await;
         self.sign_in_with_token(username).await
+    }
+
+    /// The first sign-in of an account an administrator made: the initial
+    /// password is changed to [`PASSWORD`].
+    pub async fn first_sign_in(&self, username: &str) {
+        let reply = self
+            .post(
+                "/api/session",
+                &Auth::None,
+                json!({ "username": username, "password": INITIAL_PASSWORD }),
+            )
+            .await
+            .expect(200);
+        assert_eq!(reply.json()["account"]["must_change_password"], true);
+        let csrf = reply.json()["csrf_token"].as_str().unwrap().to_owned();
+        let cookie = session_cookie(&reply);
+        self.post(
+            "/api/session/password",
+            &Auth::Session {
+                cookie,
+                csrf: Some(csrf),
+            },
+            json!({ "current_password": INITIAL_PASSWORD, "new_password": PASSWORD }),
+        )
+        .await
+        .expect(204);
     }
 
     /// Imports a dataset as the administrator.
@@ -473,6 +499,18 @@ impl TestApp {
             zone["name"].as_str().unwrap().to_owned(),
         )
     }
+}
+
+/// The session secret a sign-in's `Set-Cookie` carries.
+pub fn session_cookie(reply: &Reply) -> String {
+    reply
+        .headers
+        .get(header::SET_COOKIE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .and_then(|v| v.strip_prefix("hatchery_session="))
+        .expect("a session cookie")
+        .to_owned()
 }
 
 /// An enterprise row of the interchange format, as JSON.

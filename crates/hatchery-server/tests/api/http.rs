@@ -11,8 +11,11 @@ use tokio::sync::oneshot;
 
 use crate::helpers::{PASSWORD, START, TestDb, cheap_argon2, test_settings};
 
-struct Running {
-    base: String,
+/// A server running over real HTTP on 127.0.0.1.
+pub struct Running {
+    pub base: String,
+    /// Its shared state (the hashing counters, the database).
+    pub state: hatchery_server::AppState,
     stop: Option<oneshot::Sender<()>>,
     served: tokio::task::JoinHandle<std::io::Result<()>>,
     _db: TestDb,
@@ -20,6 +23,13 @@ struct Running {
 
 impl Running {
     async fn start() -> Option<Self> {
+        Self::start_with(test_settings()).await
+    }
+
+    /// A server with these settings (its address is 127.0.0.1:0 whatever
+    /// they say) and a first administrator `admin` made as the command line
+    /// does it.
+    pub async fn start_with(mut settings: hatchery_server::Settings) -> Option<Self> {
         let test_db = TestDb::fresh().await?;
         let db: Arc<dyn Backend> = test_db.open().await;
         let clock = Arc::new(ManualClock::new(START.parse().unwrap()));
@@ -38,23 +48,24 @@ impl Running {
         )
         .await
         .unwrap();
-        let mut settings = test_settings();
         settings.listen = "127.0.0.1:0".parse().unwrap();
         let app = Application::build_with(settings, db, clock).await.unwrap();
         let base = format!("http://{}", app.local_addr().unwrap());
+        let state = app.state().clone();
         let (stop, stopped) = oneshot::channel();
         let served = tokio::spawn(app.run_until(async {
             let _ = stopped.await;
         }));
         Some(Self {
             base,
+            state,
             stop: Some(stop),
             served,
             _db: test_db,
         })
     }
 
-    async fn shutdown(mut self) {
+    pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

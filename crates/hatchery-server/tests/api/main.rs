@@ -14,3 +14,4 @@ mod http;
 mod idempotency;
 mod matrix;
 mod openapi;
+mod signin;

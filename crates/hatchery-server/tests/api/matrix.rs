@@ -199,6 +199,9 @@ async fn world() -> Option<World> {
         .json()["items"][0]["id"]
         .as_i64()
         .unwrap();
+    // Re-evaluated when the membership has run out (at most a year ahead
+    // of the clock), then back to the present.
+    app.set_time("2030-12-31T02:00:00Z");
     app.post(
         "/api/pool/reevaluations",
         &ministry.auth(),
@@ -206,6 +209,7 @@ async fn world() -> Option<World> {
     )
     .await
     .expect(200);
+    app.set_time("2025-03-11T02:00:00Z");
     let proposal = app
         .get("/api/pool/proposals", &ministry.auth())
         .await
@@ -698,4 +702,72 @@ async fn every_endpoint_every_role_own_and_other_jurisdiction() {
         failures.join("\n")
     );
     assert!(checked > 600, "{checked}");
+}
+
+/// Objectors are protected: every account that may read the declaration
+/// under notice sees that an objection exists and its grounds; officials in
+/// scope also see who lodged it, the enterprise never does — not in the
+/// objection, not in the steps, not anywhere in the answer.
+#[tokio::test]
+async fn who_objected_is_seen_by_officials_never_by_the_enterprise() {
+    let Some(w) = world().await else {
+        return;
+    };
+    let (objector_who, objector) = w
+        .accounts
+        .iter()
+        .find(|(who, _)| who.role == "enterprise" && !who.own)
+        .unwrap()
+        .clone();
+    assert!(!objector_who.own);
+    // The notice runs from the working day after the ministry accepted.
+    w.app.set_time("2025-03-12T02:00:00Z");
+    let version = w.app.version(w.notice, &w.app.admin.auth()).await;
+    w.app
+        .post(
+            &format!("/api/notices/{}/objections", w.notice),
+            &objector.auth(),
+            json!({ "version": version, "reason": "估值数据存疑" }),
+        )
+        .await
+        .expect(201);
+    let mut failures = Vec::new();
+    for (who, user) in &w.accounts {
+        let reply = w
+            .app
+            .get(&format!("/api/declarations/{}", w.notice), &user.auth())
+            .await;
+        if reply.status.as_u16() != 200 {
+            continue;
+        }
+        let body = reply.json();
+        let objection = &body["objections"][0];
+        let step = body["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["action"] == "object")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let label = format!("{} {}", who.role, if who.own { "own" } else { "other" });
+        if objection["text"] != "估值数据存疑" || step.is_null() {
+            failures.push(format!("{label}: the objection or its grounds are missing"));
+        }
+        let text = body.to_string();
+        if who.role == "enterprise" {
+            let hidden = objection["lodged_by"].is_null()
+                && step["actor"].is_null()
+                && step["actor_name"].is_null()
+                && !text.contains("enterprise.other");
+            if !hidden {
+                failures.push(format!("{label}: sees who objected: {text}"));
+            }
+        } else if objection["lodged_by"] != objector.id
+            || step["actor"] != objector.id
+            || step["actor_name"] != "enterprise.other"
+        {
+            failures.push(format!("{label}: does not see who objected: {text}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

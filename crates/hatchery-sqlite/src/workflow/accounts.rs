@@ -2,8 +2,9 @@
 
 use hatchery_core::workflow::{AccountId, Role, Scope, Username};
 use hatchery_store::workflow::{
-    Account, AccountChange, Acting, Credential, CredentialKind, IdempotencyClaim, NewAccount,
-    NewCredential, Page, Paged, StoredResponse, WorkflowError,
+    Account, AccountChange, Acting, AdmitAttempt, AttemptTally, Credential, CredentialKind,
+    IdempotencyClaim, LoginAttempt, NewAccount, NewCredential, Page, Paged, StoredResponse,
+    WorkflowError,
 };
 use jiff::Timestamp;
 use sqlx::sqlite::SqliteRow;
@@ -17,7 +18,8 @@ use super::codec::{
 use super::{page_limit, scope_condition};
 
 const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, jurisdiction, enterprise, \
-     province, city, district, zone, disabled, created_at, updated_at, version";
+     province, city, district, zone, disabled, must_change_password, created_at, updated_at, \
+     version";
 
 fn decode(row: &SqliteRow) -> Result<Account, WorkflowError> {
     let username: String = cell(row, "username")?;
@@ -34,6 +36,7 @@ fn decode(row: &SqliteRow) -> Result<Account, WorkflowError> {
             })
             .transpose()?,
         disabled: cell(row, "disabled")?,
+        must_change_password: cell(row, "must_change_password")?,
         created_at: get_instant(row, "created_at")?,
         updated_at: get_instant(row, "updated_at")?,
         version: cell(row, "version")?,
@@ -75,8 +78,9 @@ pub(crate) async fn create(
     let [province, city, district, zone] = placement_cells(&account.placement);
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO wf_accounts (username, display_name, role, jurisdiction, enterprise, \
-         province, city, district, zone, password_hash, disabled, created_at, updated_at, version) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, 1) RETURNING id",
+         province, city, district, zone, password_hash, disabled, must_change_password, \
+         created_at, updated_at, version) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, 1) RETURNING id",
     )
     .bind(account.username.as_str())
     .bind(&account.display_name)
@@ -88,6 +92,7 @@ pub(crate) async fn create(
     .bind(district)
     .bind(zone)
     .bind(&account.password_hash)
+    .bind(set_by_another(acting, None))
     .bind(&at)
     .bind(&at)
     .fetch_one(&mut *conn)
@@ -109,6 +114,13 @@ pub(crate) async fn create(
     )
     .await?;
     Ok(created)
+}
+
+/// Whether a password set by `acting` for account `owner` (`None`: one
+/// being created) must be changed by its owner: yes when another account
+/// set it; no when the owner did, or the system (the command line).
+pub(crate) fn set_by_another(acting: &Acting, owner: Option<AccountId>) -> bool {
+    acting.actor.is_some() && acting.actor != owner
 }
 
 pub(crate) async fn get(
@@ -197,11 +209,18 @@ pub(crate) async fn update(
     let updated = sqlx::query(
         "UPDATE wf_accounts SET display_name = COALESCE(?, display_name), \
          disabled = COALESCE(?, disabled), password_hash = COALESCE(?, password_hash), \
+         must_change_password = COALESCE(?, must_change_password), \
          updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
     )
     .bind(&change.display_name)
     .bind(change.disabled)
     .bind(&change.password_hash)
+    .bind(
+        change
+            .password_hash
+            .as_ref()
+            .map(|_| set_by_another(acting, Some(id))),
+    )
     .bind(&at)
     .bind(id.0)
     .bind(expected_version)
@@ -411,6 +430,65 @@ pub(crate) async fn clear_login_failures(
 ) -> Result<(), WorkflowError> {
     sqlx::query("DELETE FROM wf_login_failures WHERE key = ?")
         .bind(key)
+        .execute(pool)
+        .await
+        .map_err(db)?;
+    Ok(())
+}
+
+// ---- sign-in attempts (issue 20): counted before the password check.
+
+/// See [`hatchery_store::workflow::WorkflowStore::login_attempt`]; runs
+/// inside the caller's write transaction (the writer turn serialises it).
+pub(crate) async fn login_attempt(
+    conn: &mut SqliteConnection,
+    attempt: &LoginAttempt<'_>,
+    admit: &AdmitAttempt<'_>,
+) -> Result<(bool, Vec<AttemptTally>), WorkflowError> {
+    sqlx::query("DELETE FROM wf_login_failures WHERE at < ?")
+        .bind(text_instant(attempt.since))
+        .execute(&mut *conn)
+        .await
+        .map_err(db)?;
+    let mut tallies = Vec::with_capacity(attempt.keys.len());
+    for key in attempt.keys {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS attempts, MAX(at) AS latest FROM wf_login_failures \
+             WHERE key = ? AND at >= ?",
+        )
+        .bind(key)
+        .bind(text_instant(attempt.since))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(db)?;
+        tallies.push(AttemptTally {
+            attempts: u32::try_from(cell::<i64>(&row, "attempts")?).unwrap_or(u32::MAX),
+            latest: get_opt_instant(&row, "latest")?,
+        });
+    }
+    if !admit(&tallies) {
+        return Ok((false, tallies));
+    }
+    let at = text_instant(attempt.at);
+    for key in attempt.keys {
+        sqlx::query("INSERT INTO wf_login_failures (key, at, attempt) VALUES (?, ?, ?)")
+            .bind(key)
+            .bind(&at)
+            .bind(attempt.ticket)
+            .execute(&mut *conn)
+            .await
+            .map_err(db)?;
+    }
+    Ok((true, tallies))
+}
+
+/// See [`hatchery_store::workflow::WorkflowStore::forget_login_attempt`].
+pub(crate) async fn forget_login_attempt(
+    pool: &SqlitePool,
+    ticket: &str,
+) -> Result<(), WorkflowError> {
+    sqlx::query("DELETE FROM wf_login_failures WHERE attempt = ?")
+        .bind(ticket)
         .execute(pool)
         .await
         .map_err(db)?;

@@ -15,7 +15,7 @@ use hatchery_core::{
 use hatchery_server::admin::{NewUser, create_account};
 use hatchery_server::auth::{new_secret, secret_hash};
 use hatchery_server::settings::Argon2Settings;
-use hatchery_server::{AppState, Backend, Settings, SystemClock, router};
+use hatchery_server::{AppState, Backend, DatabaseUrl, Settings, SystemClock, router};
 use hatchery_store::ImportSource;
 use hatchery_store::workflow::{CredentialKind, NewCredential};
 use tower::ServiceExt;
@@ -27,7 +27,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let requests: usize = args.next().map_or(Ok(50_000), |a| a.parse())?;
     let dir = tempfile::tempdir()?;
     let url = format!("sqlite://{}", dir.path().join("bench.db").display());
-    let db: Arc<dyn Backend> = Arc::new(hatchery_sqlite::SqliteStore::open(&url).await?);
+    let db: Arc<dyn Backend> = hatchery_server::open_backend(&DatabaseUrl::new(url)).await?;
     let mut dataset = Dataset::default();
     for n in 0..enterprises {
         let id = EnterpriseId::parse(&format!("e{n:06}"))?;

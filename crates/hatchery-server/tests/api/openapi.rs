@@ -53,3 +53,72 @@ async fn the_served_document_is_the_generated_one_and_covers_every_route() {
         }
     }
 }
+
+/// The values of a closed set as the document lists them: a string `enum`,
+/// or (when its values are described one by one) a `oneOf` of them.
+fn values(document: &serde_json::Value, schema: &str) -> Vec<String> {
+    let schema = &document["components"]["schemas"][schema];
+    let strings = |list: &serde_json::Value| -> Vec<String> {
+        list.as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    match schema["oneOf"].as_array() {
+        Some(variants) => variants.iter().flat_map(|v| strings(&v["enum"])).collect(),
+        None => strings(&schema["enum"]),
+    }
+}
+
+#[test]
+fn closed_sets_are_listed_with_their_values() {
+    use hatchery_core::workflow::{ActionKind, DeclarationState, Role};
+    let document = serde_json::to_value(hatchery_server::openapi()).unwrap();
+    let keys = |all: &[&str]| all.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    assert_eq!(
+        values(&document, "Role"),
+        keys(&Role::ALL.map(Role::as_str))
+    );
+    assert_eq!(
+        values(&document, "DeclarationState"),
+        keys(&DeclarationState::ALL.map(DeclarationState::as_str))
+    );
+    assert_eq!(
+        values(&document, "ActionKind"),
+        keys(&ActionKind::ALL.map(ActionKind::as_str))
+    );
+    assert_eq!(
+        values(&document, "MemberStatus"),
+        keys(&["active", "exited", "superseded"])
+    );
+    assert_eq!(
+        values(&document, "ProposalStatus"),
+        keys(&["pending", "accepted", "dismissed"])
+    );
+    assert_eq!(
+        values(&document, "ZoneKind"),
+        keys(&["high_tech", "economic_development"])
+    );
+    // The views and the query parameters name them instead of a bare string.
+    let schemas = &document["components"]["schemas"];
+    assert_eq!(
+        schemas["AccountView"]["properties"]["role"]["$ref"],
+        "#/components/schemas/Role"
+    );
+    assert_eq!(
+        schemas["DeclarationView"]["properties"]["state"]["$ref"],
+        "#/components/schemas/DeclarationState"
+    );
+    let parameters = document["paths"]["/api/declarations"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let state = parameters.iter().find(|p| p["name"] == "state").unwrap();
+    assert!(
+        state["schema"].to_string().contains("DeclarationState"),
+        "{state}"
+    );
+}

@@ -17,6 +17,7 @@ mod snapshot;
 mod workflow;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use hatchery_core::{Dataset, Enterprise, EnterpriseId, Event, FxRate, Ledger};
@@ -32,7 +33,7 @@ pub struct SqliteStore {
     pool: SqlitePool,
     /// Imports in this process wait their turn here instead of failing on
     /// SQLite's single write lock once its busy timeout runs out.
-    writer: Mutex<()>,
+    writer: Arc<Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -43,7 +44,7 @@ impl SqliteStore {
         let pool = connect::pool(url).await?;
         Ok(Self {
             pool,
-            writer: Mutex::new(()),
+            writer: Arc::new(Mutex::new(())),
         })
     }
 

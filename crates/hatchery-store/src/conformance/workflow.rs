@@ -1,32 +1,551 @@
-//! The workflow store on PostgreSQL: the same script of calls gives the same
-//! answers as on SQLite, down to the audit chain's hashes; and what must hold
-//! when many server processes write at once does hold — one winner per
-//! version, quotas kept, one claim per idempotency key, one linear audit
-//! chain — with writers in separate pools and in separate OS processes.
-
-mod common;
+//! Stories every [`WorkflowStore`] must pass, whatever database is behind it,
+//! like the ledger's in the parent module. Each takes an empty store (the
+//! concurrent ones two stores on one database: to the database, two server
+//! processes) and panics on the first broken promise;
+//! [`workflow_conformance_tests!`](crate::workflow_conformance_tests) turns
+//! them into one `#[tokio::test]` each:
+//!
+//! ```text
+//! async fn fresh() -> TestStore { /* an empty store of its own */ }
+//! async fn again(store: &TestStore) -> OtherStore { /* a second store on its database */ }
+//! hatchery_store::workflow_conformance_tests!(fresh, again);
+//! ```
+//!
+//! [`script`] drives every call once; its [`Trace`] is what a backend
+//! answered, for comparing two backends call by call.
 
 use std::collections::HashSet;
 use std::fmt::Debug;
-use std::sync::Arc;
 
+use futures::future::join_all;
 use hatchery_core::workflow::audit::{AuditRecord, verify};
 use hatchery_core::workflow::declaration::{ObjectionChange, Transition};
 use hatchery_core::workflow::{
-    AccountId, ActionKind, DeclarationForm, DeclarationState, EvidenceType, ExitCause,
-    Jurisdiction, Placement, ProposalKind, Role, Scope, Username, Zone, ZoneId, ZoneKind,
+    AccountId, ActionKind, DeclarationForm, DeclarationId, DeclarationState, EvidenceType,
+    ExitCause, Jurisdiction, Placement, ProposalKind, Role, Scope, Username, Zone, ZoneId,
+    ZoneKind,
 };
 use hatchery_core::{DivisionCode, EnterpriseId};
-use hatchery_postgres::PgStore;
-use hatchery_sqlite::SqliteStore;
-use hatchery_store::workflow::{
+use jiff::Timestamp;
+use jiff::civil::date;
+
+use crate::workflow::{
     AccountChange, Acting, AuditFilter, CredentialKind, DeclarationFilter, IdempotencyClaim,
     MemberEffect, MemberStatus, NewAccount, NewCredential, NewDeclaration, NewEvidence,
     NewProposal, Page, PoolFilter, ProposalDecision, ProposalFilter, ProposalStatus, StepRequest,
     StoredResponse, StoredRuleSet, WorkflowError, WorkflowStore,
 };
-use jiff::Timestamp;
-use jiff::civil::date;
+
+/// One test per workflow story. `$fresh().await` gives an empty store
+/// (anything that dereferences to a `WorkflowStore`); `$again(&store).await`
+/// a second store on the same database, with connections of its own. The
+/// calling crate needs tokio with `macros` and `rt-multi-thread`.
+///
+/// `workflow_conformance_tests!(optional fresh, again)` takes a `fresh`
+/// returning an `Option`, as [`conformance_tests!`](crate::conformance_tests) does.
+#[macro_export]
+macro_rules! workflow_conformance_tests {
+    (@open optional $fresh:path) => {
+        match $fresh().await {
+            Some(store) => store,
+            None => return,
+        }
+    };
+    (@open required $fresh:path) => {
+        $fresh().await
+    };
+    (@stories $mode:tt $fresh:path, $again:path) => {
+        $crate::workflow_conformance_tests!(@one $mode $fresh;
+            the_workflow_script_keeps_its_promises,
+            steps_compare_and_set_on_the_version,
+            one_live_declaration_per_cycle_and_lists_follow_scope,
+            idempotency_keys_are_claimed_once_per_account,
+            every_write_extends_one_verifiable_chain,
+        );
+        $crate::workflow_conformance_tests!(@two $mode $fresh, $again;
+            of_writers_at_one_version_exactly_one_wins,
+            racing_recommendations_keep_the_quota,
+            a_raced_idempotency_key_is_claimed_once,
+            concurrent_writers_keep_one_chain,
+        );
+    };
+    (@one $mode:tt $fresh:path; $($story:ident),+ $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $story() {
+                let store = $crate::workflow_conformance_tests!(@open $mode $fresh);
+                $crate::conformance::workflow::$story(&*store).await;
+            }
+        )+
+    };
+    (@two $mode:tt $fresh:path, $again:path; $($story:ident),+ $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $story() {
+                let store = $crate::workflow_conformance_tests!(@open $mode $fresh);
+                let other = $again(&store).await;
+                $crate::conformance::workflow::$story(&*store, &*other).await;
+            }
+        )+
+    };
+    (optional $fresh:path, $again:path) => {
+        $crate::workflow_conformance_tests!(@stories optional $fresh, $again);
+    };
+    ($fresh:path, $again:path) => {
+        $crate::workflow_conformance_tests!(@stories required $fresh, $again);
+    };
+}
+
+// ------------------------------------------------------------------ stories
+
+/// The audit head the [`script`] leaves: its hash covers every write's
+/// before and after images, ids and instants, so every backend must reach
+/// exactly this one.
+const SCRIPT_HEAD: (i64, &str) = (
+    30,
+    "09830eb4faeaabdf004fc15ec6cdf6518a60a9234208fbc0c9f7b69d70f70afe",
+);
+
+/// Every call of the store, through a declaration's whole life, the pool
+/// and the audit chain: each answers, each failure is the one expected, and
+/// the chain verifies and ends where every backend's ends.
+pub async fn the_workflow_script_keeps_its_promises(db: &dyn WorkflowStore) {
+    script(db).await;
+    let entries = assert_chain_holds(db, None).await;
+    let head = db.audit_head().await.expect("head").expect("a head");
+    assert_eq!(u64::try_from(head.0), Ok(entries));
+    assert_eq!(
+        (head.0, head.1.as_str()),
+        SCRIPT_HEAD,
+        "the chain differs from the one every backend writes"
+    );
+}
+
+fn draft(enterprise_id: &str, region: &str) -> NewDeclaration {
+    NewDeclaration {
+        cycle: 2025,
+        tier: "potential".into(),
+        form: DeclarationForm::default(),
+        ..declaration_of(enterprise_id, Placement::of(Some(division(region)), None))
+    }
+}
+
+fn submit() -> StepRequest {
+    request(step(
+        ActionKind::Submit,
+        DeclarationState::Draft,
+        DeclarationState::Submitted,
+    ))
+}
+
+/// A city reviewer, acting one second later.
+async fn reviewer(db: &dyn WorkflowStore) -> Acting {
+    let created = db
+        .create_account(
+            &new_account(
+                "sz.reviewer",
+                Role::CityReviewer,
+                Jurisdiction::Division(division("440300")),
+                Placement::of(Some(division("440300")), None),
+            ),
+            &acting(None, "system:test", 0),
+        )
+        .await
+        .expect("account");
+    acting(Some(created.id), "sz.reviewer", 1)
+}
+
+/// A step applies only at the version it was decided at; a stale one
+/// writes nothing.
+pub async fn steps_compare_and_set_on_the_version(db: &dyn WorkflowStore) {
+    let acting = reviewer(db).await;
+    let created = db
+        .create_declaration(&draft("alpha", "440305"), &acting)
+        .await
+        .expect("create");
+    assert_eq!(created.version, 1);
+    let moved = db
+        .apply_step(created.id, 1, &submit(), &acting)
+        .await
+        .expect("submit");
+    assert_eq!(
+        (moved.state, moved.version),
+        (DeclarationState::Submitted, 2)
+    );
+    assert_eq!(moved.submitted_by, acting.actor);
+    let again = db.apply_step(created.id, 1, &submit(), &acting).await;
+    assert!(
+        matches!(
+            again,
+            Err(WorkflowError::VersionConflict {
+                expected: 1,
+                actual: 2
+            })
+        ),
+        "{again:?}"
+    );
+    let steps = db.steps(created.id).await.expect("steps");
+    assert_eq!(steps.len(), 2, "create and submit only");
+    let missing = db
+        .apply_step(DeclarationId(999), 1, &submit(), &acting)
+        .await;
+    assert!(
+        matches!(missing, Err(WorkflowError::NotFound)),
+        "{missing:?}"
+    );
+}
+
+/// A second live declaration for one enterprise and cycle is refused, and
+/// lists hold what their scope covers.
+pub async fn one_live_declaration_per_cycle_and_lists_follow_scope(db: &dyn WorkflowStore) {
+    let acting = reviewer(db).await;
+    db.create_declaration(&draft("alpha", "440305"), &acting)
+        .await
+        .expect("first");
+    let second = db
+        .create_declaration(&draft("alpha", "440305"), &acting)
+        .await;
+    assert!(
+        matches!(second, Err(WorkflowError::Duplicate(_))),
+        "{second:?}"
+    );
+    db.create_declaration(&draft("gamma", "110108"), &acting)
+        .await
+        .expect("another enterprise");
+    let page = Page {
+        offset: 0,
+        limit: 10,
+    };
+    let list = move |scope: Scope| async move {
+        db.declarations(&DeclarationFilter {
+            scope,
+            cycle: Some(2025),
+            state: None,
+            tier: None,
+            enterprise: None,
+            page,
+        })
+        .await
+        .expect("list")
+        .total
+    };
+    assert_eq!(list(Scope::All).await, 2);
+    assert_eq!(list(Scope::City(division("440300"))).await, 1);
+    assert_eq!(list(Scope::Province(division("110000"))).await, 1);
+    assert_eq!(list(Scope::District(division("440304"))).await, 0);
+    assert_eq!(list(Scope::Enterprise(enterprise("gamma"))).await, 1);
+    let accounts = db
+        .accounts(&Scope::Province(division("110000")), page)
+        .await
+        .expect("accounts");
+    assert_eq!(accounts.total, 0, "the reviewer sits in Guangdong");
+}
+
+/// A key is claimed once, replays its response once complete, refuses
+/// another request, and is another key for another account.
+pub async fn idempotency_keys_are_claimed_once_per_account(db: &dyn WorkflowStore) {
+    let me = reviewer(db).await.actor.expect("an account");
+    let claim =
+        move |fingerprint: &'static str| db.claim_idempotency_key(me, "k", fingerprint, instant(5));
+    assert_eq!(claim("f1").await.expect("claim"), IdempotencyClaim::Claimed);
+    assert_eq!(
+        claim("f1").await.expect("claim"),
+        IdempotencyClaim::InProgress
+    );
+    assert_eq!(
+        claim("f2").await.expect("claim"),
+        IdempotencyClaim::Mismatch
+    );
+    let response = StoredResponse {
+        status: 200,
+        content_type: Some("application/json".into()),
+        body: b"{}".to_vec(),
+    };
+    db.complete_idempotency_key(me, "k", &response)
+        .await
+        .expect("complete");
+    assert_eq!(
+        claim("f1").await.expect("claim"),
+        IdempotencyClaim::Replay(response)
+    );
+    let other = AccountId(me.0 + 1);
+    let claim_other = move || db.claim_idempotency_key(other, "k", "f1", instant(6));
+    assert_eq!(
+        claim_other().await.expect("claim"),
+        IdempotencyClaim::Claimed
+    );
+    db.release_idempotency_key(other, "k")
+        .await
+        .expect("release");
+    assert_eq!(
+        claim_other().await.expect("claim"),
+        IdempotencyClaim::Claimed
+    );
+}
+
+/// Every write, and only a write that happened, extends one chain that
+/// verifies; a scope sees the entries filed under it.
+pub async fn every_write_extends_one_verifiable_chain(db: &dyn WorkflowStore) {
+    let acting = reviewer(db).await;
+    let created = db
+        .create_declaration(&draft("alpha", "440305"), &acting)
+        .await
+        .expect("create");
+    db.apply_step(created.id, 1, &submit(), &acting)
+        .await
+        .expect("submit");
+    let failed = db.apply_step(created.id, 1, &submit(), &acting).await;
+    assert!(failed.is_err(), "a stale step fails");
+    db.append_audit(&AuditRecord {
+        at: instant(9),
+        actor: None,
+        actor_name: "system:test".into(),
+        jurisdiction: "CN".into(),
+        action: "ledger.import".into(),
+        subject: "import:test".into(),
+        before: None,
+        after: Some("{}".into()),
+    })
+    .await
+    .expect("append");
+    let entries = db
+        .audit_entries(&AuditFilter {
+            scope: Scope::All,
+            after: 0,
+            limit: 100,
+        })
+        .await
+        .expect("audit");
+    let actions: Vec<&str> = entries.iter().map(|e| e.record.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "account.create",
+            "declaration.create",
+            "declaration.submit",
+            "ledger.import"
+        ]
+    );
+    assert_eq!(assert_chain_holds(db, Some(4)).await, 4);
+    let shenzhen = db
+        .audit_entries(&AuditFilter {
+            scope: Scope::City(division("440300")),
+            after: 0,
+            limit: 100,
+        })
+        .await
+        .expect("audit");
+    assert_eq!(shenzhen.len(), 3, "the import is filed under the nation");
+}
+
+async fn admin(db: &dyn WorkflowStore) -> AccountId {
+    db.create_account(
+        &new_account(
+            "admin",
+            Role::MinistryAdmin,
+            Jurisdiction::Nation,
+            Placement::default(),
+        ),
+        &acting(None, "system:test", 0),
+    )
+    .await
+    .expect("admin")
+    .id
+}
+
+/// Of many writers at one version, from two stores at once, exactly one
+/// wins; the others are told the version moved on.
+pub async fn of_writers_at_one_version_exactly_one_wins(
+    first: &dyn WorkflowStore,
+    second: &dyn WorkflowStore,
+) {
+    let admin = admin(first).await;
+    let stores = [first, second];
+    let racers = (0..12).map(|n| async move {
+        let change = AccountChange {
+            display_name: Some(format!("writer {n}")),
+            ..AccountChange::default()
+        };
+        let acting = acting(Some(admin), "admin", n as i64);
+        stores[n % 2]
+            .update_account(admin, 1, &change, &acting)
+            .await
+    });
+    let mut won = 0;
+    for outcome in join_all(racers).await {
+        match outcome {
+            Ok(account) => {
+                won += 1;
+                assert_eq!(account.version, 2);
+            }
+            Err(WorkflowError::VersionConflict {
+                expected: 1,
+                actual: 2,
+            }) => {}
+            Err(other) => panic!("unexpected: {other}"),
+        }
+    }
+    assert_eq!(won, 1);
+    assert_chain_holds(first, Some(2)).await;
+}
+
+/// Recommendations racing for a province's last places, from two stores at
+/// once, take exactly the quota.
+pub async fn racing_recommendations_keep_the_quota(
+    first: &dyn WorkflowStore,
+    second: &dyn WorkflowStore,
+) {
+    let admin = admin(first).await;
+    let as_admin = acting(Some(admin), "admin", 1);
+    let guangdong = division("440000");
+    first
+        .set_quota(guangdong, 2024, "unicorn", Some(3), &as_admin)
+        .await
+        .expect("quota");
+    let mut ready = Vec::new();
+    for n in 0..10 {
+        let d = first
+            .create_declaration(&declaration_of(&format!("e{n}"), shenzhen()), &as_admin)
+            .await
+            .expect("declaration");
+        ready.push(d);
+    }
+    let stores = [first, second];
+    let recommend = StepRequest {
+        quota_limit: Some(3),
+        ..request(step(
+            ActionKind::Recommend,
+            DeclarationState::Draft,
+            DeclarationState::Recommended,
+        ))
+    };
+    let as_admin = acting(Some(admin), "admin", 2);
+    let racers = ready
+        .iter()
+        .enumerate()
+        .map(|(n, d)| stores[n % 2].apply_step(d.id, d.version, &recommend, &as_admin));
+    let mut recommended = 0;
+    for outcome in join_all(racers).await {
+        match outcome {
+            Ok(_) => recommended += 1,
+            Err(WorkflowError::QuotaExhausted { limit: 3 }) => {}
+            Err(other) => panic!("unexpected: {other}"),
+        }
+    }
+    assert_eq!(recommended, 3);
+    let quota = first
+        .quota(guangdong, 2024, "unicorn")
+        .await
+        .expect("quota")
+        .expect("set");
+    assert_eq!((quota.used, quota.limit), (3, 3));
+    assert_chain_holds(first, Some(1 + 1 + 10 + 3)).await;
+}
+
+/// Of many requests with one key, from two stores at once, one claims it.
+pub async fn a_raced_idempotency_key_is_claimed_once(
+    first: &dyn WorkflowStore,
+    second: &dyn WorkflowStore,
+) {
+    let admin = admin(first).await;
+    let stores = [first, second];
+    let claims = (0..16)
+        .map(|n| stores[n % 2].claim_idempotency_key(admin, "retry-me", "fingerprint", instant(0)));
+    let outcomes: Vec<_> = join_all(claims)
+        .await
+        .into_iter()
+        .map(|o| o.expect("claim"))
+        .collect();
+    let claimed = outcomes
+        .iter()
+        .filter(|o| **o == IdempotencyClaim::Claimed)
+        .count();
+    assert_eq!(claimed, 1, "{outcomes:?}");
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, IdempotencyClaim::Claimed | IdempotencyClaim::InProgress))
+    );
+}
+
+/// Writes per store in [`concurrent_writers_keep_one_chain`].
+const WRITES: usize = 10;
+
+/// Two stores write at once (zones created, and both racing to rename one
+/// zone at version 1); the audit chain comes out linear and verified, with
+/// every write in it and exactly one rename.
+pub async fn concurrent_writers_keep_one_chain(
+    first: &dyn WorkflowStore,
+    second: &dyn WorkflowStore,
+) {
+    let shared = zone("shared", "共享园区", "440300", None);
+    first
+        .seed_zones(
+            std::slice::from_ref(&shared),
+            &acting(None, "system:test", 0),
+        )
+        .await
+        .expect("seed");
+    futures::join!(write_zones("first", first), write_zones("second", second));
+    assert_chain_holds(first, Some(1 + 2 * WRITES as u64 + 1)).await;
+    let renamed = first.zone(&shared.id).await.expect("zone").expect("stored");
+    assert_eq!(renamed.version, 2);
+    let zones: HashSet<String> = second
+        .zones()
+        .await
+        .expect("zones")
+        .into_iter()
+        .map(|z| z.zone.id.to_string())
+        .collect();
+    assert_eq!(zones.len(), 1 + 2 * WRITES);
+}
+
+/// One writer's work in [`concurrent_writers_keep_one_chain`]: its zones,
+/// with a try at renaming the shared zone halfway.
+async fn write_zones(name: &str, store: &dyn WorkflowStore) {
+    for n in 0..WRITES {
+        let id = format!("{name}-zone-{n}");
+        store
+            .create_zone(
+                &zone(&id, &format!("园区 {id}"), "440300", None),
+                &acting(None, &format!("system:{name}"), n as i64),
+            )
+            .await
+            .expect("create a zone");
+        if n == WRITES / 2 {
+            let renamed = zone("shared", &format!("共享园区（{name}）"), "440300", None);
+            match store
+                .update_zone(&renamed, 1, &acting(None, "system:rename", 0))
+                .await
+            {
+                Ok(_) | Err(WorkflowError::VersionConflict { .. }) => {}
+                Err(other) => panic!("rename: {other}"),
+            }
+        }
+    }
+}
+
+/// The chain verifies and ends at the head; it has `entries` entries if
+/// given. Returns how many it has.
+pub async fn assert_chain_holds(db: &dyn WorkflowStore, entries: Option<u64>) -> u64 {
+    let all = db
+        .audit_entries(&AuditFilter {
+            scope: Scope::All,
+            after: 0,
+            limit: u64::MAX,
+        })
+        .await
+        .expect("audit");
+    let head = db.audit_head().await.expect("head");
+    let verified = verify(&all, head.as_ref().map(|(seq, hash)| (*seq, hash.as_str())))
+        .unwrap_or_else(|e| panic!("the chain does not verify: {e:?}"));
+    if let Some(entries) = entries {
+        assert_eq!(verified, entries);
+    }
+    verified
+}
+
+// ------------------------------------------------------------------ fixtures
 
 fn division(code: &str) -> DivisionCode {
     DivisionCode::parse(code).expect("fixture division")
@@ -42,13 +561,13 @@ fn zone_id(id: &str) -> ZoneId {
 
 /// An instant `second` seconds into the script, with nanoseconds the store
 /// must cut to microseconds.
-fn instant(second: i64) -> Timestamp {
+pub fn instant(second: i64) -> Timestamp {
     let base: Timestamp = "2025-03-06T08:00:00.123456789Z".parse().expect("instant");
     base.checked_add(jiff::SignedDuration::from_secs(second))
         .expect("instant")
 }
 
-fn acting(actor: Option<AccountId>, name: &str, second: i64) -> Acting {
+pub fn acting(actor: Option<AccountId>, name: &str, second: i64) -> Acting {
     Acting {
         at: instant(second),
         actor,
@@ -56,7 +575,7 @@ fn acting(actor: Option<AccountId>, name: &str, second: i64) -> Acting {
     }
 }
 
-fn zone(id: &str, name: &str, city: &str, district: Option<&str>) -> Zone {
+pub fn zone(id: &str, name: &str, city: &str, district: Option<&str>) -> Zone {
     Zone {
         id: zone_id(id),
         name: name.to_owned(),
@@ -125,8 +644,8 @@ fn shenzhen() -> Placement {
 }
 
 /// Everything a script call answered, in order, as text to compare.
-#[derive(Default)]
-struct Trace(Vec<String>);
+#[derive(Debug, Default)]
+pub struct Trace(pub Vec<String>);
 
 impl Trace {
     fn note<T: Debug>(&mut self, what: &str, value: &T) {
@@ -138,13 +657,27 @@ impl Trace {
         self.note(what, &result);
         result.unwrap_or_else(|e| panic!("{what}: {e}"))
     }
+
+    /// Notes `result`, which must be the failure `expected` recognises.
+    fn fails<T: Debug>(
+        &mut self,
+        what: &str,
+        expected: impl Fn(&WorkflowError) -> bool,
+        result: Result<T, WorkflowError>,
+    ) {
+        self.note(what, &result);
+        match &result {
+            Err(error) if expected(error) => {}
+            other => panic!("{what}: not the expected failure: {other:?}"),
+        }
+    }
 }
 
 /// Drives every call of the workflow store through a declaration's life,
 /// the pool and the audit chain. Failing calls come last: PostgreSQL spends
 /// an id on an insert that fails and SQLite does not, and ids must agree
 /// for the traces (and the audit hashes, which cover them) to be equal.
-async fn script(db: &dyn WorkflowStore) -> Trace {
+pub async fn script(db: &dyn WorkflowStore) -> Trace {
     let mut t = Trace::default();
     let system = |second| acting(None, "system:cli", second);
     t.ok("has accounts", db.has_accounts().await);
@@ -543,7 +1076,7 @@ async fn script(db: &dyn WorkflowStore) -> Trace {
         )
         .await,
     );
-    t.ok(
+    let notices = t.ok(
         "notices",
         db.notices(Page {
             offset: 0,
@@ -551,6 +1084,7 @@ async fn script(db: &dyn WorkflowStore) -> Trace {
         })
         .await,
     );
+    assert_eq!(notices.total, 1, "the accepted declaration is under notice");
     let d = t.ok(
         "object",
         db.apply_step(
@@ -680,11 +1214,12 @@ async fn script(db: &dyn WorkflowStore) -> Trace {
         )
         .await,
     );
-    t.ok(
+    let again = t.ok(
         "propose again",
         db.record_proposals(date(2025, 12, 31), &[proposal], &system(61))
             .await,
     );
+    assert_eq!((again.created, again.already_pending), (0, vec![member]));
     let pending = t.ok(
         "proposals",
         db.proposals(&ProposalFilter {
@@ -749,9 +1284,10 @@ async fn script(db: &dyn WorkflowStore) -> Trace {
     );
 
     // What must fail, and how; nothing is inserted after this.
-    t.note(
+    t.fails(
         "taken username",
-        &db.create_account(
+        |e| matches!(e, WorkflowError::Duplicate(_)),
+        db.create_account(
             &new_account(
                 "admin",
                 Role::MinistryAdmin,
@@ -762,9 +1298,10 @@ async fn script(db: &dyn WorkflowStore) -> Trace {
         )
         .await,
     );
-    t.note(
+    t.fails(
         "stale account version",
-        &db.update_account(
+        |e| matches!(e, WorkflowError::VersionConflict { .. }),
+        db.update_account(
             city.id,
             city.version,
             &AccountChange::default(),
@@ -772,24 +1309,28 @@ async fn script(db: &dyn WorkflowStore) -> Trace {
         )
         .await,
     );
-    t.note(
+    t.fails(
         "missing account",
-        &db.update_account(AccountId(999), 1, &AccountChange::default(), &as_admin(71))
+        |e| matches!(e, WorkflowError::NotFound),
+        db.update_account(AccountId(999), 1, &AccountChange::default(), &as_admin(71))
             .await,
     );
-    t.note(
+    t.fails(
         "second live declaration",
-        &db.create_declaration(&declaration_of("alpha", shenzhen()), &as_owner(72))
+        |e| matches!(e, WorkflowError::Duplicate(_)),
+        db.create_declaration(&declaration_of("alpha", shenzhen()), &as_owner(72))
             .await,
     );
-    t.note(
+    t.fails(
         "stale declaration version",
-        &db.edit_declaration(d.id, d.version - 1, &form, &as_owner(73))
+        |e| matches!(e, WorkflowError::VersionConflict { .. }),
+        db.edit_declaration(d.id, d.version - 1, &form, &as_owner(73))
             .await,
     );
-    t.note(
+    t.fails(
         "evidence limit",
-        &db.add_evidence(
+        |e| matches!(e, WorkflowError::LimitReached(_)),
+        db.add_evidence(
             beta.id,
             beta.version,
             &NewEvidence {
@@ -803,9 +1344,10 @@ async fn script(db: &dyn WorkflowStore) -> Trace {
         )
         .await,
     );
-    t.note(
+    t.fails(
         "quota used up",
-        &db.apply_step(
+        |e| matches!(e, WorkflowError::QuotaExhausted { limit: 1 }),
+        db.apply_step(
             beta.id,
             beta.version,
             &StepRequest {
@@ -820,9 +1362,10 @@ async fn script(db: &dyn WorkflowStore) -> Trace {
         )
         .await,
     );
-    t.note(
+    t.fails(
         "decided already",
-        &db.decide_proposal(
+        |e| matches!(e, WorkflowError::VersionConflict { .. }),
+        db.decide_proposal(
             p.id,
             p.version,
             &ProposalDecision {
@@ -834,18 +1377,21 @@ async fn script(db: &dyn WorkflowStore) -> Trace {
         )
         .await,
     );
-    t.note(
+    t.fails(
         "stale zone",
-        &db.update_zone(&changed, created.version, &as_admin(77))
+        |e| matches!(e, WorkflowError::VersionConflict { .. }),
+        db.update_zone(&changed, created.version, &as_admin(77))
             .await,
     );
-    t.note(
+    t.fails(
         "taken zone id",
-        &db.create_zone(&zones[1], &as_admin(78)).await,
+        |e| matches!(e, WorkflowError::Duplicate(_)),
+        db.create_zone(&zones[1], &as_admin(78)).await,
     );
-    t.note(
+    t.fails(
         "taken rule set",
-        &db.add_rule_set(&rules, &as_admin(79)).await,
+        |e| matches!(e, WorkflowError::Duplicate(_)),
+        db.add_rule_set(&rules, &as_admin(79)).await,
     );
 
     // The whole chain, as a ministry and as a province see it.
@@ -866,301 +1412,6 @@ async fn script(db: &dyn WorkflowStore) -> Trace {
     );
     t.ok("head", db.audit_head().await);
     t
-}
-
-#[tokio::test]
-async fn the_workflow_script_answers_as_on_sqlite() {
-    let Some(postgres) = common::fresh_store().await else {
-        return;
-    };
-    let folder = tempfile::tempdir().expect("a temporary folder");
-    let url = format!("sqlite://{}", folder.path().join("h.db").display());
-    let sqlite = SqliteStore::open(&url).await.expect("open SQLite");
-
-    let expected = script(&sqlite).await;
-    let ours = script(&*postgres).await;
-    for (at, (ours, theirs)) in ours.0.iter().zip(&expected.0).enumerate() {
-        assert_eq!(ours, theirs, "call #{at}");
-    }
-    assert_eq!(ours.0.len(), expected.0.len());
-
-    let entries = postgres
-        .audit_entries(&AuditFilter {
-            scope: Scope::All,
-            after: 0,
-            limit: 1_000,
-        })
-        .await
-        .expect("audit");
-    let head = postgres.audit_head().await.expect("head");
-    let verified = verify(
-        &entries,
-        head.as_ref().map(|(seq, hash)| (*seq, hash.as_str())),
-    );
-    assert_eq!(verified, Ok(entries.len() as u64));
-}
-
-// ------------------------------------------------------------ concurrency
-
-/// Two stores with pools of their own: to the server, two processes.
-async fn two_stores() -> Option<(common::TestStore, PgStore)> {
-    let first = common::fresh_store().await?;
-    let second = PgStore::open(first.url()).await.expect("a second store");
-    Some((first, second))
-}
-
-async fn admin(db: &dyn WorkflowStore) -> AccountId {
-    db.create_account(
-        &new_account(
-            "admin",
-            Role::MinistryAdmin,
-            Jurisdiction::Nation,
-            Placement::default(),
-        ),
-        &acting(None, "system:test", 0),
-    )
-    .await
-    .expect("admin")
-    .id
-}
-
-#[tokio::test]
-async fn of_writers_at_one_version_exactly_one_wins() {
-    let Some((first, second)) = two_stores().await else {
-        return;
-    };
-    let admin = admin(&*first).await;
-    let stores: [Arc<dyn WorkflowStore>; 2] = [Arc::new((*first).clone()), Arc::new(second)];
-    let racers = (0..12).map(|n| {
-        let db = Arc::clone(&stores[n % 2]);
-        tokio::spawn(async move {
-            db.update_account(
-                admin,
-                1,
-                &AccountChange {
-                    display_name: Some(format!("writer {n}")),
-                    ..AccountChange::default()
-                },
-                &acting(Some(admin), "admin", n as i64),
-            )
-            .await
-        })
-    });
-    let outcomes = futures::future::join_all(racers).await;
-    let mut won = 0;
-    for outcome in outcomes {
-        match outcome.expect("task") {
-            Ok(account) => {
-                won += 1;
-                assert_eq!(account.version, 2);
-            }
-            Err(WorkflowError::VersionConflict {
-                expected: 1,
-                actual: 2,
-            }) => {}
-            Err(other) => panic!("unexpected: {other}"),
-        }
-    }
-    assert_eq!(won, 1);
-    assert_chain_holds(&*first, 2).await;
-}
-
-#[tokio::test]
-async fn racing_recommendations_keep_the_quota() {
-    let Some((first, second)) = two_stores().await else {
-        return;
-    };
-    let admin = admin(&*first).await;
-    let as_admin = acting(Some(admin), "admin", 1);
-    let guangdong = division("440000");
-    first
-        .set_quota(guangdong, 2024, "unicorn", Some(3), &as_admin)
-        .await
-        .expect("quota");
-    let mut ready = Vec::new();
-    for n in 0..10 {
-        let d = first
-            .create_declaration(&declaration_of(&format!("e{n}"), shenzhen()), &as_admin)
-            .await
-            .expect("declaration");
-        ready.push(d);
-    }
-    let stores: [Arc<dyn WorkflowStore>; 2] = [Arc::new((*first).clone()), Arc::new(second)];
-    let racers = ready.into_iter().enumerate().map(|(n, d)| {
-        let db = Arc::clone(&stores[n % 2]);
-        tokio::spawn(async move {
-            db.apply_step(
-                d.id,
-                d.version,
-                &StepRequest {
-                    quota_limit: Some(3),
-                    ..request(step(
-                        ActionKind::Recommend,
-                        DeclarationState::Draft,
-                        DeclarationState::Recommended,
-                    ))
-                },
-                &acting(Some(admin), "admin", 2),
-            )
-            .await
-        })
-    });
-    let mut recommended = 0;
-    for outcome in futures::future::join_all(racers).await {
-        match outcome.expect("task") {
-            Ok(_) => recommended += 1,
-            Err(WorkflowError::QuotaExhausted { limit: 3 }) => {}
-            Err(other) => panic!("unexpected: {other}"),
-        }
-    }
-    assert_eq!(recommended, 3);
-    let quota = first
-        .quota(guangdong, 2024, "unicorn")
-        .await
-        .expect("quota")
-        .expect("set");
-    assert_eq!((quota.used, quota.limit), (3, 3));
-    assert_chain_holds(&*first, 1 + 1 + 10 + 3).await;
-}
-
-#[tokio::test]
-async fn an_idempotency_key_is_claimed_once() {
-    let Some((first, second)) = two_stores().await else {
-        return;
-    };
-    let admin = admin(&*first).await;
-    let stores: [Arc<dyn WorkflowStore>; 2] = [Arc::new((*first).clone()), Arc::new(second)];
-    let claims = (0..16).map(|n| {
-        let db = Arc::clone(&stores[n % 2]);
-        tokio::spawn(async move {
-            db.claim_idempotency_key(admin, "retry-me", "fingerprint", instant(0))
-                .await
-        })
-    });
-    let outcomes: Vec<_> = futures::future::join_all(claims)
-        .await
-        .into_iter()
-        .map(|o| o.expect("task").expect("claim"))
-        .collect();
-    let claimed = outcomes
-        .iter()
-        .filter(|o| **o == IdempotencyClaim::Claimed)
-        .count();
-    assert_eq!(claimed, 1, "{outcomes:?}");
-    assert!(
-        outcomes
-            .iter()
-            .all(|o| matches!(o, IdempotencyClaim::Claimed | IdempotencyClaim::InProgress))
-    );
-}
-
-/// The chain verifies, has `entries` entries, and ends at the head.
-async fn assert_chain_holds(db: &dyn WorkflowStore, entries: u64) {
-    let all = db
-        .audit_entries(&AuditFilter {
-            scope: Scope::All,
-            after: 0,
-            limit: u64::MAX,
-        })
-        .await
-        .expect("audit");
-    let head = db.audit_head().await.expect("head");
-    let verified = verify(&all, head.as_ref().map(|(seq, hash)| (*seq, hash.as_str())));
-    assert_eq!(verified, Ok(entries));
-}
-
-/// Set in the child processes of the test below: the database URL and the
-/// child's number.
-const WORKER: &str = "HATCHERY_TEST_AUDIT_WORKER";
-
-/// Writes per child process.
-const WRITES: usize = 15;
-
-/// Three OS processes write at once (zones created, and all of them racing
-/// to rename one zone at version 1); the audit chain comes out linear and
-/// verified, with every write in it and exactly one rename.
-#[tokio::test]
-async fn writers_in_several_processes_keep_one_chain() {
-    if let Ok(job) = std::env::var(WORKER) {
-        return child(&job).await;
-    }
-    let Some(store) = common::fresh_store().await else {
-        return;
-    };
-    let shared = zone("shared", "共享园区", "440300", None);
-    store
-        .seed_zones(
-            std::slice::from_ref(&shared),
-            &acting(None, "system:test", 0),
-        )
-        .await
-        .expect("seed");
-
-    let exe = std::env::current_exe().expect("the test binary");
-    let children: Vec<_> = (0..3)
-        .map(|n| {
-            std::process::Command::new(&exe)
-                .args([
-                    "writers_in_several_processes_keep_one_chain",
-                    "--exact",
-                    "--nocapture",
-                ])
-                .env(WORKER, format!("{n} {}", store.url()))
-                .stdout(std::process::Stdio::piped())
-                .stderr(std::process::Stdio::piped())
-                .spawn()
-                .expect("start a writer process")
-        })
-        .collect();
-    for child in children {
-        let output = child.wait_with_output().expect("a writer process");
-        assert!(
-            output.status.success(),
-            "writer failed:\n{}\n{}",
-            String::from_utf8_lossy(&output.stdout),
-            String::from_utf8_lossy(&output.stderr)
-        );
-    }
-
-    // The seed, every zone created, and the one rename that won.
-    assert_chain_holds(&*store, 1 + 3 * WRITES as u64 + 1).await;
-    let renamed = store.zone(&shared.id).await.expect("zone").expect("stored");
-    assert_eq!(renamed.version, 2);
-    let zones: HashSet<String> = store
-        .zones()
-        .await
-        .expect("zones")
-        .into_iter()
-        .map(|z| z.zone.id.to_string())
-        .collect();
-    assert_eq!(zones.len(), 1 + 3 * WRITES);
-}
-
-/// One writer process's work: its zones, interleaved with a try at renaming
-/// the shared zone.
-async fn child(job: &str) {
-    let (number, url) = job.split_once(' ').expect("WORKER is 'N URL'");
-    let db = PgStore::open(url).await.expect("open the shared database");
-    for n in 0..WRITES {
-        let id = format!("p{number}-zone-{n}");
-        db.create_zone(
-            &zone(&id, &format!("园区 {id}"), "440300", None),
-            &acting(None, &format!("system:writer-{number}"), n as i64),
-        )
-        .await
-        .expect("create a zone");
-        if n == WRITES / 2 {
-            let renamed = zone("shared", &format!("共享园区（{number}）"), "440300", None);
-            match db
-                .update_zone(&renamed, 1, &acting(None, "system:rename", 0))
-                .await
-            {
-                Ok(_) | Err(WorkflowError::VersionConflict { .. }) => {}
-                Err(other) => panic!("rename: {other}"),
-            }
-        }
-    }
-    db.close().await;
 }
 
 #[test]

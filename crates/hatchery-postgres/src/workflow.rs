@@ -25,60 +25,20 @@ use hatchery_store::workflow::engine::{
 use jiff::Timestamp;
 use sha2::{Digest, Sha256};
 use sqlx::error::BoxDynError;
-use sqlx::pool::PoolConnection;
 use sqlx::postgres::types::Oid;
-use sqlx::postgres::{PgArgumentBuffer, PgArguments, PgRow, PgTypeInfo, PgValueFormat, PgValueRef};
-use sqlx::query::Query;
-use sqlx::{
-    Column as _, Decode, Encode, PgConnection, Postgres, Row as _, Transaction, Type, TypeInfo as _,
-};
+use sqlx::postgres::{PgArgumentBuffer, PgRow, PgTypeInfo, PgValueFormat, PgValueRef};
+use sqlx::{Column as _, Decode, Encode, Postgres, Row as _, Type, TypeInfo as _};
 
 use crate::PgStore;
 use crate::codec::Day;
 
-/// A connection of the store's pool, or a transaction on one.
-#[derive(Debug)]
-pub enum PgSession {
-    Direct(PoolConnection<Postgres>),
-    Transaction(Transaction<'static, Postgres>),
-}
-
-impl PgSession {
-    fn connection(&mut self) -> &mut PgConnection {
-        match self {
-            Self::Direct(conn) => conn,
-            Self::Transaction(tx) => tx,
-        }
-    }
-
-    async fn end(self, commit: bool) -> Result<(), StatementError> {
-        match self {
-            Self::Direct(_) => Ok(()),
-            Self::Transaction(tx) if commit => tx.commit().await.map_err(failed),
-            Self::Transaction(tx) => tx.rollback().await.map_err(failed),
-        }
-    }
-}
-
-fn failed(error: sqlx::Error) -> StatementError {
-    let unique = error
-        .as_database_error()
-        .is_some_and(|e| e.is_unique_violation());
-    StatementError::new(Box::new(error), unique)
-}
-
-/// `sql` with `binds` bound to `$1`, `$2`, …, each typed (a `NULL` too).
-fn query<'q>(sql: &'q str, binds: &'q [Value<'_>]) -> Query<'q, Postgres, PgArguments> {
-    binds
-        .iter()
-        .fold(sqlx::query(sql), |query, value| match value {
-            Value::Int(v) => query.bind(*v),
-            Value::Bool(v) => query.bind(*v),
-            Value::Text(v) => query.bind(v.as_deref()),
-            Value::Bytes(v) => query.bind(*v),
-            Value::Instant(v) => query.bind(v.map(Instant)),
-            Value::Day(v) => query.bind(v.map(Day)),
-        })
+hatchery_store::sqlx_session! {
+    database: Postgres,
+    session: PgSession,
+    cells: PgCells(PgRow),
+    instant: Instant,
+    day: Day,
+    lock: take_lock,
 }
 
 /// The advisory lock key of `name`: the start of its SHA-256 under a prefix
@@ -94,98 +54,34 @@ fn advisory_key(name: &str) -> i64 {
     i64::from_be_bytes(key)
 }
 
-impl Session for PgSession {
-    type Row = PgCells;
-
-    async fn execute(&mut self, sql: &str, binds: &[Value<'_>]) -> Result<u64, StatementError> {
-        let done = query(sql, binds)
-            .execute(self.connection())
-            .await
-            .map_err(failed)?;
-        Ok(done.rows_affected())
-    }
-
-    async fn fetch_all(
-        &mut self,
-        sql: &str,
-        binds: &[Value<'_>],
-    ) -> Result<Vec<PgCells>, StatementError> {
-        let rows = query(sql, binds)
-            .fetch_all(self.connection())
-            .await
-            .map_err(failed)?;
-        Ok(rows.into_iter().map(PgCells).collect())
-    }
-
-    async fn fetch_optional(
-        &mut self,
-        sql: &str,
-        binds: &[Value<'_>],
-    ) -> Result<Option<PgCells>, StatementError> {
-        let row = query(sql, binds)
-            .fetch_optional(self.connection())
-            .await
-            .map_err(failed)?;
-        Ok(row.map(PgCells))
-    }
-
-    async fn lock(&mut self, lock: Lock<'_>) -> Result<(), StatementError> {
-        match lock {
-            // Under READ COMMITTED a statement sees what committed before it
-            // began: the appender after this one waits here, then reads the
-            // head this one wrote.
-            Lock::AuditChain => {
-                self.execute("LOCK TABLE wf_audit_head IN EXCLUSIVE MODE", &[])
-                    .await?;
-            }
-            Lock::Named(name) => {
-                let key = Value::from(advisory_key(name));
-                self.execute("SELECT pg_advisory_xact_lock($1)", &[key])
-                    .await?;
-            }
+/// Takes `lock` until the transaction ends.
+async fn take_lock(session: &mut PgSession, lock: Lock<'_>) -> Result<(), StatementError> {
+    match lock {
+        // Under READ COMMITTED a statement sees what committed before it
+        // began: the appender after this one waits here, then reads the head
+        // this one wrote.
+        Lock::AuditChain => {
+            session
+                .execute("LOCK TABLE wf_audit_head IN EXCLUSIVE MODE", &[])
+                .await?;
         }
-        Ok(())
+        Lock::Named(name) => {
+            let key = Value::from(advisory_key(name));
+            session
+                .execute("SELECT pg_advisory_xact_lock($1)", &[key])
+                .await?;
+        }
     }
-
-    async fn commit(self) -> Result<(), StatementError> {
-        self.end(true).await
-    }
-
-    async fn rollback(self) -> Result<(), StatementError> {
-        self.end(false).await
-    }
-}
-
-/// A row, read in PostgreSQL's types.
-pub struct PgCells(PgRow);
-
-impl std::fmt::Debug for PgCells {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PgCells")
-            .field("columns", &self.0.len())
-            .finish()
-    }
+    Ok(())
 }
 
 impl PgCells {
-    fn decode<'r, T: Decode<'r, Postgres> + Type<Postgres>>(
-        &'r self,
-        column: &str,
-    ) -> Result<T, WorkflowError> {
-        self.0.try_get(column).map_err(|error| match error {
-            sqlx::Error::ColumnDecode { .. } => {
-                WorkflowError::Corrupt(format!("{column}: {error}"))
-            }
-            other => WorkflowError::Database(Box::new(other)),
-        })
-    }
-
     /// An integer column of whatever width it was declared with.
     fn integer(&self, column: &str) -> Result<Option<i64>, WorkflowError> {
         let width = self
             .0
             .try_column(column)
-            .map_err(|e| WorkflowError::Database(Box::new(e)))?
+            .map_err(database)?
             .type_info()
             .name();
         Ok(match width {
@@ -197,8 +93,8 @@ impl PgCells {
 }
 
 impl Row for PgCells {
-    fn cell(&self, column: &str, kind: Kind) -> Result<Cell, WorkflowError> {
-        let cell = match kind {
+    fn cell(&self, column: &str, kind: Kind) -> Result<Option<Cell>, WorkflowError> {
+        Ok(match kind {
             Kind::Int => self.integer(column)?.map(Cell::Int),
             Kind::Bool => self.decode::<Option<bool>>(column)?.map(Cell::Bool),
             Kind::Text => self.decode::<Option<String>>(column)?.map(Cell::Text),
@@ -207,8 +103,7 @@ impl Row for PgCells {
                 .decode::<Option<Instant>>(column)?
                 .map(|i| Cell::Instant(i.0)),
             Kind::Day => self.decode::<Option<Day>>(column)?.map(|d| Cell::Day(d.0)),
-        };
-        Ok(cell.unwrap_or(Cell::Null))
+        })
     }
 }
 
@@ -216,16 +111,18 @@ impl WorkflowEngine for PgStore {
     type Session = PgSession;
 
     async fn session(&self, access: Access) -> Result<PgSession, WorkflowError> {
-        let database = |e| WorkflowError::Database(Box::new(e));
         Ok(match access {
-            Access::Direct => PgSession::Direct(self.pool.acquire().await.map_err(database)?),
-            Access::Snapshot => PgSession::Transaction(
+            Access::Direct => PgSession::direct(&self.pool).await?,
+            Access::Snapshot => PgSession::transaction(
                 self.pool
                     .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                     .await
                     .map_err(database)?,
+                None,
             ),
-            Access::Write => PgSession::Transaction(self.pool.begin().await.map_err(database)?),
+            Access::Write => {
+                PgSession::transaction(self.pool.begin().await.map_err(database)?, None)
+            }
         })
     }
 }

@@ -29,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod engine;
 mod ops;
+mod sqlx_session;
 
 /// Why a workflow store operation failed.
 #[derive(Debug, thiserror::Error)]

@@ -116,10 +116,9 @@ pub enum Kind {
     Day,
 }
 
-/// One cell, as read.
+/// One cell that is not `NULL`, as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Cell {
-    Null,
     Int(i64),
     Bool(bool),
     Text(String),
@@ -130,10 +129,10 @@ pub enum Cell {
 
 /// A row a statement returned.
 pub trait Row: Send + Sync {
-    /// The cell of `column` read as `kind`: [`Cell::Null`] or the variant
-    /// `kind` names. A cell that cannot be read so is
+    /// The cell of `column` read as `kind`: `None` for `NULL`, else the
+    /// variant `kind` names. A cell that cannot be read so is
     /// [`WorkflowError::Corrupt`], naming the column.
-    fn cell(&self, column: &str, kind: Kind) -> Result<Cell, WorkflowError>;
+    fn cell(&self, column: &str, kind: Kind) -> Result<Option<Cell>, WorkflowError>;
 
     /// The cell of `column` as a Rust value: `row.get::<String>("name")`.
     fn get<T: FromCell>(&self, column: &str) -> Result<T, WorkflowError>
@@ -148,11 +147,11 @@ pub trait Row: Send + Sync {
 pub trait FromCell: Sized {
     /// What to ask the engine for.
     const KIND: Kind;
-    /// The value of a cell of [`FromCell::KIND`].
-    fn from_cell(cell: Cell, column: &str) -> Result<Self, WorkflowError>;
+    /// The value of a cell of [`FromCell::KIND`] (`None`: `NULL`).
+    fn from_cell(cell: Option<Cell>, column: &str) -> Result<Self, WorkflowError>;
 }
 
-fn unexpected(column: &str, cell: &Cell) -> WorkflowError {
+fn unexpected(column: &str, cell: &Option<Cell>) -> WorkflowError {
     WorkflowError::Corrupt(format!("{column}: unexpected {cell:?}"))
 }
 
@@ -161,9 +160,9 @@ macro_rules! from_cell {
         $(
             impl FromCell for $t {
                 const KIND: Kind = Kind::$kind;
-                fn from_cell(cell: Cell, $column: &str) -> Result<Self, WorkflowError> {
+                fn from_cell(cell: Option<Cell>, $column: &str) -> Result<Self, WorkflowError> {
                     match cell {
-                        Cell::$kind($v) => $e,
+                        Some(Cell::$kind($v)) => $e,
                         other => Err(unexpected($column, &other)),
                     }
                 }
@@ -174,8 +173,8 @@ macro_rules! from_cell {
 
 from_cell! {
     i64, Int, |v, _column| Ok(v);
-    i32, Int, |v, column| i32::try_from(v).map_err(|_| unexpected(column, &Cell::Int(v)));
-    i16, Int, |v, column| i16::try_from(v).map_err(|_| unexpected(column, &Cell::Int(v)));
+    i32, Int, |v, column| i32::try_from(v).map_err(|_| unexpected(column, &Some(Cell::Int(v))));
+    i16, Int, |v, column| i16::try_from(v).map_err(|_| unexpected(column, &Some(Cell::Int(v))));
     bool, Bool, |v, _column| Ok(v);
     String, Text, |v, _column| Ok(v);
     Vec<u8>, Bytes, |v, _column| Ok(v);
@@ -185,10 +184,10 @@ from_cell! {
 
 impl<T: FromCell> FromCell for Option<T> {
     const KIND: Kind = T::KIND;
-    fn from_cell(cell: Cell, column: &str) -> Result<Self, WorkflowError> {
+    fn from_cell(cell: Option<Cell>, column: &str) -> Result<Self, WorkflowError> {
         match cell {
-            Cell::Null => Ok(None),
-            other => T::from_cell(other, column).map(Some),
+            None => Ok(None),
+            some => T::from_cell(some, column).map(Some),
         }
     }
 }
@@ -278,21 +277,26 @@ pub trait WorkflowEngine: Send + Sync + std::fmt::Debug {
 mod tests {
     use super::*;
 
-    struct One(Cell);
+    struct One(Option<Cell>);
 
     impl Row for One {
-        fn cell(&self, _: &str, _: Kind) -> Result<Cell, WorkflowError> {
+        fn cell(&self, _: &str, _: Kind) -> Result<Option<Cell>, WorkflowError> {
             Ok(self.0.clone())
         }
     }
 
     #[test]
     fn cells_read_as_rust_values_or_name_the_column() {
-        assert_eq!(One(Cell::Int(2024)).get::<i16>("cycle").unwrap(), 2024);
-        assert_eq!(One(Cell::Null).get::<Option<i16>>("cycle").unwrap(), None);
-        let too_wide = One(Cell::Int(1 << 20)).get::<i16>("cycle").unwrap_err();
+        assert_eq!(
+            One(Some(Cell::Int(2024))).get::<i16>("cycle").unwrap(),
+            2024
+        );
+        assert_eq!(One(None).get::<Option<i16>>("cycle").unwrap(), None);
+        let too_wide = One(Some(Cell::Int(1 << 20)))
+            .get::<i16>("cycle")
+            .unwrap_err();
         assert!(too_wide.to_string().contains("cycle"), "{too_wide}");
-        let null = One(Cell::Null).get::<String>("name").unwrap_err();
+        let null = One(None).get::<String>("name").unwrap_err();
         assert!(matches!(null, WorkflowError::Corrupt(m) if m.contains("name")));
     }
 }

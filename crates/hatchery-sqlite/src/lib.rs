@@ -31,8 +31,9 @@ use tokio::sync::Mutex;
 #[derive(Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// Imports in this process wait their turn here instead of failing on
-    /// SQLite's single write lock once its busy timeout runs out.
+    /// Imports and workflow writes in this process wait their turn here
+    /// instead of failing on SQLite's single write lock once its busy
+    /// timeout runs out.
     writer: Arc<Mutex<()>>,
 }
 

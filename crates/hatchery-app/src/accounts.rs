@@ -7,7 +7,7 @@ use hatchery_store::StoreError;
 use hatchery_store::workflow::{Account, NewAccount, WorkflowError};
 
 use crate::backend::Backend;
-use crate::password::{Argon2Settings, PasswordError, Passwords};
+use crate::password::{Argon2Settings, PasswordError, Passwords, check_policy};
 use crate::system;
 
 /// Why an account could not be created.
@@ -95,6 +95,7 @@ pub async fn create_account(
         }
     };
     let passwords = Passwords::new(argon2)?;
+    check_policy(&user.password, Some(username.as_str()))?;
     let password_hash = passwords.hash(&user.password)?;
     Ok(db
         .create_account(

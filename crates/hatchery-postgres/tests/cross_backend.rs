@@ -1,13 +1,15 @@
 //! The same generated national dataset, imported the same way into SQLite and
 //! PostgreSQL, gives the same store: equal outcomes import by import, equal
 //! exports, equal revisions and equal classifications on every date under
-//! every shipped rule set.
+//! every shipped rule set. And the same script of workflow calls gets the
+//! same answers from both, call by call.
 
 mod common;
 
 use hatchery_core::criteria::builtin_names;
 use hatchery_core::{Dataset, Ledger, RuleSet};
 use hatchery_sqlite::SqliteStore;
+use hatchery_store::conformance::workflow::script;
 use hatchery_store::{ImportOutcome, ImportSource, Store};
 use hatchery_synth::{Generator, GeneratorConfig};
 use jiff::civil::date;
@@ -79,6 +81,22 @@ async fn run(store: &dyn Store, steps: &[(&'static str, Dataset)]) -> Vec<Import
         outcomes.push(outcome);
     }
     outcomes
+}
+
+#[tokio::test]
+async fn the_workflow_script_answers_alike_on_both() {
+    let Some(postgres) = common::fresh_store().await else {
+        return;
+    };
+    let folder = tempfile::tempdir().expect("a temporary folder");
+    let url = format!("sqlite://{}", folder.path().join("h.db").display());
+    let sqlite = SqliteStore::open(&url).await.expect("open SQLite");
+    let expected = script(&sqlite).await;
+    let ours = script(&*postgres).await;
+    for (at, (ours, theirs)) in ours.0.iter().zip(&expected.0).enumerate() {
+        assert_eq!(ours, theirs, "call #{at}");
+    }
+    assert_eq!(ours.0.len(), expected.0.len());
 }
 
 #[tokio::test]

@@ -78,11 +78,41 @@ pub(crate) async fn pool(url: &str) -> Result<SqlitePool, StoreError> {
             .await
     }
     .map_err(database)?;
+    renumber_migrations(&pool).await?;
     MIGRATOR
         .run(&pool)
         .await
         .map_err(|e| StoreError::Database(Box::new(e)))?;
     Ok(pool)
+}
+
+/// Versions the migrations were once applied under, and the versions of the
+/// same files now: every backend numbers its migrations `0001_`, `0002_`, …
+/// (see `docs/ARCHITECTURE.md`), and these two were first released with
+/// timestamps. Their contents, and so their checksums, did not change.
+const RENUMBERED: [(i64, i64); 2] = [(20261128100000, 2), (20261128120000, 3)];
+
+/// Rewrites the versions recorded by a store made before the renumbering,
+/// so that the migrator finds its migrations applied rather than missing.
+async fn renumber_migrations(pool: &SqlitePool) -> Result<(), StoreError> {
+    let mut tx = pool.begin().await.map_err(database)?;
+    let recorded: Option<String> = sqlx::query_scalar(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_sqlx_migrations'",
+    )
+    .fetch_optional(&mut *tx)
+    .await
+    .map_err(database)?;
+    if recorded.is_some() {
+        for (old, new) in RENUMBERED {
+            sqlx::query("UPDATE _sqlx_migrations SET version = $2 WHERE version = $1")
+                .bind(old)
+                .bind(new)
+                .execute(&mut *tx)
+                .await
+                .map_err(database)?;
+        }
+    }
+    tx.commit().await.map_err(database)
 }
 
 /// Whether the part of a `sqlite:` URL after the scheme names a memory database.

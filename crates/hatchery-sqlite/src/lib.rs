@@ -17,6 +17,7 @@ mod snapshot;
 mod workflow;
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use hatchery_core::{Dataset, Enterprise, EnterpriseId, Event, FxRate, Ledger};
@@ -30,9 +31,10 @@ use tokio::sync::Mutex;
 #[derive(Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
-    /// Imports in this process wait their turn here instead of failing on
-    /// SQLite's single write lock once its busy timeout runs out.
-    writer: Mutex<()>,
+    /// Imports and workflow writes in this process wait their turn here
+    /// instead of failing on SQLite's single write lock once its busy
+    /// timeout runs out.
+    writer: Arc<Mutex<()>>,
 }
 
 impl SqliteStore {
@@ -43,7 +45,7 @@ impl SqliteStore {
         let pool = connect::pool(url).await?;
         Ok(Self {
             pool,
-            writer: Mutex::new(()),
+            writer: Arc::new(Mutex::new(())),
         })
     }
 

@@ -47,6 +47,46 @@ async fn a_file_is_created_migrated_and_reopened() {
     assert_eq!(again.imports().await.expect("imports").len(), 1);
 }
 
+/// The migration versions a store records, in order.
+async fn recorded_versions(path: &Path) -> Vec<i64> {
+    let pool = sqlx::SqlitePool::connect(&url(path))
+        .await
+        .expect("connect");
+    let versions = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version")
+        .fetch_all(&pool)
+        .await
+        .expect("versions");
+    pool.close().await;
+    versions
+}
+
+#[tokio::test]
+async fn a_store_made_before_the_renumbering_opens_and_keeps_its_data() {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("old.db");
+    let store = SqliteStore::open(&url(&path)).await.expect("create");
+    store
+        .import(&sample(), &source("first"))
+        .await
+        .expect("import");
+    store.close().await;
+    assert_eq!(recorded_versions(&path).await, [1, 2, 3]);
+    // As the releases before the renumbering recorded the same files.
+    for (new, old) in [(2, 20261128100000_i64), (3, 20261128120000)] {
+        let sql = format!("UPDATE _sqlx_migrations SET version = {old} WHERE version = {new}");
+        tamper(&path, &sql).await;
+    }
+    assert_eq!(
+        recorded_versions(&path).await,
+        [1, 20261128100000, 20261128120000]
+    );
+
+    let reopened = SqliteStore::open(&url(&path)).await.expect("reopen");
+    assert_eq!(reopened.export().await.expect("export"), sample());
+    reopened.close().await;
+    assert_eq!(recorded_versions(&path).await, [1, 2, 3]);
+}
+
 #[tokio::test]
 async fn other_urls_are_refused() {
     for url in [

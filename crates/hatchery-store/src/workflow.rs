@@ -27,6 +27,10 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+pub mod engine;
+mod ops;
+mod sqlx_session;
+
 /// Why a workflow store operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum WorkflowError {
@@ -541,40 +545,11 @@ pub struct AuditFilter {
 }
 
 impl AuditFilter {
-    /// Entries read per round trip while filtering by scope.
+    /// Entries read per round trip while filtering by scope. The scope is
+    /// judged by each entry's own jurisdiction
+    /// ([`AuditRecord::visible_to`](hatchery_core::workflow::audit::AuditRecord::visible_to)),
+    /// so it cannot be a condition of the query.
     pub const BATCH: i64 = 500;
-
-    /// The entries this filter selects, in chain order: `read(after, n)`
-    /// gives the first `n` entries with `seq` greater than `after` (fewer
-    /// only at the end of the chain), and is called until `limit` entries
-    /// in scope are found or the chain ends. The scope is judged by each
-    /// entry's own jurisdiction ([`AuditRecord::visible_to`]), so it cannot
-    /// be a condition of the query.
-    pub async fn collect<F, R>(&self, mut read: F) -> Result<Vec<AuditEntry>, WorkflowError>
-    where
-        F: FnMut(i64, i64) -> R,
-        R: std::future::Future<Output = Result<Vec<AuditEntry>, WorkflowError>>,
-    {
-        let mut found = Vec::new();
-        let mut after = self.after;
-        let limit = usize::try_from(self.limit).unwrap_or(usize::MAX);
-        loop {
-            let batch = read(after, Self::BATCH).await?;
-            let exhausted = (batch.len() as i64) < Self::BATCH;
-            for entry in batch {
-                after = entry.seq;
-                if entry.record.visible_to(&self.scope) {
-                    found.push(entry);
-                    if found.len() >= limit {
-                        return Ok(found);
-                    }
-                }
-            }
-            if exhausted {
-                return Ok(found);
-            }
-        }
-    }
 }
 
 /// The workflow's storage.
@@ -647,19 +622,6 @@ pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
     async fn purge_credentials(&self, before: Timestamp) -> Result<u64, WorkflowError>;
 
     // --- login throttling
-
-    /// Failed logins under `key` at or after `since`.
-    async fn login_failures(&self, key: &str, since: Timestamp) -> Result<u32, WorkflowError>;
-
-    /// Records a failed login under each key.
-    async fn record_login_failure(
-        &self,
-        keys: &[String],
-        at: Timestamp,
-    ) -> Result<(), WorkflowError>;
-
-    /// Forgets the failures under `key` (after a successful login).
-    async fn clear_login_failures(&self, key: &str) -> Result<(), WorkflowError>;
 
     /// Counts a sign-in attempt before its password is checked, atomically:
     /// in one transaction, serialised per key across processes, it purges

@@ -9,6 +9,7 @@
 //! ```
 
 pub mod fixtures;
+pub mod workflow;
 
 use std::collections::HashSet;
 

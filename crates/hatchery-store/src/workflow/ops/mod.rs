@@ -1,9 +1,17 @@
-//! The workflow's storage in SQLite ([`WorkflowStore`] for [`SqliteStore`]).
+//! The workflow's operations, written once over any [`WorkflowEngine`]: every
+//! rule (compare-and-set on versions, the audit entry of every write, the
+//! quota re-checked under its lock, …) lives here, in one module per part of
+//! the workflow, and every engine gets them through the one blanket
+//! implementation of [`WorkflowStore`] below.
 //!
-//! Writes take the store's writer turn and run in one `BEGIN IMMEDIATE`
-//! transaction that also appends the audit entry, so the chain is linear and
-//! a write and its audit entry happen together or not at all. Versioned rows
-//! change by compare-and-set on their `version`.
+//! A write runs in one [`Access::Write`] session: its changes and its audit
+//! entry commit together or not at all. Versioned rows change by
+//! compare-and-set (`UPDATE … WHERE id = $1 AND version = $2`): of two
+//! writers at one version, the second (waiting on the row in PostgreSQL, on
+//! the writer turn in SQLite) finds the version moved on and gets a
+//! conflict. Uniqueness rules (one live declaration per enterprise and
+//! cycle, one active membership, one pending proposal, one claim of an
+//! idempotency key) are unique indexes, whichever process writes.
 
 mod accounts;
 mod audit;
@@ -18,72 +26,31 @@ use hatchery_core::workflow::audit::{AuditEntry, AuditRecord};
 use hatchery_core::workflow::{
     AccountId, DeclarationForm, DeclarationId, Scope, Username, Zone, ZoneId,
 };
-use hatchery_store::workflow::{
+use jiff::Timestamp;
+use jiff::civil::Date;
+
+use super::engine::{Access, Session, WorkflowEngine};
+use super::{
     Account, AccountChange, Acting, AdmitAttempt, AttemptTally, AuditFilter, Credential,
     Declaration, DeclarationFilter, Evidence, IdempotencyClaim, LoginAttempt, NewAccount,
     NewCredential, NewDeclaration, NewEvidence, NewProposal, Objection, Page, Paged, PoolFilter,
     PoolMember, PoolProposal, ProposalDecision, ProposalFilter, ProposalsRecorded, Quota, Step,
     StepRequest, StoredResponse, StoredRuleSet, StoredZone, WorkflowError, WorkflowStore,
 };
-use jiff::Timestamp;
-use jiff::civil::Date;
-use sqlx::{Sqlite, SqliteConnection, Transaction};
 
-use crate::SqliteStore;
-use codec::db;
-
-/// A condition with one placeholder restricting rows to a scope, and the
-/// value to bind to it: `ALIAS.COLUMN = ?`, or for everything `? IS NULL`
-/// with `None` (one placeholder either way keeps the binds in step).
-pub(crate) fn scope_condition(scope: &Scope, alias: &str) -> (String, Option<String>) {
-    let (column, value) = match scope {
-        Scope::All => return ("? IS NULL".to_owned(), None),
-        Scope::Province(code) => ("province", code.to_string()),
-        Scope::City(code) => ("city", code.to_string()),
-        Scope::District(code) => ("district", code.to_string()),
-        Scope::Zone(zone) => ("zone", zone.to_string()),
-        Scope::Enterprise(id) => ("enterprise", id.to_string()),
-    };
-    (format!("{alias}.{column} = ?"), Some(value))
-}
-
-fn page_limit(page: Page) -> (i64, i64) {
-    (
-        i64::try_from(page.limit).unwrap_or(i64::MAX),
-        i64::try_from(page.offset).unwrap_or(i64::MAX),
-    )
-}
-
-impl SqliteStore {
-    /// Begins a write: the writer turn, then an immediate transaction.
-    async fn begin_write(
-        &self,
-    ) -> Result<
-        (
-            tokio::sync::MutexGuard<'_, ()>,
-            Transaction<'static, Sqlite>,
-        ),
-        WorkflowError,
-    > {
-        let turn = self.writer.lock().await;
-        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(db)?;
-        Ok((turn, tx))
-    }
-}
-
-/// Commits on success, rolls back on failure.
-async fn finish<T>(
-    tx: Transaction<'static, Sqlite>,
+/// Commits `session` if `result` is a success, rolls it back if not.
+async fn finish<S: Session, T>(
+    session: S,
     result: Result<T, WorkflowError>,
 ) -> Result<T, WorkflowError> {
     match result {
         Ok(value) => {
-            tx.commit().await.map_err(db)?;
+            session.commit().await?;
             Ok(value)
         }
         Err(error) => {
-            // The error that stopped the write is the one worth reporting.
-            if let Err(rollback) = tx.rollback().await {
+            // The error that stopped the work is the one worth reporting.
+            if let Err(rollback) = session.rollback().await {
                 tracing::warn!(%rollback, "rolling back a failed workflow write");
             }
             Err(error)
@@ -91,45 +58,66 @@ async fn finish<T>(
     }
 }
 
-/// Runs `$body` (an expression using `$conn: &mut SqliteConnection`) as one write.
-macro_rules! in_write {
-    ($store:expr, |$conn:ident| $body:expr) => {{
-        let (_turn, mut tx) = $store.begin_write().await?;
+/// Runs `$body` (using `$s: &mut E::Session`) in a session of `$access`.
+macro_rules! in_session {
+    ($access:expr, $engine:expr, |$s:ident| $body:expr) => {{
+        let mut session = $engine.session($access).await?;
         let result = {
-            let $conn: &mut SqliteConnection = &mut tx;
+            let $s = &mut session;
             $body.await
         };
-        finish(tx, result).await
+        finish(session, result).await
     }};
 }
 
+/// One write: a transaction, serialised as the engine requires.
+macro_rules! in_write {
+    ($engine:expr, |$s:ident| $body:expr) => {
+        in_session!(Access::Write, $engine, |$s| $body)
+    };
+}
+
+/// Statements on their own, each seeing (and committing) by itself.
+macro_rules! direct {
+    ($engine:expr, |$s:ident| $body:expr) => {
+        in_session!(Access::Direct, $engine, |$s| $body)
+    };
+}
+
+/// Reads of one moment.
+macro_rules! in_snapshot {
+    ($engine:expr, |$s:ident| $body:expr) => {
+        in_session!(Access::Snapshot, $engine, |$s| $body)
+    };
+}
+
 #[async_trait]
-impl WorkflowStore for SqliteStore {
+impl<E: WorkflowEngine> WorkflowStore for E {
     async fn create_account(
         &self,
         account: &NewAccount,
         acting: &Acting,
     ) -> Result<Account, WorkflowError> {
-        in_write!(self, |conn| accounts::create(conn, account, acting))
+        in_write!(self, |s| accounts::create(s, account, acting))
     }
 
     async fn account(&self, id: AccountId) -> Result<Option<Account>, WorkflowError> {
-        accounts::get(&self.pool, id).await
+        direct!(self, |s| accounts::get(s, id))
     }
 
     async fn account_for_login(
         &self,
         username: &Username,
     ) -> Result<Option<(Account, String)>, WorkflowError> {
-        accounts::for_login(&self.pool, username).await
+        direct!(self, |s| accounts::for_login(s, username))
     }
 
     async fn accounts(&self, scope: &Scope, page: Page) -> Result<Paged<Account>, WorkflowError> {
-        accounts::list(&self.pool, scope, page).await
+        direct!(self, |s| accounts::list(s, scope, page))
     }
 
     async fn has_accounts(&self) -> Result<bool, WorkflowError> {
-        accounts::any(&self.pool).await
+        direct!(self, |s| accounts::any(s))
     }
 
     async fn update_account(
@@ -139,8 +127,8 @@ impl WorkflowStore for SqliteStore {
         change: &AccountChange,
         acting: &Acting,
     ) -> Result<Account, WorkflowError> {
-        in_write!(self, |conn| accounts::update(
-            conn,
+        in_write!(self, |s| accounts::update(
+            s,
             id,
             expected_version,
             change,
@@ -152,14 +140,14 @@ impl WorkflowStore for SqliteStore {
         &self,
         credential: &NewCredential,
     ) -> Result<Credential, WorkflowError> {
-        accounts::create_credential(&self.pool, credential).await
+        direct!(self, |s| accounts::create_credential(s, credential))
     }
 
     async fn credential(
         &self,
         secret_hash: &str,
     ) -> Result<Option<(Credential, Account)>, WorkflowError> {
-        accounts::credential(&self.pool, secret_hash).await
+        direct!(self, |s| accounts::credential(s, secret_hash))
     }
 
     async fn api_tokens(
@@ -167,7 +155,7 @@ impl WorkflowStore for SqliteStore {
         account: AccountId,
         now: Timestamp,
     ) -> Result<Vec<Credential>, WorkflowError> {
-        accounts::api_tokens(&self.pool, account, now).await
+        direct!(self, |s| accounts::api_tokens(s, account, now))
     }
 
     async fn revoke_credential(
@@ -176,27 +164,11 @@ impl WorkflowStore for SqliteStore {
         id: i64,
         at: Timestamp,
     ) -> Result<bool, WorkflowError> {
-        accounts::revoke_credential(&self.pool, account, id, at).await
+        direct!(self, |s| accounts::revoke_credential(s, account, id, at))
     }
 
     async fn purge_credentials(&self, before: Timestamp) -> Result<u64, WorkflowError> {
-        accounts::purge_credentials(&self.pool, before).await
-    }
-
-    async fn login_failures(&self, key: &str, since: Timestamp) -> Result<u32, WorkflowError> {
-        accounts::login_failures(&self.pool, key, since).await
-    }
-
-    async fn record_login_failure(
-        &self,
-        keys: &[String],
-        at: Timestamp,
-    ) -> Result<(), WorkflowError> {
-        accounts::record_login_failure(&self.pool, keys, at).await
-    }
-
-    async fn clear_login_failures(&self, key: &str) -> Result<(), WorkflowError> {
-        accounts::clear_login_failures(&self.pool, key).await
+        direct!(self, |s| accounts::purge_credentials(s, before))
     }
 
     async fn login_attempt(
@@ -204,11 +176,11 @@ impl WorkflowStore for SqliteStore {
         attempt: &LoginAttempt<'_>,
         admit: &AdmitAttempt<'_>,
     ) -> Result<(bool, Vec<AttemptTally>), WorkflowError> {
-        in_write!(self, |conn| accounts::login_attempt(conn, attempt, admit))
+        in_write!(self, |s| accounts::login_attempt(s, attempt, admit))
     }
 
     async fn forget_login_attempt(&self, ticket: &str) -> Result<(), WorkflowError> {
-        accounts::forget_login_attempt(&self.pool, ticket).await
+        direct!(self, |s| accounts::forget_login_attempt(s, ticket))
     }
 
     async fn claim_idempotency_key(
@@ -218,7 +190,13 @@ impl WorkflowStore for SqliteStore {
         fingerprint: &str,
         now: Timestamp,
     ) -> Result<IdempotencyClaim, WorkflowError> {
-        accounts::claim_key(&self.pool, account, key, fingerprint, now).await
+        direct!(self, |s| accounts::claim_key(
+            s,
+            account,
+            key,
+            fingerprint,
+            now
+        ))
     }
 
     async fn complete_idempotency_key(
@@ -227,7 +205,7 @@ impl WorkflowStore for SqliteStore {
         key: &str,
         response: &StoredResponse,
     ) -> Result<(), WorkflowError> {
-        accounts::complete_key(&self.pool, account, key, response).await
+        direct!(self, |s| accounts::complete_key(s, account, key, response))
     }
 
     async fn release_idempotency_key(
@@ -235,27 +213,27 @@ impl WorkflowStore for SqliteStore {
         account: AccountId,
         key: &str,
     ) -> Result<(), WorkflowError> {
-        accounts::release_key(&self.pool, account, key).await
+        direct!(self, |s| accounts::release_key(s, account, key))
     }
 
     async fn purge_idempotency_keys(&self, before: Timestamp) -> Result<u64, WorkflowError> {
-        accounts::purge_keys(&self.pool, before).await
+        direct!(self, |s| accounts::purge_keys(s, before))
     }
 
     async fn zones(&self) -> Result<Vec<StoredZone>, WorkflowError> {
-        zones::list(&self.pool).await
+        direct!(self, |s| zones::list(s))
     }
 
     async fn zone(&self, id: &ZoneId) -> Result<Option<StoredZone>, WorkflowError> {
-        zones::get(&self.pool, id).await
+        direct!(self, |s| zones::get(s, id))
     }
 
     async fn seed_zones(&self, list: &[Zone], acting: &Acting) -> Result<u64, WorkflowError> {
-        in_write!(self, |conn| zones::seed(conn, list, acting))
+        in_write!(self, |s| zones::seed(s, list, acting))
     }
 
     async fn create_zone(&self, zone: &Zone, acting: &Acting) -> Result<StoredZone, WorkflowError> {
-        in_write!(self, |conn| zones::create(conn, zone, acting))
+        in_write!(self, |s| zones::create(s, zone, acting))
     }
 
     async fn update_zone(
@@ -264,16 +242,11 @@ impl WorkflowStore for SqliteStore {
         expected_version: i64,
         acting: &Acting,
     ) -> Result<StoredZone, WorkflowError> {
-        in_write!(self, |conn| zones::update(
-            conn,
-            zone,
-            expected_version,
-            acting
-        ))
+        in_write!(self, |s| zones::update(s, zone, expected_version, acting))
     }
 
     async fn rule_sets(&self) -> Result<Vec<StoredRuleSet>, WorkflowError> {
-        zones::rule_sets(&self.pool).await
+        direct!(self, |s| zones::rule_sets(s))
     }
 
     async fn add_rule_set(
@@ -281,7 +254,7 @@ impl WorkflowStore for SqliteStore {
         rule_set: &StoredRuleSet,
         acting: &Acting,
     ) -> Result<(), WorkflowError> {
-        in_write!(self, |conn| zones::add_rule_set(conn, rule_set, acting))
+        in_write!(self, |s| zones::add_rule_set(s, rule_set, acting))
     }
 
     async fn create_declaration(
@@ -289,19 +262,18 @@ impl WorkflowStore for SqliteStore {
         declaration: &NewDeclaration,
         acting: &Acting,
     ) -> Result<Declaration, WorkflowError> {
-        in_write!(self, |conn| declarations::create(conn, declaration, acting))
+        in_write!(self, |s| declarations::create(s, declaration, acting))
     }
 
     async fn declaration(&self, id: DeclarationId) -> Result<Option<Declaration>, WorkflowError> {
-        let mut conn = self.pool.acquire().await.map_err(db)?;
-        declarations::get(&mut conn, id).await
+        direct!(self, |s| declarations::get(s, id))
     }
 
     async fn declarations(
         &self,
         filter: &DeclarationFilter,
     ) -> Result<Paged<Declaration>, WorkflowError> {
-        declarations::list(&self.pool, filter).await
+        direct!(self, |s| declarations::list(s, filter))
     }
 
     async fn edit_declaration(
@@ -311,8 +283,8 @@ impl WorkflowStore for SqliteStore {
         form: &DeclarationForm,
         acting: &Acting,
     ) -> Result<Declaration, WorkflowError> {
-        in_write!(self, |conn| declarations::edit(
-            conn,
+        in_write!(self, |s| declarations::edit(
+            s,
             id,
             expected_version,
             form,
@@ -327,8 +299,8 @@ impl WorkflowStore for SqliteStore {
         step: &StepRequest,
         acting: &Acting,
     ) -> Result<Declaration, WorkflowError> {
-        in_write!(self, |conn| declarations::apply_step(
-            conn,
+        in_write!(self, |s| declarations::apply_step(
+            s,
             id,
             expected_version,
             step,
@@ -337,15 +309,15 @@ impl WorkflowStore for SqliteStore {
     }
 
     async fn steps(&self, id: DeclarationId) -> Result<Vec<Step>, WorkflowError> {
-        declarations::steps(&self.pool, id).await
+        direct!(self, |s| declarations::steps(s, id))
     }
 
     async fn objections(&self, id: DeclarationId) -> Result<Vec<Objection>, WorkflowError> {
-        declarations::objections(&self.pool, id).await
+        direct!(self, |s| declarations::objections(s, id))
     }
 
     async fn notices(&self, page: Page) -> Result<Paged<Declaration>, WorkflowError> {
-        declarations::notices(&self.pool, page).await
+        direct!(self, |s| declarations::notices(s, page))
     }
 
     async fn add_evidence(
@@ -356,8 +328,8 @@ impl WorkflowStore for SqliteStore {
         max_files: u32,
         acting: &Acting,
     ) -> Result<(Evidence, Declaration), WorkflowError> {
-        in_write!(self, |conn| declarations::add_evidence(
-            conn,
+        in_write!(self, |s| declarations::add_evidence(
+            s,
             id,
             expected_version,
             evidence,
@@ -367,7 +339,7 @@ impl WorkflowStore for SqliteStore {
     }
 
     async fn evidence(&self, id: DeclarationId) -> Result<Vec<Evidence>, WorkflowError> {
-        declarations::evidence(&self.pool, id).await
+        direct!(self, |s| declarations::evidence(s, id))
     }
 
     async fn evidence_content(
@@ -375,7 +347,7 @@ impl WorkflowStore for SqliteStore {
         id: DeclarationId,
         evidence: i64,
     ) -> Result<Option<(Evidence, Vec<u8>)>, WorkflowError> {
-        declarations::evidence_content(&self.pool, id, evidence).await
+        direct!(self, |s| declarations::evidence_content(s, id, evidence))
     }
 
     async fn set_quota(
@@ -386,8 +358,8 @@ impl WorkflowStore for SqliteStore {
         limit: Option<u32>,
         acting: &Acting,
     ) -> Result<Option<Quota>, WorkflowError> {
-        in_write!(self, |conn| declarations::set_quota(
-            conn, province, cycle, tier, limit, acting
+        in_write!(self, |s| declarations::set_quota(
+            s, province, cycle, tier, limit, acting
         ))
     }
 
@@ -397,21 +369,19 @@ impl WorkflowStore for SqliteStore {
         cycle: i16,
         tier: &str,
     ) -> Result<Option<Quota>, WorkflowError> {
-        let mut conn = self.pool.acquire().await.map_err(db)?;
-        declarations::quota(&mut conn, province, cycle, tier).await
+        direct!(self, |s| declarations::quota(s, province, cycle, tier))
     }
 
     async fn quotas(&self, cycle: i16) -> Result<Vec<Quota>, WorkflowError> {
-        declarations::quotas(&self.pool, cycle).await
+        in_snapshot!(self, |s| declarations::quotas(s, cycle))
     }
 
     async fn pool_members(&self, filter: &PoolFilter) -> Result<Paged<PoolMember>, WorkflowError> {
-        pool::members(&self.pool, filter).await
+        direct!(self, |s| pool::members(s, filter))
     }
 
     async fn pool_member(&self, id: i64) -> Result<Option<PoolMember>, WorkflowError> {
-        let mut conn = self.pool.acquire().await.map_err(db)?;
-        pool::member(&mut conn, id).await
+        direct!(self, |s| pool::member(s, id))
     }
 
     async fn record_proposals(
@@ -420,8 +390,8 @@ impl WorkflowStore for SqliteStore {
         proposals: &[NewProposal],
         acting: &Acting,
     ) -> Result<ProposalsRecorded, WorkflowError> {
-        in_write!(self, |conn| pool::record_proposals(
-            conn, as_of, proposals, acting
+        in_write!(self, |s| pool::record_proposals(
+            s, as_of, proposals, acting
         ))
     }
 
@@ -429,12 +399,11 @@ impl WorkflowStore for SqliteStore {
         &self,
         filter: &ProposalFilter,
     ) -> Result<Paged<PoolProposal>, WorkflowError> {
-        pool::proposals(&self.pool, filter).await
+        direct!(self, |s| pool::proposals(s, filter))
     }
 
     async fn proposal(&self, id: i64) -> Result<Option<PoolProposal>, WorkflowError> {
-        let mut conn = self.pool.acquire().await.map_err(db)?;
-        pool::proposal(&mut conn, id).await
+        direct!(self, |s| pool::proposal(s, id))
     }
 
     async fn decide_proposal(
@@ -444,8 +413,8 @@ impl WorkflowStore for SqliteStore {
         decision: &ProposalDecision,
         acting: &Acting,
     ) -> Result<PoolProposal, WorkflowError> {
-        in_write!(self, |conn| pool::decide(
-            conn,
+        in_write!(self, |s| pool::decide(
+            s,
             id,
             expected_version,
             decision,
@@ -454,23 +423,20 @@ impl WorkflowStore for SqliteStore {
     }
 
     async fn append_audit(&self, record: &AuditRecord) -> Result<AuditEntry, WorkflowError> {
-        in_write!(self, |conn| audit::append(conn, record.clone()))
+        in_write!(self, |s| audit::append(s, record.clone()))
     }
 
     async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, WorkflowError> {
-        audit::entries(&self.pool, filter).await
+        direct!(self, |s| audit::entries(s, filter))
     }
 
     async fn audit_head(&self) -> Result<Option<(i64, String)>, WorkflowError> {
-        let mut conn = self.pool.acquire().await.map_err(db)?;
-        audit::head(&mut conn).await
+        direct!(self, |s| audit::head(s))
     }
 
     async fn ping(&self) -> Result<(), WorkflowError> {
-        sqlx::query("SELECT 1")
-            .execute(&self.pool)
-            .await
-            .map_err(db)?;
-        Ok(())
+        let mut s = self.session(Access::Direct).await?;
+        s.execute("SELECT 1", &[]).await?;
+        Ok(s.commit().await?)
     }
 }

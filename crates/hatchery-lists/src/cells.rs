@@ -19,7 +19,7 @@ const ECHO: usize = 60;
 pub struct Echo(pub String);
 
 impl Echo {
-    fn of(text: &str) -> Self {
+    pub(crate) fn of(text: &str) -> Self {
         let mut chars = text.chars();
         let head: String = chars.by_ref().take(ECHO).collect();
         if chars.next().is_some() {

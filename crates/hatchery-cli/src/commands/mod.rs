@@ -1,6 +1,7 @@
 //! One module per subcommand; each takes parsed arguments and an open store.
 
 mod admin;
+mod backup;
 mod classify;
 mod demo;
 mod explain;
@@ -37,6 +38,8 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Admin(command) => admin::admin(&cli.db, command).await,
         Command::Audit(command) => admin::audit(&cli.db, command).await,
         Command::Pool(command) => admin::pool(&cli.db, command).await,
+        Command::Backup(args) => backup::backup(&cli.db, &args).await,
+        Command::Restore(args) => backup::restore(&cli.db, &args).await,
         Command::Demo(args) => demo::run(&*store::open(&cli.db).await?, &cli.db, &args).await,
     }
 }

@@ -25,6 +25,10 @@ pub mod pool;
 pub mod rules;
 pub mod zones;
 
+/// Online backups of the embedded SQLite store and their restoring (a
+/// PostgreSQL store uses PostgreSQL's own tools).
+pub use hatchery_sqlite::backup;
+
 pub use backend::{Backend, DatabaseUrl, OpenError, Opening, open_backend};
 pub use clock::{ManualClock, SystemClock};
 pub use rules::{RuleBook, RuleEntry};

@@ -68,6 +68,27 @@ pub enum Command {
     /// The national cultivation pool.
     #[command(subcommand)]
     Pool(PoolCommand),
+    /// Copy the SQLite store to a new file, consistent even while a server
+    /// writes to it (PostgreSQL: use pg_dump, see docs/DEPLOY.md).
+    Backup(BackupArgs),
+    /// Replace the SQLite store with a backup, after checking the backup.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The backup file to write; it must not exist yet.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup file, as `hatchery backup` wrote it.
+    pub file: PathBuf,
+    /// Replace the store even if it holds data.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

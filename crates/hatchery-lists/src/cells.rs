@@ -19,7 +19,7 @@ const ECHO: usize = 60;
 pub struct Echo(pub String);
 
 impl Echo {
-    fn of(text: &str) -> Self {
+    pub(crate) fn of(text: &str) -> Self {
         let mut chars = text.chars();
         let head: String = chars.by_ref().take(ECHO).collect();
         if chars.next().is_some() {
@@ -180,8 +180,14 @@ pub fn parse_money(text: &str, field: &MoneyField) -> Result<Money, CellError> {
     rest = rest[digits_end..].trim();
 
     let mut scale = None;
-    let lower = rest.to_lowercase();
-    if let Some((word, factor)) = SCALES.iter().find(|(s, _)| lower.starts_with(s)) {
+    // Compared in place, not by lower-casing the text: a character whose
+    // lower case has another length (the Kelvin sign `K` is `k`) would put
+    // the cut after the word inside a character.
+    let starts_with_word = |word: &str| {
+        rest.get(..word.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(word))
+    };
+    if let Some((word, factor)) = SCALES.iter().find(|(s, _)| starts_with_word(s)) {
         // `m` must not eat the start of a word such as `mil`; a scale is
         // followed by nothing, a space, or a currency.
         let after = &rest[word.len()..];
@@ -530,6 +536,21 @@ mod tests {
             money("$5亿元", "USD", Unit::One),
             Err(CellError::TwoCurrencies { .. })
         ));
+    }
+
+    /// Found by the `money_cells` fuzz harness: the Kelvin sign lower-cases
+    /// to the one-byte `k`, and the scale was cut off the text by the
+    /// lower-cased length, inside the three-byte sign: a panic.
+    #[test]
+    fn characters_whose_lower_case_is_shorter_are_not_scales() {
+        for text in ["1\u{212A}", "$5\u{212A}B", "7\u{130}"] {
+            assert!(
+                matches!(money(text, "USD", Unit::One), Err(CellError::Money(_))),
+                "{text}: {:?}",
+                money(text, "USD", Unit::One)
+            );
+        }
+        assert_eq!(money("1K", "USD", Unit::One), ok("1000", "USD"));
     }
 
     #[test]

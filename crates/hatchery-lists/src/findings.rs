@@ -8,7 +8,7 @@ use hatchery_core::date::{PartialDate, format_date};
 use hatchery_core::{Country, Currency, DivisionCode, EnterpriseId, Money};
 use jiff::civil::Date;
 
-use crate::cells::CellError;
+use crate::cells::{CellError, Echo};
 use crate::profile::FieldName;
 
 fn division(code: DivisionCode) -> String {
@@ -237,7 +237,8 @@ impl fmt::Display for Reason {
             Self::BadName(problem) => write!(f, "the name {problem}"),
             Self::UnknownCountry(name) => write!(
                 f,
-                "country '{name}' is not known (add it to fields.country.aliases)"
+                "country {} is not known (add it to fields.country.aliases)",
+                Echo::of(name)
             ),
             Self::ShiftUnclear {
                 column,
@@ -245,7 +246,8 @@ impl fmt::Display for Reason {
                 through,
             } => write!(
                 f,
-                "{column} holds '{holds}', which belongs to the next column, but {through} is not empty: cannot tell how the cells moved"
+                "{column} holds {}, which belongs to the next column, but {through} is not empty: cannot tell how the cells moved",
+                Echo::of(holds)
             ),
             Self::FoundedAfterList { founded, list } => write!(
                 f,
@@ -297,5 +299,28 @@ impl fmt::Display for Rejected {
         }
         let reasons: Vec<String> = self.reasons.iter().map(ToString::to_string).collect();
         write!(f, ": {}", reasons.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Found by the `damaged_list_files` fuzz harness: a country cell of
+    /// 30,000 characters was repeated whole in the row's reason.
+    #[test]
+    fn reasons_cut_the_cells_they_repeat() {
+        let long = "长".repeat(30_000);
+        let reasons = [
+            Reason::UnknownCountry(long.clone()),
+            Reason::ShiftUnclear {
+                column: "City".into(),
+                holds: long,
+                through: "Industry".into(),
+            },
+        ];
+        for reason in reasons {
+            assert!(reason.to_string().chars().count() < 250, "{reason:?}");
+        }
     }
 }

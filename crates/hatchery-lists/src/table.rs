@@ -134,7 +134,23 @@ fn decode(bytes: &[u8], label: Option<&str>) -> Result<String, String> {
     }
 }
 
+/// Reads a spreadsheet; a panic in the reader (a damaged file can make
+/// calamine 0.31 index its tables out of bounds) is an error with the file.
 fn read_sheet(path: &Path, layout: &FileLayout) -> Result<Vec<RawRow>, ListError> {
+    std::panic::catch_unwind(|| read_sheet_unguarded(path, layout)).unwrap_or_else(|panic| {
+        let reason = panic
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("the spreadsheet reader stopped");
+        Err(ListError::File {
+            path: path.to_owned(),
+            message: format!("the spreadsheet is damaged ({reason})"),
+        })
+    })
+}
+
+fn read_sheet_unguarded(path: &Path, layout: &FileLayout) -> Result<Vec<RawRow>, ListError> {
     let fail = |message: String| ListError::File {
         path: path.to_owned(),
         message,

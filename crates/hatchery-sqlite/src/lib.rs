@@ -7,6 +7,7 @@
 //! (a [`LedgerBuilder`](hatchery_core::LedgerBuilder) for the ledger).
 #![forbid(unsafe_code)]
 
+pub mod backup;
 mod batch;
 mod codec;
 mod connect;

@@ -1,6 +1,7 @@
 //! One module per subcommand; each takes parsed arguments and an open store.
 
 mod admin;
+mod backup;
 mod classify;
 mod demo;
 mod explain;
@@ -53,6 +54,8 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Admin(command) => admin::admin(&*for_writing(&db).await?, command).await,
         Command::Audit(command) => admin::audit(&*for_reading(&db).await?, command).await,
         Command::Pool(command) => admin::pool(&*for_reading(&db).await?, command).await,
+        Command::Backup(args) => backup::backup(&db, &args).await,
+        Command::Restore(args) => backup::restore(&db, &args).await,
         Command::Demo(args) => demo::run(&*for_writing(&db).await?, &db, &args).await,
     }
 }

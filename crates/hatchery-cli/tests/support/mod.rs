@@ -8,6 +8,8 @@
 //! fails the test.
 #![allow(dead_code, reason = "each test binary uses part of the support")]
 
+pub mod server;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 

@@ -125,6 +125,21 @@ pub fn builtin_source(name: &str) -> Option<&'static str> {
         .map(|(_, text)| *text)
 }
 
+/// How many characters of a refused value a message repeats.
+const ECHO: usize = 60;
+
+/// A refused value as a message repeats it: whole when short, else cut,
+/// so that a rule set posted with a megabyte key gets a short answer.
+fn echo(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(ECHO).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
 fn valid_key(key: &str) -> bool {
     !key.is_empty()
         && key.len() <= 64
@@ -139,7 +154,7 @@ impl RuleSet {
         let raw: RawRuleSet =
             toml::from_str(text).map_err(|e| RuleSetError::Syntax(e.to_string()))?;
         let invalid = |problem: String| RuleSetError::Invalid {
-            key: raw.key.clone(),
+            key: echo(&raw.key),
             problem,
         };
         if !valid_key(&raw.key) {
@@ -157,7 +172,8 @@ impl RuleSet {
             if prefix.is_empty() || prefix.len() > 6 || !prefix.bytes().all(|b| b.is_ascii_digit())
             {
                 return Err(invalid(format!(
-                    "scope '{prefix}' is not a division-code prefix (1-6 digits)"
+                    "scope '{}' is not a division-code prefix (1-6 digits)",
+                    echo(prefix)
                 )));
             }
         }
@@ -170,7 +186,7 @@ impl RuleSet {
             if !valid_key(&tier.key) {
                 return Err(invalid(format!(
                     "tier key '{}' is not a valid key",
-                    tier.key
+                    echo(&tier.key)
                 )));
             }
             if tiers.iter().any(|t: &Tier| t.key == tier.key) {
@@ -293,6 +309,31 @@ mod tests {
         for name in builtin_names() {
             let rules = RuleSet::builtin(name).unwrap_or_else(|e| panic!("{name}: {e}"));
             assert_eq!(rules.key, name);
+        }
+    }
+
+    /// Found by the `damaged_rule_sets` fuzz harness: a refused key was
+    /// repeated whole in the message, however long.
+    #[test]
+    fn refused_values_are_cut_in_messages() {
+        let long = "长".repeat(30_000);
+        for text in [
+            format!(
+                "key='{long}'\nversion='1'\ntitle='x'\ntitle_en='x'\n[[tiers]]\nkey='a'\nname='a'\nname_en='a'\nwhen=[]"
+            ),
+            format!(
+                "key='x'\nversion='1'\ntitle='x'\ntitle_en='x'\nscope=['{long}']\n[[tiers]]\nkey='a'\nname='a'\nname_en='a'\nwhen=[]"
+            ),
+            format!(
+                "key='x'\nversion='1'\ntitle='x'\ntitle_en='x'\n[[tiers]]\nkey='{long}'\nname='a'\nname_en='a'\nwhen=[]"
+            ),
+        ] {
+            let message = RuleSet::from_toml(&text).unwrap_err().to_string();
+            assert!(
+                message.chars().count() < 300,
+                "{}",
+                message.chars().take(300).collect::<String>()
+            );
         }
     }
 

@@ -10,8 +10,10 @@
 //! exact beyond that (or keep trailing zeros, like `100.00`) belong in text
 //! cells.
 
+use std::any::Any;
 use std::fs::File;
 use std::io::BufReader;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use calamine::{Data, ExcelDateTime, Range, Reader, Xlsx};
@@ -28,8 +30,10 @@ pub(crate) struct Workbook {
 impl Workbook {
     /// Opens a workbook; `name` is how problems refer to it.
     pub(crate) fn open(path: &Path, name: &str) -> Result<Self, Problem> {
-        let book = calamine::open_workbook(path)
-            .map_err(|e| Problem::file(name, format!("cannot read the workbook: {e}")))?;
+        let book = guarded(name, "cannot read the workbook", || {
+            calamine::open_workbook(path)
+                .map_err(|e| Problem::file(name, format!("cannot read the workbook: {e}")))
+        })?;
         Ok(Self {
             name: name.to_owned(),
             book,
@@ -43,22 +47,55 @@ impl Workbook {
 
     /// The rows of a sheet; `name` is how problems refer to the sheet.
     pub(crate) fn sheet(&mut self, sheet: &str, name: &str) -> Result<SheetRows, Problem> {
-        let range = self
-            .book
-            .worksheet_range(sheet)
-            .map_err(|e| Problem::file(name, format!("cannot read the worksheet: {e}")))?;
-        Ok(SheetRows::new(range))
+        guarded(name, "cannot read the worksheet", || {
+            let range = self
+                .book
+                .worksheet_range(sheet)
+                .map_err(|e| Problem::file(name, format!("cannot read the worksheet: {e}")))?;
+            Ok(SheetRows::new(range))
+        })
     }
 
     /// The rows of the first sheet.
     pub(crate) fn first_sheet(&mut self) -> Result<SheetRows, Problem> {
-        let range = self
-            .book
-            .worksheet_range_at(0)
-            .ok_or_else(|| Problem::file(&self.name, "the workbook has no worksheet"))?
-            .map_err(|e| Problem::file(&self.name, format!("cannot read the worksheet: {e}")))?;
-        Ok(SheetRows::new(range))
+        let name = &self.name;
+        let book = &mut self.book;
+        guarded(name, "cannot read the worksheet", || {
+            let range = book
+                .worksheet_range_at(0)
+                .ok_or_else(|| Problem::file(name, "the workbook has no worksheet"))?
+                .map_err(|e| Problem::file(name, format!("cannot read the worksheet: {e}")))?;
+            Ok(SheetRows::new(range))
+        })
     }
+}
+
+/// Runs a step of the spreadsheet reader, making a panic in it a problem
+/// with the file: calamine indexes tables by numbers the file gives, so a
+/// damaged workbook can make it panic (0.31 indexes the shared strings with
+/// a cell's number unchecked).
+fn guarded<T>(
+    name: &str,
+    what: &str,
+    step: impl FnOnce() -> Result<T, Problem>,
+) -> Result<T, Problem> {
+    catch_unwind(AssertUnwindSafe(step)).unwrap_or_else(|panic| {
+        Err(Problem::file(
+            name,
+            format!(
+                "{what}: the file is damaged ({})",
+                panic_text(panic.as_ref())
+            ),
+        ))
+    })
+}
+
+fn panic_text(panic: &(dyn Any + Send)) -> &str {
+    panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("the spreadsheet reader stopped")
 }
 
 /// The rows of a worksheet, converted to text when the sheet is opened. Its

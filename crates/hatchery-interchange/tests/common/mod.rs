@@ -6,6 +6,8 @@
 use std::fs;
 use std::path::Path;
 
+pub mod generate;
+
 use hatchery_interchange::{DatasetRead, NoProgress, Problems, read_dataset};
 use tempfile::TempDir;
 

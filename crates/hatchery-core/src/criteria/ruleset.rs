@@ -318,9 +318,15 @@ mod tests {
     fn refused_values_are_cut_in_messages() {
         let long = "长".repeat(30_000);
         for text in [
-            format!("key='{long}'\nversion='1'\ntitle='x'\ntitle_en='x'\n[[tiers]]\nkey='a'\nname='a'\nname_en='a'\nwhen=[]"),
-            format!("key='x'\nversion='1'\ntitle='x'\ntitle_en='x'\nscope=['{long}']\n[[tiers]]\nkey='a'\nname='a'\nname_en='a'\nwhen=[]"),
-            format!("key='x'\nversion='1'\ntitle='x'\ntitle_en='x'\n[[tiers]]\nkey='{long}'\nname='a'\nname_en='a'\nwhen=[]"),
+            format!(
+                "key='{long}'\nversion='1'\ntitle='x'\ntitle_en='x'\n[[tiers]]\nkey='a'\nname='a'\nname_en='a'\nwhen=[]"
+            ),
+            format!(
+                "key='x'\nversion='1'\ntitle='x'\ntitle_en='x'\nscope=['{long}']\n[[tiers]]\nkey='a'\nname='a'\nname_en='a'\nwhen=[]"
+            ),
+            format!(
+                "key='x'\nversion='1'\ntitle='x'\ntitle_en='x'\n[[tiers]]\nkey='{long}'\nname='a'\nname_en='a'\nwhen=[]"
+            ),
         ] {
             let message = RuleSet::from_toml(&text).unwrap_err().to_string();
             assert!(

@@ -28,7 +28,7 @@ const ODD_VALUES: &[&str] = &[
 ];
 
 /// `base` with up to three of its `key = value` lines given another value
-/// (odd text as a TOML string or bare, a value from [`ODD_VALUES`] or from
+/// (odd text as a TOML string or bare, a value from `ODD_VALUES` or from
 /// `values`, which the caller draws from its own document's vocabulary),
 /// then mutated.
 pub fn damaged_toml(

@@ -59,7 +59,7 @@ fn write_continuously(server: &Server, admin: &str, stop: &AtomicBool, written: 
             call(server, admin, "POST", "/api/imports", Some(dataset)),
             200,
         );
-        if n % 5 == 0 {
+        if n.is_multiple_of(5) {
             let account = json!({ "username": format!("reviewer.{n}"), "display_name": "审核员",
                                   "role": "city_reviewer", "jurisdiction": "440300",
                                   "password": PASSWORD });

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use hatchery_core::Ledger;
-use hatchery_core::workflow::{Clock, Scope, reevaluate};
+use hatchery_core::workflow::{Clock, PoolMemberId, Scope, reevaluate};
 use hatchery_store::StoreError;
 use hatchery_store::workflow::{
     Acting, MemberStatus, NewProposal, Page, PoolFilter, PoolMember, WorkflowError, WorkflowStore,
@@ -30,7 +30,8 @@ pub enum PoolError {
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SkippedMember {
-    pub member: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub member: PoolMemberId,
     pub enterprise: String,
     pub reason: String,
 }

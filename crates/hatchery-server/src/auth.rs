@@ -7,7 +7,7 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use hatchery_core::EnterpriseId;
-use hatchery_core::workflow::{Capability, Placement, Scope};
+use hatchery_core::workflow::{Capability, CredentialId, Placement, Scope};
 use hatchery_store::workflow::{Account, Acting, CredentialKind};
 use jiff::Timestamp;
 use rand::RngCore;
@@ -40,7 +40,7 @@ pub struct Caller {
     pub account: Account,
     pub scope: Scope,
     /// The session or token used.
-    pub credential: i64,
+    pub credential: CredentialId,
     pub via: CredentialKind,
 }
 

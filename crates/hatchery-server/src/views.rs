@@ -4,7 +4,8 @@
 
 use hatchery_core::criteria::{Check, ClauseOutcome, Decision, TierOutcome};
 use hatchery_core::workflow::{
-    ActionKind, DeclarationState, ExitCause, Placement, Role, Scope, ZoneKind,
+    ActionKind, CredentialId, DeclarationState, EvidenceId, ExitCause, ObjectionId, Placement,
+    PoolMemberId, ProposalId, Role, Scope, ZoneKind,
 };
 use hatchery_store::workflow::{
     Account, Credential, Declaration, Evidence, MemberStatus, Objection, PoolMember, PoolProposal,
@@ -184,7 +185,8 @@ impl From<&Account> for AccountView {
 /// An API token (its secret is shown once, when it is created).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct TokenView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: CredentialId,
     pub name: Option<String>,
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
@@ -407,7 +409,8 @@ impl From<&Step> for StepView {
 /// An evidence file's record.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct EvidenceView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: EvidenceId,
     pub name: String,
     /// The media type.
     pub content_type: String,
@@ -435,7 +438,8 @@ impl From<&Evidence> for EvidenceView {
 /// An objection lodged during a public notice.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ObjectionView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: ObjectionId,
     /// Who lodged it: shown to officials, `null` for the enterprise.
     pub lodged_by: Option<i64>,
     pub lodged_at: Timestamp,
@@ -550,7 +554,8 @@ impl From<&Quota> for QuotaView {
 /// A membership of the national cultivation pool.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MemberView {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: PoolMemberId,
     pub enterprise: String,
     pub enterprise_name: Option<String>,
     pub tier: String,
@@ -594,8 +599,10 @@ impl MemberView {
 /// A re-evaluation's proposal for one member.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ProposalView {
-    pub id: i64,
-    pub member: i64,
+    #[schema(value_type = i64)]
+    pub id: ProposalId,
+    #[schema(value_type = i64)]
+    pub member: PoolMemberId,
     pub enterprise: String,
     pub enterprise_name: Option<String>,
     pub placement: PlacementView,

@@ -20,8 +20,9 @@ use hatchery_core::EnterpriseId;
 use hatchery_core::workflow::audit::{AuditEntry, AuditRecord};
 use hatchery_core::workflow::declaration::{ActionKind, Transition};
 use hatchery_core::workflow::{
-    AccountId, DeclarationForm, DeclarationId, DeclarationState, EvidenceType, ExitCause,
-    Jurisdiction, Placement, ProposalKind, Role, Scope, Username, Zone, ZoneId,
+    AccountId, CredentialId, DeclarationForm, DeclarationId, DeclarationState, EvidenceId,
+    EvidenceType, ExitCause, Jurisdiction, ObjectionId, Placement, PoolMemberId, ProposalId,
+    ProposalKind, Role, Scope, Username, Zone, ZoneId,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -166,7 +167,7 @@ pub struct NewCredential {
 /// A stored credential.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Credential {
-    pub id: i64,
+    pub id: CredentialId,
     pub kind: CredentialKind,
     pub account: AccountId,
     #[serde(skip)]
@@ -325,7 +326,7 @@ pub struct Step {
 /// An objection lodged during a public notice.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Objection {
-    pub id: i64,
+    pub id: ObjectionId,
     pub declaration: DeclarationId,
     pub lodged_by: AccountId,
     pub lodged_at: Timestamp,
@@ -349,7 +350,7 @@ pub struct StepRequest {
 /// An evidence file's record (its content is fetched separately).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Evidence {
-    pub id: i64,
+    pub id: EvidenceId,
     pub declaration: DeclarationId,
     pub name: String,
     pub kind: EvidenceType,
@@ -414,7 +415,7 @@ impl MemberStatus {
 /// A membership of the national cultivation pool.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PoolMember {
-    pub id: i64,
+    pub id: PoolMemberId,
     pub enterprise: EnterpriseId,
     pub tier: String,
     pub rule_set: String,
@@ -472,8 +473,8 @@ impl ProposalStatus {
 /// A re-evaluation's proposal for one member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PoolProposal {
-    pub id: i64,
-    pub member: i64,
+    pub id: ProposalId,
+    pub member: PoolMemberId,
     pub enterprise: EnterpriseId,
     pub placement: Placement,
     pub kind: ProposalKind,
@@ -491,7 +492,7 @@ pub struct PoolProposal {
 /// A proposal to record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewProposal {
-    pub member: i64,
+    pub member: PoolMemberId,
     pub kind: ProposalKind,
     pub decision: serde_json::Value,
 }
@@ -501,7 +502,7 @@ pub struct NewProposal {
 pub struct ProposalsRecorded {
     pub created: u64,
     /// Members that already had a pending proposal: left alone.
-    pub already_pending: Vec<i64>,
+    pub already_pending: Vec<PoolMemberId>,
 }
 
 /// Which proposals to list.
@@ -614,7 +615,7 @@ pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
     async fn revoke_credential(
         &self,
         account: AccountId,
-        id: i64,
+        id: CredentialId,
         at: Timestamp,
     ) -> Result<bool, WorkflowError>;
 
@@ -770,7 +771,7 @@ pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
     async fn evidence_content(
         &self,
         id: DeclarationId,
-        evidence: i64,
+        evidence: EvidenceId,
     ) -> Result<Option<(Evidence, Vec<u8>)>, WorkflowError>;
 
     // --- quotas
@@ -802,7 +803,7 @@ pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
     async fn pool_members(&self, filter: &PoolFilter) -> Result<Paged<PoolMember>, WorkflowError>;
 
     /// One member.
-    async fn pool_member(&self, id: i64) -> Result<Option<PoolMember>, WorkflowError>;
+    async fn pool_member(&self, id: PoolMemberId) -> Result<Option<PoolMember>, WorkflowError>;
 
     /// Records a re-evaluation's proposals; a member with a pending proposal
     /// gets no second one.
@@ -820,13 +821,13 @@ pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
     ) -> Result<Paged<PoolProposal>, WorkflowError>;
 
     /// One proposal.
-    async fn proposal(&self, id: i64) -> Result<Option<PoolProposal>, WorkflowError>;
+    async fn proposal(&self, id: ProposalId) -> Result<Option<PoolProposal>, WorkflowError>;
 
     /// Decides a pending proposal at `expected_version` and applies its effect
     /// to the member.
     async fn decide_proposal(
         &self,
-        id: i64,
+        id: ProposalId,
         expected_version: i64,
         decision: &ProposalDecision,
         acting: &Acting,

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use super::account::{AccountId, Role};
 use super::calendar::{CalendarError, WorkingCalendar};
+use super::ids::ObjectionId;
 use super::jurisdiction::{Placement, Scope};
 use super::permission::Capability;
 use crate::date::anniversary;
@@ -213,7 +214,7 @@ pub enum Command {
     Object { reason: String },
     /// The ministry settles an objection: upheld rejects the declaration.
     ResolveObjection {
-        objection: i64,
+        objection: ObjectionId,
         upheld: bool,
         reason: String,
     },
@@ -344,7 +345,7 @@ pub struct Facts<'a> {
     /// The public notice's first and last day, once opened.
     pub notice: Option<(Date, Date)>,
     /// Objections lodged and not yet resolved.
-    pub open_objections: &'a [i64],
+    pub open_objections: &'a [ObjectionId],
 }
 
 /// Who asks.
@@ -380,7 +381,7 @@ pub struct Circumstances<'a> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub enum ObjectionChange {
     Lodge { text: String },
-    Resolve { id: i64, upheld: bool },
+    Resolve { id: ObjectionId, upheld: bool },
 }
 
 /// A step that may be taken: what the store must write.
@@ -426,7 +427,7 @@ pub enum TransitionError {
     #[error("{0} objection(s) must be resolved first")]
     OpenObjections(usize),
     #[error("objection {0} is not open on this declaration")]
-    NoSuchObjection(i64),
+    NoSuchObjection(ObjectionId),
     #[error("the province's quota of {limit} recommendations is used up")]
     QuotaExhausted { limit: u32 },
     /// The notice's working days could not be counted.
@@ -655,7 +656,7 @@ mod tests {
         }
     }
 
-    fn facts<'a>(w: &'a World, state: DeclarationState, open: &'a [i64]) -> Facts<'a> {
+    fn facts<'a>(w: &'a World, state: DeclarationState, open: &'a [ObjectionId]) -> Facts<'a> {
         Facts {
             state,
             enterprise: &w.enterprise,
@@ -916,7 +917,7 @@ mod tests {
         ));
         assert_eq!(
             decide(
-                &facts(&w, notice, &[7]),
+                &facts(&w, notice, &[ObjectionId(7)]),
                 ministry,
                 &Command::Confirm { reason: None },
                 on(&w, date(2025, 3, 17)),
@@ -926,10 +927,10 @@ mod tests {
         // Resolving: dismissed keeps the notice, upheld rejects.
         let resolve = |upheld| {
             decide(
-                &facts(&w, notice, &[7]),
+                &facts(&w, notice, &[ObjectionId(7)]),
                 ministry,
                 &Command::ResolveObjection {
-                    objection: 7,
+                    objection: ObjectionId(7),
                     upheld,
                     reason: "核实".into(),
                 },
@@ -942,16 +943,16 @@ mod tests {
         assert_eq!(resolve(true), DeclarationState::Rejected);
         assert_eq!(
             decide(
-                &facts(&w, notice, &[7]),
+                &facts(&w, notice, &[ObjectionId(7)]),
                 ministry,
                 &Command::ResolveObjection {
-                    objection: 8,
+                    objection: ObjectionId(8),
                     upheld: false,
                     reason: "x".into(),
                 },
                 on(&w, date(2025, 3, 17)),
             ),
-            Err(TransitionError::NoSuchObjection(8))
+            Err(TransitionError::NoSuchObjection(ObjectionId(8)))
         );
     }
 

@@ -11,6 +11,7 @@ pub mod calendar;
 pub mod clock;
 pub mod declaration;
 pub mod evidence;
+pub mod ids;
 pub mod jurisdiction;
 pub mod permission;
 pub mod pool;
@@ -25,6 +26,7 @@ pub use declaration::{
     Facts, ObjectionChange, QuotaUse, Transition, TransitionError,
 };
 pub use evidence::{CheckedEvidence, EvidenceError, EvidenceType, check_evidence};
+pub use ids::{CredentialId, EvidenceId, ObjectionId, PoolMemberId, ProposalId};
 pub use jurisdiction::{Jurisdiction, JurisdictionError, Placement, Scope};
 pub use permission::Capability;
 pub use pool::{ExitCause, Proposal, ProposalKind, reevaluate};

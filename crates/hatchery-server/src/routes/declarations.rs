@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use hatchery_core::EnterpriseId;
 use hatchery_core::workflow::declaration::{Actor, Circumstances, Facts, QuotaUse, decide};
 use hatchery_core::workflow::{
-    Capability, Command, DeclarationForm, DeclarationId, DeclarationState, Role, TransitionError,
-    check_evidence,
+    Capability, Command, DeclarationForm, DeclarationId, DeclarationState, EvidenceId, ObjectionId,
+    Role, TransitionError, check_evidence,
 };
 use hatchery_store::workflow::{
     Declaration, DeclarationFilter, NewDeclaration, NewEvidence, StepRequest,
@@ -71,7 +71,8 @@ pub struct ActionRequest {
     /// Why; required to return, reject or resolve an objection.
     pub reason: Option<String>,
     /// The objection to resolve.
-    pub objection: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub objection: Option<ObjectionId>,
     /// Whether the objection is upheld (which rejects the declaration).
     pub upheld: Option<bool>,
 }
@@ -401,7 +402,7 @@ pub(crate) async fn take_step(
     version: i64,
     command: &Command,
 ) -> Result<Declaration, ApiError> {
-    let open: Vec<i64> = state
+    let open: Vec<ObjectionId> = state
         .db
         .objections(declaration.id)
         .await?
@@ -604,7 +605,7 @@ fn encode_filename(name: &str) -> String {
 pub async fn download_evidence(
     State(state): State<AppState>,
     caller: Caller,
-    Path((id, evidence)): Path<(i64, i64)>,
+    Path((id, evidence)): Path<(i64, EvidenceId)>,
 ) -> Result<Response, ApiError> {
     let declaration = visible_declaration(&state, &caller, id).await?;
     let (record, content) = state

@@ -4,7 +4,7 @@
 use axum::extract::State;
 use hatchery_core::DivisionCode;
 use hatchery_core::date::anniversary;
-use hatchery_core::workflow::{Capability, ExitCause, ProposalKind};
+use hatchery_core::workflow::{Capability, ExitCause, PoolMemberId, ProposalId, ProposalKind};
 use hatchery_store::workflow::{
     MemberEffect, MemberStatus, PoolFilter, PoolProposal, ProposalDecision, ProposalFilter,
     ProposalStatus,
@@ -143,7 +143,7 @@ pub async fn list_members(
 pub async fn get_member(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<PoolMemberId>,
 ) -> Result<Json<MemberView>, ApiError> {
     caller.require(Capability::ReadPool)?;
     let member = state
@@ -242,7 +242,7 @@ pub async fn list_proposals(
 async fn visible_proposal(
     state: &AppState,
     caller: &Caller,
-    id: i64,
+    id: ProposalId,
 ) -> Result<PoolProposal, ApiError> {
     caller.require(Capability::ReadProposals)?;
     state
@@ -266,7 +266,7 @@ async fn visible_proposal(
 pub async fn get_proposal(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<ProposalId>,
 ) -> Result<Json<ProposalView>, ApiError> {
     let proposal = visible_proposal(&state, &caller, id).await?;
     Ok(Json(named(&state, &proposal, ProposalView::new).await?))
@@ -287,7 +287,7 @@ pub async fn get_proposal(
 pub async fn decide_proposal(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<ProposalId>,
     Json(request): Json<DecideProposal>,
 ) -> Result<Json<ProposalView>, ApiError> {
     let proposal = visible_proposal(&state, &caller, id).await?;

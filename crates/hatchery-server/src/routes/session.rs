@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hatchery_core::workflow::Username;
+use hatchery_core::workflow::{CredentialId, Username};
 use hatchery_store::workflow::{AccountChange, CredentialKind, NewCredential};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -70,7 +70,8 @@ pub struct TokenRequest {
 /// A new API token: the secret is shown this once.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedToken {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: CredentialId,
     pub name: String,
     /// Send as `Authorization: Bearer TOKEN`.
     pub token: String,
@@ -400,7 +401,7 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     caller: Caller,
-    Path(id): Path<i64>,
+    Path(id): Path<CredentialId>,
 ) -> Result<StatusCode, ApiError> {
     let tokens = state
         .db

@@ -21,9 +21,9 @@ use futures::future::join_all;
 use hatchery_core::workflow::audit::{AuditRecord, verify};
 use hatchery_core::workflow::declaration::{ObjectionChange, Transition};
 use hatchery_core::workflow::{
-    AccountId, ActionKind, DeclarationForm, DeclarationId, DeclarationState, EvidenceType,
-    ExitCause, Jurisdiction, Placement, ProposalKind, Role, Scope, Username, Zone, ZoneId,
-    ZoneKind,
+    AccountId, ActionKind, DeclarationForm, DeclarationId, DeclarationState, EvidenceId,
+    EvidenceType, ExitCause, Jurisdiction, Placement, ProposalKind, Role, Scope, Username, Zone,
+    ZoneId, ZoneKind,
 };
 use hatchery_core::{DivisionCode, EnterpriseId};
 use jiff::Timestamp;
@@ -1185,7 +1185,10 @@ pub async fn script(db: &dyn WorkflowStore) -> Trace {
         "evidence content",
         db.evidence_content(d.id, files[0].id).await,
     );
-    t.ok("no such evidence", db.evidence_content(d.id, 999).await);
+    t.ok(
+        "no such evidence",
+        db.evidence_content(d.id, EvidenceId(999)).await,
+    );
     for (name, filter) in [
         ("declarations, all", Scope::All),
         ("declarations, Guangdong", Scope::Province(guangdong)),

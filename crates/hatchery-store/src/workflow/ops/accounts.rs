@@ -1,7 +1,7 @@
 //! Accounts, their credentials, login throttling and idempotency keys.
 
 use hatchery_core::EnterpriseId;
-use hatchery_core::workflow::{AccountId, Role, Scope, Username};
+use hatchery_core::workflow::{AccountId, CredentialId, Role, Scope, Username};
 use jiff::Timestamp;
 
 use super::audit::append;
@@ -254,7 +254,7 @@ const CREDENTIAL_COLUMNS: &str =
 
 fn decode_credential(row: &impl Row) -> Result<Credential, WorkflowError> {
     Ok(Credential {
-        id: row.get("id")?,
+        id: CredentialId(row.get("id")?),
         kind: get_key(row, "kind", "credential kind", kind_of)?,
         account: get_account(row, "account_id")?,
         csrf_hash: row.get("csrf_hash")?,
@@ -330,14 +330,14 @@ pub(crate) async fn api_tokens(
 pub(crate) async fn revoke_credential(
     s: &mut impl Session,
     account: AccountId,
-    id: i64,
+    id: CredentialId,
     at: Timestamp,
 ) -> Result<bool, WorkflowError> {
     let done = s
         .execute(
             "UPDATE wf_credentials SET revoked_at = $1 WHERE id = $2 AND account_id = $3 \
              AND revoked_at IS NULL",
-            binds![at, id, account.0],
+            binds![at, id.0, account.0],
         )
         .await?;
     Ok(done > 0)

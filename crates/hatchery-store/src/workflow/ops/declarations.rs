@@ -4,7 +4,8 @@
 use hatchery_core::DivisionCode;
 use hatchery_core::workflow::declaration::ObjectionChange;
 use hatchery_core::workflow::{
-    ActionKind, DeclarationForm, DeclarationId, DeclarationState, EvidenceType,
+    ActionKind, DeclarationForm, DeclarationId, DeclarationState, EvidenceId, EvidenceType,
+    ObjectionId,
 };
 use jiff::Timestamp;
 
@@ -356,7 +357,7 @@ pub(crate) async fn apply_step(
                         acting.at,
                         *upheld,
                         &transition.reason,
-                        *objection,
+                        objection.0,
                         id.0,
                     ],
                 )
@@ -449,7 +450,7 @@ pub(crate) async fn objections(
     .iter()
     .map(|row| {
         Ok(Objection {
-            id: row.get("id")?,
+            id: ObjectionId(row.get("id")?),
             declaration: DeclarationId(row.get("declaration_id")?),
             lodged_by: get_account(row, "lodged_by")?,
             lodged_at: row.get("lodged_at")?,
@@ -492,7 +493,7 @@ const EVIDENCE_COLUMNS: &str =
 
 fn decode_evidence(row: &impl Row) -> Result<Evidence, WorkflowError> {
     Ok(Evidence {
-        id: row.get("id")?,
+        id: EvidenceId(row.get("id")?),
         declaration: DeclarationId(row.get("declaration_id")?),
         name: row.get("name")?,
         kind: get_key(row, "kind", "evidence type", EvidenceType::from_media_type)?,
@@ -584,13 +585,13 @@ pub(crate) async fn evidence(
 pub(crate) async fn evidence_content(
     s: &mut impl Session,
     id: DeclarationId,
-    evidence: i64,
+    evidence: EvidenceId,
 ) -> Result<Option<(Evidence, Vec<u8>)>, WorkflowError> {
     let sql = format!(
         "SELECT {EVIDENCE_COLUMNS}, content FROM wf_evidence \
          WHERE declaration_id = $1 AND id = $2"
     );
-    match s.fetch_optional(&sql, binds![id.0, evidence]).await? {
+    match s.fetch_optional(&sql, binds![id.0, evidence.0]).await? {
         Some(row) => Ok(Some((decode_evidence(&row)?, row.get("content")?))),
         None => Ok(None),
     }

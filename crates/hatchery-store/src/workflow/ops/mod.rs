@@ -24,7 +24,8 @@ use async_trait::async_trait;
 use hatchery_core::DivisionCode;
 use hatchery_core::workflow::audit::{AuditEntry, AuditRecord};
 use hatchery_core::workflow::{
-    AccountId, DeclarationForm, DeclarationId, Scope, Username, Zone, ZoneId,
+    AccountId, CredentialId, DeclarationForm, DeclarationId, EvidenceId, PoolMemberId, ProposalId,
+    Scope, Username, Zone, ZoneId,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -161,7 +162,7 @@ impl<E: WorkflowEngine> WorkflowStore for E {
     async fn revoke_credential(
         &self,
         account: AccountId,
-        id: i64,
+        id: CredentialId,
         at: Timestamp,
     ) -> Result<bool, WorkflowError> {
         direct!(self, |s| accounts::revoke_credential(s, account, id, at))
@@ -345,7 +346,7 @@ impl<E: WorkflowEngine> WorkflowStore for E {
     async fn evidence_content(
         &self,
         id: DeclarationId,
-        evidence: i64,
+        evidence: EvidenceId,
     ) -> Result<Option<(Evidence, Vec<u8>)>, WorkflowError> {
         direct!(self, |s| declarations::evidence_content(s, id, evidence))
     }
@@ -380,7 +381,7 @@ impl<E: WorkflowEngine> WorkflowStore for E {
         direct!(self, |s| pool::members(s, filter))
     }
 
-    async fn pool_member(&self, id: i64) -> Result<Option<PoolMember>, WorkflowError> {
+    async fn pool_member(&self, id: PoolMemberId) -> Result<Option<PoolMember>, WorkflowError> {
         direct!(self, |s| pool::member(s, id))
     }
 
@@ -402,13 +403,13 @@ impl<E: WorkflowEngine> WorkflowStore for E {
         direct!(self, |s| pool::proposals(s, filter))
     }
 
-    async fn proposal(&self, id: i64) -> Result<Option<PoolProposal>, WorkflowError> {
+    async fn proposal(&self, id: ProposalId) -> Result<Option<PoolProposal>, WorkflowError> {
         direct!(self, |s| pool::proposal(s, id))
     }
 
     async fn decide_proposal(
         &self,
-        id: i64,
+        id: ProposalId,
         expected_version: i64,
         decision: &ProposalDecision,
         acting: &Acting,

@@ -1,6 +1,6 @@
 //! The cultivation pool and the proposals its re-evaluation makes.
 
-use hatchery_core::workflow::{DeclarationId, ExitCause, ProposalKind};
+use hatchery_core::workflow::{DeclarationId, ExitCause, PoolMemberId, ProposalId, ProposalKind};
 use jiff::civil::Date;
 
 use super::audit::append;
@@ -17,7 +17,7 @@ use crate::workflow::{
 
 fn decode_member(row: &impl Row) -> Result<PoolMember, WorkflowError> {
     Ok(PoolMember {
-        id: row.get("id")?,
+        id: PoolMemberId(row.get("id")?),
         enterprise: get_enterprise(row, "enterprise")?,
         tier: row.get("tier")?,
         rule_set: row.get("rule_set")?,
@@ -43,9 +43,9 @@ fn decode_member(row: &impl Row) -> Result<PoolMember, WorkflowError> {
 #[tracing::instrument(skip_all, fields(id))]
 pub(crate) async fn member(
     s: &mut impl Session,
-    id: i64,
+    id: PoolMemberId,
 ) -> Result<Option<PoolMember>, WorkflowError> {
-    s.fetch_optional("SELECT * FROM wf_pool_members WHERE id = $1", binds![id])
+    s.fetch_optional("SELECT * FROM wf_pool_members WHERE id = $1", binds![id.0])
         .await?
         .as_ref()
         .map(decode_member)
@@ -101,8 +101,8 @@ const PROPOSAL_COLUMNS: &str = "p.id, p.member_id, p.kind, p.decision, p.as_of, 
 
 fn decode_proposal(row: &impl Row) -> Result<PoolProposal, WorkflowError> {
     Ok(PoolProposal {
-        id: row.get("id")?,
-        member: row.get("member_id")?,
+        id: ProposalId(row.get("id")?),
+        member: PoolMemberId(row.get("member_id")?),
         enterprise: get_enterprise(row, "enterprise")?,
         placement: get_placement(row)?,
         kind: from_json::<ProposalKind>("proposal kind", &row.get::<String>("kind")?)?,
@@ -120,24 +120,27 @@ fn decode_proposal(row: &impl Row) -> Result<PoolProposal, WorkflowError> {
 #[tracing::instrument(skip_all, fields(id))]
 pub(crate) async fn proposal(
     s: &mut impl Session,
-    id: i64,
+    id: ProposalId,
 ) -> Result<Option<PoolProposal>, WorkflowError> {
     let sql = format!(
         "SELECT {PROPOSAL_COLUMNS} FROM wf_proposals p JOIN wf_pool_members m \
          ON m.id = p.member_id WHERE p.id = $1"
     );
-    s.fetch_optional(&sql, binds![id])
+    s.fetch_optional(&sql, binds![id.0])
         .await?
         .as_ref()
         .map(decode_proposal)
         .transpose()
 }
 
-async fn must_get(s: &mut impl Session, id: i64) -> Result<PoolProposal, WorkflowError> {
+async fn must_get(s: &mut impl Session, id: ProposalId) -> Result<PoolProposal, WorkflowError> {
     proposal(s, id).await?.ok_or(WorkflowError::NotFound)
 }
 
-async fn must_get_member(s: &mut impl Session, id: i64) -> Result<PoolMember, WorkflowError> {
+async fn must_get_member(
+    s: &mut impl Session,
+    id: PoolMemberId,
+) -> Result<PoolMember, WorkflowError> {
     member(s, id).await?.ok_or(WorkflowError::NotFound)
 }
 
@@ -198,7 +201,7 @@ pub(crate) async fn record_proposals(
                  (SELECT 1 FROM wf_proposals WHERE member_id = $1 AND status = 'pending') \
                  ON CONFLICT (member_id) WHERE status = 'pending' DO NOTHING RETURNING id",
                 binds![
-                    proposal.member,
+                    proposal.member.0,
                     json(&proposal.kind),
                     json(&proposal.decision),
                     as_of,
@@ -209,7 +212,7 @@ pub(crate) async fn record_proposals(
         match row {
             Some(row) => {
                 recorded.created += 1;
-                ids.push(row.get::<i64>("id")?);
+                ids.push(ProposalId(row.get("id")?));
             }
             None => recorded.already_pending.push(proposal.member),
         }
@@ -234,7 +237,7 @@ pub(crate) async fn record_proposals(
 #[tracing::instrument(skip_all, fields(id, expected_version, status = decision.status.as_str()))]
 pub(crate) async fn decide(
     s: &mut impl Session,
-    id: i64,
+    id: ProposalId,
     expected_version: i64,
     decision: &ProposalDecision,
     acting: &Acting,
@@ -249,18 +252,18 @@ pub(crate) async fn decide(
                 acting.actor.map(|a| a.0),
                 acting.at,
                 &decision.reason,
-                id,
+                id.0,
                 expected_version,
             ],
         )
         .await?;
     if done == 0 {
-        return Err(conflict(s, "wf_proposals", id, expected_version).await);
+        return Err(conflict(s, "wf_proposals", id.0, expected_version).await);
     }
     let member_before = must_get_member(s, before.member).await?;
     // Each guarded by `status = 'active'`: a member superseded or exited by
     // a write that committed first is left alone, and the decision fails.
-    let member = Value::from(before.member);
+    let member = Value::from(before.member.0);
     let update = match &decision.effect {
         MemberEffect::None => None,
         MemberEffect::SetTier(tier) => Some((

@@ -30,13 +30,7 @@ pub async fn live() -> Json<Health> {
     })
 }
 
-/// The database answers, would take a write, and the ledger is loaded.
-///
-/// "Would take a write": SQLite's write lock can be had within a quarter of
-/// a second (or a write of this server holds it: later ones queue behind
-/// it); PostgreSQL is not a standby and its transactions are not read-only.
-/// A server that can only read answers 503, so that a load balancer sends
-/// writers elsewhere rather than to errors.
+/// The database answers and would take a write, and the ledger is loaded.
 #[utoipa::path(
     get, path = "/health/ready", tag = "health",
     responses(
@@ -45,6 +39,11 @@ pub async fn live() -> Json<Health> {
     )
 )]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    // "Would take a write": SQLite's write lock can be had within a quarter
+    // of a second (or a write of this server holds it: later ones queue
+    // behind it); PostgreSQL is not a standby and its transactions are not
+    // read-only. A server that can only read answers 503, so that a load
+    // balancer sends writers elsewhere rather than to errors.
     if let Err(error) = state.db.ping().await {
         tracing::warn!(%error, "readiness: the database does not answer");
         return Err(ApiError::unavailable("the database does not answer"));

@@ -9,7 +9,6 @@ use hatchery_store::workflow::{
     MemberEffect, MemberStatus, PoolFilter, PoolProposal, ProposalDecision, ProposalFilter,
     ProposalStatus,
 };
-use jiff::civil::Date;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 

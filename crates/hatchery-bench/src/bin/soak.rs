@@ -82,7 +82,7 @@ const PASSWORD: &str = "soak passphrase that is long enough";
 // ------------------------------------------------------------------ figures
 
 /// Figures of one kind of request.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Kind {
     statuses: BTreeMap<u16, u64>,
     aborted: u64,
@@ -121,23 +121,8 @@ impl Figures {
         }
     }
 
-    fn snapshot(&self) -> BTreeMap<&'static str, (BTreeMap<u16, u64>, u64, u64, Histogram<u64>)> {
-        self.0
-            .lock()
-            .expect("figures lock")
-            .iter()
-            .map(|(k, v)| {
-                (
-                    *k,
-                    (
-                        v.statuses.clone(),
-                        v.aborted,
-                        v.transport,
-                        v.latency.clone(),
-                    ),
-                )
-            })
-            .collect()
+    fn snapshot(&self) -> BTreeMap<&'static str, Kind> {
+        self.0.lock().expect("figures lock").clone()
     }
 }
 
@@ -768,7 +753,13 @@ fn print_table(title: &str, figures: &Figures) -> (u64, u64, u64, Histogram<u64>
     println!("|---|---:|---|---:|---:|---:|---:|");
     let mut all = Histogram::<u64>::new_with_bounds(1, 600_000_000, 3).expect("valid bounds");
     let (mut answered_all, mut aborted_all, mut five_xx) = (0, 0, 0);
-    for (kind, (statuses, aborted, transport, latency)) in figures.snapshot() {
+    for (kind, figures) in figures.snapshot() {
+        let Kind {
+            statuses,
+            aborted,
+            transport,
+            latency,
+        } = figures;
         let answered: u64 = statuses.values().sum();
         let by_status = statuses
             .iter()
@@ -911,8 +902,8 @@ async fn main() -> anyhow::Result<()> {
     println!("\nreads under the soak against the baseline (same kind, same server)\n");
     println!("| kind | p50 ratio | p99 ratio |");
     println!("|---|---:|---:|");
-    for (kind, (_, _, _, latency)) in figures.snapshot() {
-        if let Some((_, _, _, alone)) = baseline_reads.get(kind)
+    for (kind, Kind { latency, .. }) in figures.snapshot() {
+        if let Some(Kind { latency: alone, .. }) = baseline_reads.get(kind)
             && !alone.is_empty()
             && !latency.is_empty()
         {

@@ -23,7 +23,7 @@ pub struct Running {
 }
 
 impl Running {
-    async fn start() -> Option<Self> {
+    pub async fn start() -> Option<Self> {
         Self::start_with(test_settings()).await
     }
 

@@ -5,11 +5,12 @@
 use std::collections::BTreeMap;
 
 use hatchery_core::Ledger;
-use hatchery_core::workflow::{Clock, PoolMemberId, Scope, reevaluate};
+use hatchery_core::workflow::{Clock, PoolMemberId, Scope, china_today, reevaluate};
 use hatchery_store::StoreError;
 use hatchery_store::workflow::{
     Acting, MemberStatus, NewProposal, Page, PoolFilter, PoolMember, WorkflowError, WorkflowStore,
 };
+use jiff::Span;
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -20,6 +21,14 @@ use crate::system;
 /// Why re-evaluating the pool failed.
 #[derive(Debug, thiserror::Error)]
 pub enum PoolError {
+    /// The day asked for is more than a year after today: a run as of
+    /// 9999-12-31 would leave proposals that block every later run.
+    #[error("as of {as_of} is more than a year after today ({today}); the latest is {latest}")]
+    TooFarAhead {
+        as_of: Date,
+        today: Date,
+        latest: Date,
+    },
     #[error(transparent)]
     Workflow(#[from] WorkflowError),
     #[error(transparent)]
@@ -78,8 +87,15 @@ pub async fn active_members(db: &dyn WorkflowStore) -> Result<Vec<PoolMember>, W
     }
 }
 
+/// The latest day a re-evaluation may run as of, when today (in China) is
+/// `today`: a year ahead.
+pub fn latest_reevaluation_day(today: Date) -> Date {
+    today.checked_add(Span::new().years(1)).unwrap_or(today)
+}
+
 /// Re-runs each active member's rule set as of `as_of` and records what
-/// should change, for the member's province to decide.
+/// should change, for the member's province to decide. `as_of` may be at
+/// most a year after the day of `acting` ([`PoolError::TooFarAhead`]).
 pub async fn reevaluate_pool(
     db: &dyn WorkflowStore,
     ledger: &Ledger,
@@ -87,6 +103,15 @@ pub async fn reevaluate_pool(
     as_of: Date,
     acting: &Acting,
 ) -> Result<ReevaluationReport, PoolError> {
+    let today = china_today(acting.at);
+    let latest = latest_reevaluation_day(today);
+    if as_of > latest {
+        return Err(PoolError::TooFarAhead {
+            as_of,
+            today,
+            latest,
+        });
+    }
     let members = active_members(db).await?;
     let mut report = ReevaluationReport {
         as_of,

@@ -329,3 +329,23 @@ fn scopes_take_six_digit_codes_and_their_prefixes_alike() {
     assert_eq!(report("440000"), report("44"));
     assert_eq!(report("440300"), report("4403"));
 }
+
+#[test]
+fn a_reevaluation_more_than_a_year_ahead_is_refused_with_1() {
+    let ws = Workspace::sqlite();
+    ws.hatchery().arg("migrate").assert().success();
+    // The same rule as the API's, from the same place (`hatchery-app`).
+    ws.hatchery()
+        .args(["pool", "reevaluate", "--as-of", "9999-12-31"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "as of 9999-12-31 is more than a year after today",
+        ));
+    // A day in range runs.
+    ws.hatchery()
+        .args(["pool", "reevaluate", "--as-of", "2023-12-31"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"members\": 0"));
+}

@@ -125,6 +125,25 @@ impl WorkflowEngine for PgStore {
             }
         })
     }
+
+    async fn writable(&self) -> Result<(), WorkflowError> {
+        // A standby refuses every write; a session whose transactions are
+        // read-only by default (`default_transaction_read_only`, set on the
+        // database or the role, as a failover script may) refuses ours.
+        let (standby, read_only): (bool, String) =
+            sqlx::query_as("SELECT pg_is_in_recovery(), current_setting('transaction_read_only')")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(database)?;
+        let refusal = if standby {
+            "the server is a standby in recovery"
+        } else if read_only == "on" {
+            "transactions are read-only on this database"
+        } else {
+            return Ok(());
+        };
+        Err(WorkflowError::Database(refusal.into()))
+    }
 }
 
 // ---------------------------------------------------------------- instants

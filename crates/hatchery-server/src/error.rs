@@ -239,6 +239,7 @@ impl From<StoreError> for ApiError {
 impl From<PoolError> for ApiError {
     fn from(error: PoolError) -> Self {
         match error {
+            PoolError::TooFarAhead { .. } => Self::invalid("invalid_date", error.to_string()),
             PoolError::Workflow(e) => e.into(),
             PoolError::Store(e) => e.into(),
         }

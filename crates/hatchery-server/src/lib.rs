@@ -17,6 +17,7 @@
 pub mod auth;
 pub mod client;
 pub mod credentials;
+pub mod detach;
 pub mod error;
 pub mod extract;
 pub mod idempotency;

@@ -11,6 +11,8 @@ const BACKEND: helpers::BackendKind = helpers::BackendKind::Postgres;
 mod audit;
 #[path = "api/bad_input.rs"]
 mod bad_input;
+#[path = "api/cancellation.rs"]
+mod cancellation;
 #[path = "api/chain.rs"]
 mod chain;
 #[path = "api/concurrency.rs"]

@@ -4,8 +4,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use hatchery_store::StoreError;
-use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Connection, SqliteConnection, SqlitePool};
 
 use crate::database;
 
@@ -32,8 +32,19 @@ pub(crate) const CACHE_KIB: i64 = 64 * 1024;
 /// afterwards.
 pub(crate) const IMPORT_CACHE_KIB: i64 = 256 * 1024;
 
+/// How long the readiness probe's own connection waits for SQLite's write
+/// lock before it reports that the store cannot take writes.
+const PROBE_BUSY: Duration = Duration::from_millis(250);
+
+/// A pool, and for a file the options of the readiness probe's connection.
+pub(crate) struct Opened {
+    pub(crate) pool: SqlitePool,
+    /// `None` for a memory database, which only this process can write.
+    pub(crate) probe: Option<SqliteConnectOptions>,
+}
+
 /// Opens the pool for `url` and brings the schema up to date.
-pub(crate) async fn pool(url: &str) -> Result<SqlitePool, StoreError> {
+pub(crate) async fn pool(url: &str) -> Result<Opened, StoreError> {
     let unsupported = || StoreError::UnsupportedUrl(url.to_owned());
     let Some(rest) = url.strip_prefix("sqlite:") else {
         return Err(unsupported());
@@ -52,38 +63,65 @@ pub(crate) async fn pool(url: &str) -> Result<SqlitePool, StoreError> {
         .pragma("temp_store", "memory")
         // Keeps the planner's statistics fresh at little cost, as SQLite advises.
         .optimize_on_close(true, 1000);
-    let pool = if memory {
+    let (pool, probe) = if memory {
         // A memory database lives only as long as a connection to it: keep
         // exactly one, for ever.
-        SqlitePoolOptions::new()
+        let pool = SqlitePoolOptions::new()
             .min_connections(1)
             .max_connections(1)
             .idle_timeout(None)
             .max_lifetime(None)
             .connect_with(options)
-            .await
+            .await;
+        (pool, None)
     } else {
-        SqlitePoolOptions::new()
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            // With WAL, NORMAL is safe against corruption; a power cut
+            // can lose only the last commits.
+            .synchronous(SqliteSynchronous::Normal)
+            // A large import grows the log to the size of what it
+            // wrote; once checkpointed, shrink it back.
+            .pragma("journal_size_limit", WAL_LIMIT_BYTES.to_string());
+        let probe = options
+            .clone()
+            .create_if_missing(false)
+            .busy_timeout(PROBE_BUSY)
+            .optimize_on_close(false, None);
+        let pool = SqlitePoolOptions::new()
             .max_connections(FILE_CONNECTIONS)
-            .connect_with(
-                options
-                    .journal_mode(SqliteJournalMode::Wal)
-                    // With WAL, NORMAL is safe against corruption; a power cut
-                    // can lose only the last commits.
-                    .synchronous(SqliteSynchronous::Normal)
-                    // A large import grows the log to the size of what it
-                    // wrote; once checkpointed, shrink it back.
-                    .pragma("journal_size_limit", WAL_LIMIT_BYTES.to_string()),
-            )
-            .await
-    }
-    .map_err(database)?;
+            .after_release(|conn, _| Box::pin(reusable(conn)))
+            .connect_with(options)
+            .await;
+        (pool, Some(probe))
+    };
+    let pool = pool.map_err(database)?;
     renumber_migrations(&pool).await?;
     MIGRATOR
         .run(&pool)
         .await
         .map_err(|e| StoreError::Database(Box::new(e)))?;
-    Ok(pool)
+    Ok(Opened { pool, probe })
+}
+
+/// Whether a connection coming back to the pool may serve again: not while
+/// it is still inside a transaction that no one will end. sqlx's SQLite
+/// driver leaves one behind when a `BEGIN` is cancelled after SQLite ran it
+/// but before the driver handed back its `Transaction` (a request dropped
+/// by its client at that moment): such a connection would hold SQLite's
+/// write lock while it sat idle, and every other writer would fail with
+/// "database is locked". Closing it rolls the transaction back and frees
+/// the lock. (Memory databases keep their one connection: closing it would
+/// lose the database, and nothing else can want its lock.)
+async fn reusable(conn: &mut SqliteConnection) -> Result<bool, sqlx::Error> {
+    // The driver's worker answers a ping only after every command queued
+    // before it, the rollback of a dropped `Transaction` included.
+    conn.ping().await?;
+    let idle = !conn.is_in_transaction();
+    if !idle {
+        tracing::warn!("closing a connection left inside a transaction by a cancelled write");
+    }
+    Ok(idle)
 }
 
 /// Versions the migrations were once applied under, and the versions of the

@@ -25,6 +25,7 @@ use hatchery_core::{Dataset, Enterprise, EnterpriseId, Event, FxRate, Ledger};
 use hatchery_store::{
     ImportOutcome, ImportRecord, ImportSource, Revision, Store, StoreCounts, StoreError,
 };
+use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Connection, SqlitePool};
 use tokio::sync::Mutex;
 
@@ -32,6 +33,8 @@ use tokio::sync::Mutex;
 #[derive(Debug)]
 pub struct SqliteStore {
     pool: SqlitePool,
+    /// How the readiness probe connects (`None` for a memory database).
+    probe: Option<SqliteConnectOptions>,
     /// Imports and workflow writes in this process wait their turn here
     /// instead of failing on SQLite's single write lock once its busy
     /// timeout runs out.
@@ -43,9 +46,10 @@ impl SqliteStore {
     /// in the current folder) or `sqlite::memory:` — creating the file and
     /// bringing its schema up to date on first use.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
-        let pool = connect::pool(url).await?;
+        let connect::Opened { pool, probe } = connect::pool(url).await?;
         Ok(Self {
             pool,
+            probe,
             writer: Arc::new(Mutex::new(())),
         })
     }

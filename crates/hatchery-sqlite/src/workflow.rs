@@ -18,8 +18,10 @@ use hatchery_store::workflow::WorkflowError;
 use hatchery_store::workflow::engine::{
     Access, Cell, Kind, Lock, Row, StatementError, WorkflowEngine,
 };
-use sqlx::Sqlite;
+use std::time::Duration;
+
 use sqlx::sqlite::SqliteRow;
+use sqlx::{Connection, Sqlite, SqliteConnection};
 
 use crate::SqliteStore;
 
@@ -91,4 +93,32 @@ impl WorkflowEngine for SqliteStore {
             }
         })
     }
+
+    async fn writable(&self) -> Result<(), WorkflowError> {
+        let Some(options) = &self.probe else {
+            // A memory database: only this process writes it.
+            return Ok(());
+        };
+        // A write of this server that holds the turn longer than this is
+        // in progress: later writes queue behind it rather than fail, so
+        // the store counts as writable.
+        let Ok(_turn) = tokio::time::timeout(PROBE_TURN_WAIT, self.writer.lock()).await else {
+            return Ok(());
+        };
+        // A connection of its own with a short busy timeout, so that the
+        // pool's stay as they are; `BEGIN IMMEDIATE` takes SQLite's write
+        // lock as a write would, and the rollback gives it back unused.
+        let probe = async {
+            let mut conn = SqliteConnection::connect_with(options).await?;
+            let tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            tx.rollback().await?;
+            conn.close().await
+        };
+        probe
+            .await
+            .map_err(|error| WorkflowError::Database(Box::new(error)))
+    }
 }
+
+/// How long the readiness probe waits for a write of this server to end.
+const PROBE_TURN_WAIT: Duration = Duration::from_secs(1);

@@ -846,4 +846,8 @@ pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
 
     /// Whether the database answers.
     async fn ping(&self) -> Result<(), WorkflowError>;
+
+    /// Whether the database would take a write now (see
+    /// [`WorkflowEngine::writable`](engine::WorkflowEngine::writable)).
+    async fn writable(&self) -> Result<(), WorkflowError>;
 }

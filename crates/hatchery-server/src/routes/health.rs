@@ -30,18 +30,27 @@ pub async fn live() -> Json<Health> {
     })
 }
 
-/// The database answers and the ledger is loaded.
+/// The database answers and would take a write, and the ledger is loaded.
 #[utoipa::path(
     get, path = "/health/ready", tag = "health",
     responses(
         (status = 200, description = "Ready", body = Health),
-        (status = 503, description = "Not ready", body = ErrorBody),
+        (status = 503, description = "Not ready: the database does not answer, cannot take writes, or the ledger cannot be loaded", body = ErrorBody),
     )
 )]
 pub async fn ready(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
+    // "Would take a write": SQLite's write lock can be had within a quarter
+    // of a second (or a write of this server holds it: later ones queue
+    // behind it); PostgreSQL is not a standby and its transactions are not
+    // read-only. A server that can only read answers 503, so that a load
+    // balancer sends writers elsewhere rather than to errors.
     if let Err(error) = state.db.ping().await {
         tracing::warn!(%error, "readiness: the database does not answer");
         return Err(ApiError::unavailable("the database does not answer"));
+    }
+    if let Err(error) = state.db.writable().await {
+        tracing::warn!(%error, "readiness: the database cannot take writes");
+        return Err(ApiError::unavailable("the database cannot take writes"));
     }
     let view = state
         .ledger()

@@ -198,6 +198,9 @@ pub fn router(state: AppState) -> Router {
         state.clone(),
         crate::idempotency::idempotency,
     ))
+    // Outside the idempotency keys, so a key's reservation is completed or
+    // released by the task too (see `crate::detach`).
+    .layer(axum::middleware::from_fn(crate::detach::detach_writes))
     .layer(DefaultBodyLimit::max(state.settings.limits.max_json_bytes))
     .layer(axum::middleware::map_response_with_state(
         state.clone(),

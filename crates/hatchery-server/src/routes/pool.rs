@@ -9,7 +9,6 @@ use hatchery_store::workflow::{
     MemberEffect, MemberStatus, PoolFilter, PoolProposal, ProposalDecision, ProposalFilter,
     ProposalStatus,
 };
-use jiff::civil::Date;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -155,25 +154,6 @@ pub async fn get_member(
     Ok(Json(named(&state, &member, MemberView::new).await?))
 }
 
-/// The day a re-evaluation runs as of: at most a year ahead of today. A
-/// date such as 9999-12-31 would leave proposals that block later runs.
-fn reevaluation_day(state: &AppState, text: Option<&str>) -> Result<Date, ApiError> {
-    let as_of = day(state, text)?;
-    let today = state.today();
-    let latest = today
-        .checked_add(jiff::Span::new().years(1))
-        .unwrap_or(today);
-    if as_of > latest {
-        return Err(ApiError::invalid(
-            "invalid_date",
-            format!(
-                "as_of {as_of} is more than a year after today ({today}); the latest is {latest}"
-            ),
-        ));
-    }
-    Ok(as_of)
-}
-
 /// Re-runs the engine for every active member and proposes changes to
 /// their provinces.
 #[utoipa::path(
@@ -192,7 +172,8 @@ pub async fn run_reevaluation(
     Json(request): Json<Reevaluate>,
 ) -> Result<Json<ReevaluationReport>, ApiError> {
     caller.require(Capability::Reevaluate)?;
-    let as_of = reevaluation_day(&state, request.as_of.as_deref())?;
+    // At most a year ahead: `reevaluate_pool` refuses later days.
+    let as_of = day(&state, request.as_of.as_deref())?;
     let ledger = state.ledger().await?;
     state.rules.refresh(state.db.as_ref()).await?;
     let report = reevaluate_pool(

@@ -163,7 +163,7 @@ impl TestDb {
     }
 
     /// A connection of its own, behind the application's back.
-    async fn connect(&self) -> Result<sqlx::AnyConnection, sqlx::Error> {
+    pub async fn connect(&self) -> Result<sqlx::AnyConnection, sqlx::Error> {
         sqlx::any::install_default_drivers();
         sqlx::AnyConnection::connect(self.url()).await
     }

@@ -18,11 +18,12 @@ pub struct Running {
     pub state: hatchery_server::AppState,
     stop: Option<oneshot::Sender<()>>,
     served: tokio::task::JoinHandle<std::io::Result<()>>,
-    _db: TestDb,
+    /// Its database, to reach behind its back.
+    pub db: TestDb,
 }
 
 impl Running {
-    async fn start() -> Option<Self> {
+    pub async fn start() -> Option<Self> {
         Self::start_with(test_settings()).await
     }
 
@@ -61,7 +62,7 @@ impl Running {
             state,
             stop: Some(stop),
             served,
-            _db: test_db,
+            db: test_db,
         })
     }
 

@@ -7,6 +7,7 @@ const BACKEND: helpers::BackendKind = helpers::BackendKind::Sqlite;
 
 mod audit;
 mod bad_input;
+mod cancellation;
 mod chain;
 mod concurrency;
 mod helpers;

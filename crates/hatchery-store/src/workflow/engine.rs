@@ -271,6 +271,12 @@ pub trait WorkflowEngine: Send + Sync + std::fmt::Debug {
         &self,
         access: Access,
     ) -> impl Future<Output = Result<Self::Session, WorkflowError>> + Send;
+
+    /// Whether the database would take a write now: `Err` saying why not
+    /// when another process holds the write lock beyond a short wait, or
+    /// the database is read-only or a standby. Quick enough for a readiness
+    /// probe, and it writes nothing.
+    fn writable(&self) -> impl Future<Output = Result<(), WorkflowError>> + Send;
 }
 
 #[cfg(test)]

@@ -440,4 +440,8 @@ impl<E: WorkflowEngine> WorkflowStore for E {
         s.execute("SELECT 1", &[]).await?;
         Ok(s.commit().await?)
     }
+
+    async fn writable(&self) -> Result<(), WorkflowError> {
+        WorkflowEngine::writable(self).await
+    }
 }

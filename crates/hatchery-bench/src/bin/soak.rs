@@ -281,10 +281,19 @@ async fn token(base: &str, username: &str, password: &str) -> anyhow::Result<Str
 struct Expected {
     /// Events each enterprise must hold, by index.
     events: Vec<u64>,
-    /// Imports whose answer was lost: key, body, events added per enterprise.
-    pending_imports: Vec<(String, Value, Vec<(usize, u64)>)>,
+    /// Imports whose answer was lost, to be sent again at the end.
+    pending_imports: Vec<PendingImport>,
     /// Each declaration's version after its last acknowledged step.
     declarations: BTreeMap<i64, i64>,
+}
+
+/// An import whose answer was lost: its idempotency key, its body, and the
+/// events it adds per enterprise (by index).
+#[derive(Debug)]
+struct PendingImport {
+    key: String,
+    body: Value,
+    added: Vec<(usize, u64)>,
 }
 
 struct Run {
@@ -620,7 +629,9 @@ async fn administrator(run: Arc<Run>, user: User, seed: u64) {
             }
             // Refused outright: nothing was written.
             Outcome::Answered(status, _) if status < 500 => {}
-            _ => expected.pending_imports.push((key, body, added)),
+            _ => expected
+                .pending_imports
+                .push(PendingImport { key, body, added }),
         }
     }
 }
@@ -671,7 +682,7 @@ async fn check(run: &Run, admin: &User) -> anyhow::Result<Vec<String>> {
     };
     let pending = std::mem::take(&mut run.expected.lock().expect("expected lock").pending_imports);
     let mut problems = Vec::new();
-    for (key, body, added) in pending {
+    for PendingImport { key, body, added } in pending {
         // An import still running is answered 409 until it ends.
         let mut answer = None;
         for _ in 0..50 {

@@ -14,8 +14,9 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
-use hatchery_core::workflow::Scope;
 use hatchery_core::workflow::audit::AuditEntry;
+use hatchery_core::workflow::{Scope, truncate_instant};
+use jiff::Timestamp;
 use hatchery_store::workflow::{
     DeclarationFilter, Page, PoolFilter, ProposalFilter, WorkflowError, WorkflowStore,
 };
@@ -90,13 +91,37 @@ impl Images {
                 }
                 self.latest.insert(subject.to_owned(), after);
             }
-            ("account" | "zone" | "rule_set", _, _) => {
+            ("account" | "zone", _, _) => {
+                self.latest.insert(subject.to_owned(), after);
+            }
+            ("rule_set", _, _) => {
+                // Its image is the rule set as submitted, whose time may be
+                // finer than the microseconds the database keeps.
+                let after = after.map(|mut image| {
+                    let stored = image
+                        .get("added_at")
+                        .and_then(Value::as_str)
+                        .and_then(|at| at.parse::<Timestamp>().ok())
+                        .and_then(|at| serde_json::to_value(truncate_instant(at)).ok());
+                    if let (Some(stored), Value::Object(fields)) = (stored, &mut image) {
+                        fields.insert("added_at".into(), stored);
+                    }
+                    image
+                });
                 self.latest.insert(subject.to_owned(), after);
             }
             ("quota", _, _) => {
                 if let Some(cycle) = key.split(':').nth(1).and_then(|c| c.parse().ok()) {
                     self.quota_cycles.insert(cycle);
                 }
+                // How much of a quota is used moves with the declarations;
+                // the limit is what the log sets.
+                let after = after.map(|mut image| {
+                    if let Value::Object(fields) = &mut image {
+                        fields.remove("used");
+                    }
+                    image
+                });
                 self.latest.insert(subject.to_owned(), after);
             }
             ("proposal", _, Some(id)) => {
@@ -357,8 +382,6 @@ pub(super) async fn check(
     for cycle in cycles {
         for quota in db.quotas(cycle).await? {
             let record = format!("quota:{}:{}:{}", quota.province, quota.cycle, quota.tier);
-            // How much of it is used moves with the declarations; the
-            // limit is what the log sets.
             findings.against_latest(
                 images,
                 record,

@@ -11,7 +11,7 @@ use hatchery_core::workflow::checkpoint::SigningKey;
 use hatchery_server::service::{
     CheckpointRefused, take_checkpoint, verify_audit, verify_audit_against,
 };
-use hatchery_store::workflow::{AuditFilter, WorkflowStore};
+use hatchery_store::workflow::AuditFilter;
 use serde_json::json;
 
 /// Removes the log's insert-only guard, then runs `statements` directly.

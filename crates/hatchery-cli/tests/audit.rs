@@ -12,8 +12,7 @@ use std::path::Path;
 use hatchery_app::{DatabaseUrl, Opening, open_backend};
 use hatchery_core::workflow::Scope;
 use hatchery_core::workflow::audit::AuditEntry;
-use hatchery_store::Store;
-use hatchery_store::workflow::{AuditFilter, WorkflowStore};
+use hatchery_store::workflow::AuditFilter;
 use predicates::prelude::*;
 use predicates::str::contains;
 use support::Workspace;
@@ -198,8 +197,11 @@ fn checkpoints_verify_with_the_trusted_key_and_forgeries_are_refused() {
         let head = signed["head"].as_str().unwrap();
         let flipped = if head.starts_with('0') { "1" } else { "0" };
         let altered = ws.path("altered.json");
-        std::fs::write(&altered, text.replacen(head, &format!("{flipped}{}", &head[1..]), 1))
-            .unwrap();
+        std::fs::write(
+            &altered,
+            text.replacen(head, &format!("{flipped}{}", &head[1..]), 1),
+        )
+        .unwrap();
         ws.hatchery()
             .args(["audit", "verify", "--checkpoint"])
             .arg(&altered)

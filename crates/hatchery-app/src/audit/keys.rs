@@ -96,7 +96,11 @@ pub fn create_key_file(path: &Path) -> Result<VerifyingKey, KeyFileError> {
     let key = SigningKey::from_bytes(&secret);
     create_new(path, &secret_key_text(&key), true)?;
     let public = key.verifying_key();
-    create_new(&public_path, &format!("{}\n", public_key_text(&public)), false)?;
+    create_new(
+        &public_path,
+        &format!("{}\n", public_key_text(&public)),
+        false,
+    )?;
     Ok(public)
 }
 
@@ -105,7 +109,10 @@ pub fn read_secret_key(path: &Path) -> Result<SigningKey, KeyFileError> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_err(io(path))?.permissions().mode();
+        let mode = std::fs::metadata(path)
+            .map_err(io(path))?
+            .permissions()
+            .mode();
         if mode & 0o077 != 0 {
             return Err(KeyFileError::NotPrivate(path.to_owned()));
         }

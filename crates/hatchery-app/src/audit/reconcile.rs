@@ -16,10 +16,10 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use hatchery_core::workflow::audit::AuditEntry;
 use hatchery_core::workflow::{Scope, truncate_instant};
-use jiff::Timestamp;
 use hatchery_store::workflow::{
     DeclarationFilter, Page, PoolFilter, ProposalFilter, WorkflowError, WorkflowStore,
 };
+use jiff::Timestamp;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -137,11 +137,17 @@ impl Images {
             }
             ("zones", "zone.seed", _) => {
                 let ids = after.as_ref().and_then(Value::as_array);
-                self.seeded_zones
-                    .extend(ids.into_iter().flatten().filter_map(|v| v.as_str().map(str::to_owned)));
+                self.seeded_zones.extend(
+                    ids.into_iter()
+                        .flatten()
+                        .filter_map(|v| v.as_str().map(str::to_owned)),
+                );
             }
             ("pool", "pool.reevaluate", _) => {
-                let ids = after.as_ref().and_then(|a| a.get("proposals")).and_then(Value::as_array);
+                let ids = after
+                    .as_ref()
+                    .and_then(|a| a.get("proposals"))
+                    .and_then(Value::as_array);
                 self.proposed
                     .extend(ids.into_iter().flatten().filter_map(Value::as_i64));
             }

@@ -206,12 +206,9 @@ pub fn secret_key_text(key: &SigningKey) -> String {
 
 /// Parses [`secret_key_text`]'s output.
 pub fn parse_secret_key(text: &str) -> Result<SigningKey, CheckpointError> {
-    let hex_text = text
-        .trim()
-        .strip_prefix(SECRET_KEY_FORMAT)
-        .ok_or_else(|| {
-            CheckpointError::BadKey(format!("a secret key file starts with {SECRET_KEY_FORMAT}"))
-        })?;
+    let hex_text = text.trim().strip_prefix(SECRET_KEY_FORMAT).ok_or_else(|| {
+        CheckpointError::BadKey(format!("a secret key file starts with {SECRET_KEY_FORMAT}"))
+    })?;
     let bytes: [u8; 32] = hex::decode(hex_text.trim())
         .ok()
         .and_then(|b| b.try_into().ok())
@@ -305,14 +302,13 @@ mod tests {
     fn keys_round_trip_through_their_text() {
         let secret = key(3);
         assert_eq!(
-            parse_secret_key(&secret_key_text(&secret)).unwrap().to_bytes(),
+            parse_secret_key(&secret_key_text(&secret))
+                .unwrap()
+                .to_bytes(),
             secret.to_bytes()
         );
         let public = secret.verifying_key();
-        assert_eq!(
-            parse_public_key(&public_key_text(&public)).unwrap(),
-            public
-        );
+        assert_eq!(parse_public_key(&public_key_text(&public)).unwrap(), public);
         assert!(parse_secret_key(&public_key_text(&public)).is_err());
         assert!(parse_public_key("not hex").is_err());
     }

@@ -313,7 +313,10 @@ async fn a_row_changed_without_a_log_entry_is_named_by_record() {
         "{declaration_problem}"
     );
     let account_problem = named(&format!("account:{account}"));
-    assert!(account_problem.contains("display_name"), "{account_problem}");
+    assert!(
+        account_problem.contains("display_name"),
+        "{account_problem}"
+    );
     assert!(account_problem.contains("disabled"), "{account_problem}");
     assert_eq!(verdict.unexplained.len(), 2, "{:?}", verdict.unexplained);
 

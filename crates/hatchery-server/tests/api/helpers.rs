@@ -201,8 +201,10 @@ impl TestDb {
     /// full disk or a failing database would.
     pub fn refuse_audit_inserts(&self) -> &'static [&'static str] {
         match self {
-            Self::Sqlite { .. } => &["CREATE TRIGGER test_refuse_audit BEFORE INSERT ON wf_audit \
-                 BEGIN SELECT RAISE(ABORT, 'the log refuses entries'); END"],
+            Self::Sqlite { .. } => &[
+                "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON wf_audit \
+                 BEGIN SELECT RAISE(ABORT, 'the log refuses entries'); END",
+            ],
             Self::Postgres(_) => &[
                 "CREATE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS \
                  $$ BEGIN RAISE EXCEPTION 'the log refuses entries'; END $$",

@@ -269,8 +269,40 @@ pub enum AdminCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Check the hash chain; names the first edited, deleted or reordered entry.
-    Verify,
+    /// Check the hash chain (names the first edited, deleted or reordered
+    /// entry), the chain against signed checkpoints, and every workflow
+    /// record against the log (names each row no logged step explains).
+    Verify {
+        /// A checkpoint file `audit checkpoint` wrote; repeat for several.
+        /// The chain must still hold the hash each one vouches for.
+        #[arg(long = "checkpoint", value_name = "FILE", requires = "public_key")]
+        checkpoints: Vec<PathBuf>,
+        /// The key the checkpoints must be signed with: its 64 hex digits,
+        /// or the KEYFILE.pub that `audit keygen` wrote. Never taken from
+        /// the checkpoint itself.
+        #[arg(long, value_name = "KEY|FILE")]
+        public_key: Option<String>,
+    },
+    /// Make a key for signing checkpoints: KEYFILE (readable by its owner
+    /// only) and its public half KEYFILE.pub. Neither is overwritten. Keep
+    /// the key away from the database.
+    Keygen {
+        #[arg(long, value_name = "KEYFILE")]
+        out: PathBuf,
+    },
+    /// Verify the log (and the chain against earlier checkpoints), then
+    /// write its last entry signed with KEYFILE to a new FILE, for an
+    /// operator or an external witness to keep.
+    Checkpoint {
+        #[arg(long, value_name = "KEYFILE")]
+        key: PathBuf,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// An earlier checkpoint the chain must still reproduce (signed
+        /// with the same key); repeat for several.
+        #[arg(long = "checkpoint", value_name = "FILE")]
+        checkpoints: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,6 +9,7 @@ use std::error::Error;
 
 use hatchery_app::OpenError;
 use hatchery_app::accounts::AccountError;
+use hatchery_app::audit::keys::KeyFileError;
 use hatchery_app::pool::PoolError;
 use hatchery_core::criteria::RuleSetError;
 use hatchery_store::StoreError;
@@ -45,6 +46,8 @@ pub enum CliError {
     Account(#[from] AccountError),
     #[error(transparent)]
     Pool(#[from] PoolError),
+    #[error(transparent)]
+    KeyFile(#[from] KeyFileError),
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }

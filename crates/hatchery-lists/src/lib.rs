@@ -47,6 +47,7 @@ pub mod table;
 use std::path::Path;
 
 use hatchery_core::Dataset;
+use hatchery_store::workflow::Acting;
 use hatchery_store::{ImportSource, Store};
 
 pub use error::ListError;
@@ -61,7 +62,7 @@ pub use rejects::write_rejects;
 pub use summary::ListSummary;
 
 /// Reads a list, plans it against the store and, unless this is a dry run,
-/// imports it in one transaction.
+/// imports it in one transaction, with its audit entry (`system:import-list`).
 ///
 /// Without `skip_invalid`, a list with any rejected row imports nothing and
 /// fails with [`ListError::Rejected`], whose summary names the rows. With
@@ -104,7 +105,13 @@ pub async fn import_list(
             ),
             at: options.now.to_string(),
         };
-        summary.outcome = Some(store.import(dataset, &source).await?);
+        // Audited like every import, in the same transaction as its data.
+        let acting = Acting {
+            at: options.now,
+            actor: None,
+            actor_name: "system:import-list".into(),
+        };
+        summary.outcome = Some(store.import_audited(dataset, &source, &acting).await?);
     }
     Ok(summary)
 }

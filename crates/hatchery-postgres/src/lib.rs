@@ -42,6 +42,7 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use hatchery_core::{Dataset, Enterprise, EnterpriseId, Event, FxRate, Ledger};
+use hatchery_store::workflow::Acting;
 use hatchery_store::{
     ImportOutcome, ImportRecord, ImportSource, Revision, Store, StoreCounts, StoreError,
 };
@@ -171,7 +172,16 @@ impl Store for PgStore {
         dataset: &Dataset,
         source: &ImportSource,
     ) -> Result<ImportOutcome, StoreError> {
-        import::run(&self.pool, dataset, source).await
+        import::run(&self.pool, dataset, source, None).await
+    }
+
+    async fn import_audited(
+        &self,
+        dataset: &Dataset,
+        source: &ImportSource,
+        acting: &Acting,
+    ) -> Result<ImportOutcome, StoreError> {
+        import::run(&self.pool, dataset, source, Some(acting)).await
     }
 
     async fn load_ledger(&self) -> Result<Ledger, StoreError> {

@@ -35,6 +35,7 @@ use crate::codec::Day;
 hatchery_store::sqlx_session! {
     database: Postgres,
     session: PgSession,
+    within: PgWithin,
     cells: PgCells(PgRow),
     instant: Instant,
     day: Day,
@@ -55,7 +56,7 @@ fn advisory_key(name: &str) -> i64 {
 }
 
 /// Takes `lock` until the transaction ends.
-async fn take_lock(session: &mut PgSession, lock: Lock<'_>) -> Result<(), StatementError> {
+async fn take_lock<S: Session>(session: &mut S, lock: Lock<'_>) -> Result<(), StatementError> {
     match lock {
         // Under READ COMMITTED a statement sees what committed before it
         // began: the appender after this one waits here, then reads the head

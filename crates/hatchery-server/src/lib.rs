@@ -46,7 +46,9 @@ pub async fn open_backend(
 
 /// The shared services the API calls (re-exported from `hatchery-app`).
 pub mod service {
-    pub use hatchery_app::audit::{AuditVerification, verify_audit};
+    pub use hatchery_app::audit::{
+        AuditVerification, CheckpointRefused, take_checkpoint, verify_audit, verify_audit_against,
+    };
     pub use hatchery_app::pool::{
         PoolError, ReevaluationReport, SkippedMember, active_members, reevaluate_pool,
     };

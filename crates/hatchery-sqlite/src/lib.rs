@@ -22,6 +22,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use hatchery_core::{Dataset, Enterprise, EnterpriseId, Event, FxRate, Ledger};
+use hatchery_store::workflow::Acting;
 use hatchery_store::{
     ImportOutcome, ImportRecord, ImportSource, Revision, Store, StoreCounts, StoreError,
 };
@@ -82,6 +83,26 @@ impl SqliteStore {
         }
     }
 
+    /// An import, audited when `acting` is given (see [`import::run`]).
+    async fn import_with(
+        &self,
+        dataset: &Dataset,
+        source: &ImportSource,
+        acting: Option<&Acting>,
+    ) -> Result<ImportOutcome, StoreError> {
+        let _turn = self.writer.lock().await;
+        let mut conn = self.pool.acquire().await.map_err(database)?;
+        set_cache(&mut conn, connect::IMPORT_CACHE_KIB).await?;
+        let imported = import::run(&mut conn, dataset, source, acting).await;
+        // Give the memory back before the connection returns to the pool; a
+        // connection that cannot is closed rather than kept large.
+        if let Err(error) = set_cache(&mut conn, connect::CACHE_KIB).await {
+            tracing::warn!(%error, "closing a connection whose cache could not shrink");
+            conn.close_on_drop();
+        }
+        imported
+    }
+
     /// Closes every connection, waiting for work in progress to finish.
     pub async fn close(&self) {
         self.pool.close().await;
@@ -117,17 +138,16 @@ impl Store for SqliteStore {
         dataset: &Dataset,
         source: &ImportSource,
     ) -> Result<ImportOutcome, StoreError> {
-        let _turn = self.writer.lock().await;
-        let mut conn = self.pool.acquire().await.map_err(database)?;
-        set_cache(&mut conn, connect::IMPORT_CACHE_KIB).await?;
-        let imported = import::run(&mut conn, dataset, source).await;
-        // Give the memory back before the connection returns to the pool; a
-        // connection that cannot is closed rather than kept large.
-        if let Err(error) = set_cache(&mut conn, connect::CACHE_KIB).await {
-            tracing::warn!(%error, "closing a connection whose cache could not shrink");
-            conn.close_on_drop();
-        }
-        imported
+        self.import_with(dataset, source, None).await
+    }
+
+    async fn import_audited(
+        &self,
+        dataset: &Dataset,
+        source: &ImportSource,
+        acting: &Acting,
+    ) -> Result<ImportOutcome, StoreError> {
+        self.import_with(dataset, source, Some(acting)).await
     }
 
     async fn load_ledger(&self) -> Result<Ledger, StoreError> {

@@ -16,7 +16,7 @@ use hatchery_core::date::{format_date, parse_date};
 use hatchery_core::workflow::{format_instant, parse_instant};
 use hatchery_store::workflow::WorkflowError;
 use hatchery_store::workflow::engine::{
-    Access, Cell, Kind, Lock, Row, StatementError, WorkflowEngine,
+    Access, Cell, Kind, Lock, Row, Session, StatementError, WorkflowEngine,
 };
 use std::time::Duration;
 
@@ -28,6 +28,7 @@ use crate::SqliteStore;
 hatchery_store::sqlx_session! {
     database: Sqlite,
     session: SqliteSession,
+    within: SqliteWithin,
     cells: SqliteCells(SqliteRow),
     instant: format_instant,
     day: format_date,
@@ -35,7 +36,7 @@ hatchery_store::sqlx_session! {
 }
 
 /// A write is alone already (see the module's notes): it takes no lock.
-async fn no_lock(_: &mut SqliteSession, _: Lock<'_>) -> Result<(), StatementError> {
+async fn no_lock<S: Session>(_: &mut S, _: Lock<'_>) -> Result<(), StatementError> {
     Ok(())
 }
 

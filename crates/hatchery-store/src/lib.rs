@@ -9,6 +9,8 @@
 use std::collections::HashSet;
 
 use async_trait::async_trait;
+use hatchery_core::workflow::audit::AuditRecord;
+use hatchery_core::workflow::truncate_instant;
 use hatchery_core::{Dataset, Enterprise, EnterpriseId, Event, FxRate, Ledger};
 use serde::{Deserialize, Serialize};
 
@@ -99,6 +101,36 @@ pub struct ImportSource {
     pub at: String,
 }
 
+/// The audit record of a successful import: `ledger.import` of
+/// `import:ORIGIN`, filed under the nation, its outcome as the image after.
+pub fn import_audit_record(
+    acting: &workflow::Acting,
+    source: &ImportSource,
+    outcome: &ImportOutcome,
+) -> AuditRecord {
+    AuditRecord {
+        at: truncate_instant(acting.at),
+        actor: acting.actor,
+        actor_name: acting.actor_name.clone(),
+        jurisdiction: "CN".into(),
+        action: "ledger.import".into(),
+        subject: format!("import:{}", source.origin),
+        before: None,
+        // An outcome is a struct of counts: it always serialises.
+        after: serde_json::to_string(outcome).ok(),
+    }
+}
+
+impl StoreError {
+    /// An import's audit entry that could not be appended.
+    pub fn from_audit(error: workflow::WorkflowError) -> Self {
+        match error {
+            workflow::WorkflowError::Database(cause) => Self::Database(cause),
+            other => Self::Corrupt(format!("the audit chain: {other}")),
+        }
+    }
+}
+
 /// A successful import, as the store recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ImportRecord {
@@ -167,6 +199,17 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         &self,
         dataset: &Dataset,
         source: &ImportSource,
+    ) -> Result<ImportOutcome, StoreError>;
+
+    /// [`Store::import`], and its entry in the workflow's audit chain
+    /// ([`import_audit_record`], by `acting`) appended in the same
+    /// transaction: the data and its audit entry are written together or
+    /// not at all. A rejected import leaves no entry.
+    async fn import_audited(
+        &self,
+        dataset: &Dataset,
+        source: &ImportSource,
+        acting: &workflow::Acting,
     ) -> Result<ImportOutcome, StoreError>;
 
     /// Everything the engine needs, in one read.

@@ -553,6 +553,17 @@ impl AuditFilter {
     pub const BATCH: i64 = 500;
 }
 
+/// Appends `record` to the audit chain through `session`, a transaction
+/// that its owner commits: for a write made outside [`WorkflowStore`] (an
+/// import) whose audit entry must commit with it, or not at all. Takes the
+/// chain's lock like every other append, so call it last.
+pub async fn append_audit_within<S: engine::Session>(
+    session: &mut S,
+    record: AuditRecord,
+) -> Result<AuditEntry, WorkflowError> {
+    ops::append_audit(session, record).await
+}
+
 /// The workflow's storage.
 #[async_trait]
 pub trait WorkflowStore: Send + Sync + std::fmt::Debug {

@@ -1,16 +1,15 @@
 //! The server and the workflow's operator commands: `serve`, `admin
-//! create-user`, `audit verify`, `pool reevaluate`.
+//! create-user`, `pool reevaluate`.
 
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::Context;
 use hatchery_app::accounts::{NewUser, create_account};
-use hatchery_app::audit::verify_audit;
 use hatchery_app::pool::reevaluate_stored;
 use hatchery_app::{Backend, DatabaseUrl, SystemClock};
 use hatchery_server::{Application, Settings};
 
-use crate::cli::{AdminCommand, AuditCommand, PoolCommand, ServeArgs};
+use crate::cli::{AdminCommand, PoolCommand, ServeArgs};
 use crate::error::{CliError, CliResult};
 
 /// `hatchery serve`. The store is `--db` (or `HATCHERY_DB`) when given,
@@ -96,28 +95,6 @@ pub async fn admin(db: &dyn Backend, command: AdminCommand) -> CliResult {
         account.username, account.role, account.jurisdiction
     );
     Ok(())
-}
-
-/// `hatchery audit verify`.
-pub async fn audit(db: &dyn Backend, command: AuditCommand) -> CliResult {
-    let AuditCommand::Verify = command;
-    let verification = verify_audit(db).await?;
-    match verification.first_bad {
-        None => {
-            println!(
-                "audit log intact: {} entries verified",
-                verification.entries
-            );
-            Ok(())
-        }
-        Some(bad) => Err(CliError::Rejected {
-            summary: format!(
-                "the audit log has been tampered with; the first bad entry is #{}",
-                bad.seq
-            ),
-            problems: vec![format!("entry #{}: {:?}", bad.seq, bad.problem)],
-        }),
-    }
 }
 
 /// `hatchery pool reevaluate`.

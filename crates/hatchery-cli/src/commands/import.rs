@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use hatchery_app::{SystemClock, system};
 use hatchery_core::EnterpriseId;
 use hatchery_interchange::{DatasetRead, FileKind, check_external_refs, read_dataset};
 use hatchery_store::{ImportOutcome, ImportSource, Rejection, RowRef, Store, StoreError};
@@ -48,11 +49,13 @@ pub async fn import_dataset(
         }
     }
 
+    // Every import is audited, in the same transaction as its data.
+    let acting = system(&SystemClock, "cli");
     let source = ImportSource {
         origin: dir.display().to_string(),
-        at: jiff::Timestamp::now().to_string(),
+        at: acting.at.to_string(),
     };
-    match store.import(&read.dataset, &source).await {
+    match store.import_audited(&read.dataset, &source, &acting).await {
         Ok(outcome) => Ok(outcome),
         Err(StoreError::Rejected(rejections)) => Err(rejected(
             rejections.iter().map(|r| locate(&read, r)).collect(),

@@ -1,6 +1,7 @@
 //! One module per subcommand; each takes parsed arguments and an open store.
 
 mod admin;
+mod audit;
 mod backup;
 mod classify;
 mod demo;
@@ -16,7 +17,7 @@ use std::sync::Arc;
 
 use hatchery_app::{Backend, DatabaseUrl, Opening, open_backend};
 
-use crate::cli::{Cli, Command};
+use crate::cli::{AuditCommand, Cli, Command};
 use crate::error::CliResult;
 
 pub use import::import_dataset;
@@ -52,7 +53,9 @@ pub async fn run(cli: Cli) -> CliResult {
             Ok(())
         }
         Command::Admin(command) => admin::admin(&*for_writing(&db).await?, command).await,
-        Command::Audit(command) => admin::audit(&*for_reading(&db).await?, command).await,
+        // A key is made without a store: it belongs nowhere near one.
+        Command::Audit(AuditCommand::Keygen { out }) => audit::keygen(&out),
+        Command::Audit(command) => audit::run(&*for_reading(&db).await?, command).await,
         Command::Pool(command) => admin::pool(&*for_reading(&db).await?, command).await,
         Command::Backup(args) => backup::backup(&db, &args).await,
         Command::Restore(args) => backup::restore(&db, &args).await,

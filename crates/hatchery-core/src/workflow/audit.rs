@@ -193,6 +193,12 @@ impl ChainVerifier {
         Ok(())
     }
 
+    /// The last entry checked so far, `(seq, hash)`: `(0, GENESIS_HASH)`
+    /// before the first.
+    pub fn last(&self) -> (i64, &str) {
+        (self.expected_seq - 1, &self.prev_hash)
+    }
+
     /// Ends the check: the chain must reach the head the store recorded
     /// beside it (`None` when it recorded none). Returns the number of entries.
     pub fn finish(self, head: Option<(i64, &str)>) -> Result<u64, AuditBreak> {

@@ -1,6 +1,7 @@
 //! The ministry–province workflow (部省联动) as pure domain logic: who may do
 //! what where, the declaration state machine, public-notice working days,
-//! cultivation-pool re-evaluation, evidence checks and the audit hash chain.
+//! cultivation-pool re-evaluation, evidence checks, the audit hash chain and
+//! its signed checkpoints.
 //!
 //! Nothing here touches a database or a clock: "now" and "today" are
 //! arguments, so every decision can be replayed.
@@ -8,6 +9,7 @@
 pub mod account;
 pub mod audit;
 pub mod calendar;
+pub mod checkpoint;
 pub mod clock;
 pub mod declaration;
 pub mod evidence;

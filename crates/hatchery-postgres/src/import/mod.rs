@@ -8,16 +8,22 @@ mod write;
 use std::time::Instant;
 
 use hatchery_core::Dataset;
-use hatchery_store::{ImportOutcome, ImportSource, StoreError};
+use hatchery_store::workflow::{Acting, append_audit_within};
+use hatchery_store::{ImportOutcome, ImportSource, StoreError, import_audit_record};
 use sqlx::PgPool;
 
 use crate::database;
+use crate::workflow::PgWithin;
 
-/// Imports `dataset`, whole or not at all.
+/// Imports `dataset`, whole or not at all. With `acting`, the import's
+/// audit entry is appended last in the same transaction (taking the
+/// chain's lock only then, so imports do not hold up workflow writes
+/// while they plan and write).
 pub(crate) async fn run(
     pool: &PgPool,
     dataset: &Dataset,
     source: &ImportSource,
+    acting: Option<&Acting>,
 ) -> Result<ImportOutcome, StoreError> {
     let started = Instant::now();
     let mut tx = pool.begin().await.map_err(database)?;
@@ -34,6 +40,12 @@ pub(crate) async fn run(
         let plan = plan::plan(&mut tx, dataset).await?;
         let planned = started.elapsed();
         let outcome = write::write(&mut tx, dataset, plan, source).await?;
+        if let Some(acting) = acting {
+            let record = import_audit_record(acting, source, &outcome);
+            append_audit_within(&mut PgWithin(&mut tx), record)
+                .await
+                .map_err(StoreError::from_audit)?;
+        }
         Ok::<_, StoreError>((planned, outcome))
     }
     .await;

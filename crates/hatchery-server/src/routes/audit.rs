@@ -1,4 +1,5 @@
-//! The audit log: read it, and verify its hash chain.
+//! The audit log: read it, and verify its hash chain and the workflow's
+//! tables against it.
 
 use axum::extract::State;
 use hatchery_core::workflow::Capability;
@@ -93,7 +94,10 @@ pub async fn list_audit(
     Ok(Json(entries.iter().map(AuditEntryView::from).collect()))
 }
 
-/// Verifies the whole chain and names the first bad entry.
+/// Verifies the whole chain and names the first bad entry, and checks every
+/// workflow record against the last image the log holds for it, naming each
+/// row no logged step explains (checkpoints are checked from the command
+/// line: `hatchery audit verify --checkpoint`).
 #[utoipa::path(
     get, path = "/api/audit/verify", tag = "audit",
     responses(

@@ -3,8 +3,7 @@
 use axum::extract::State;
 use hatchery_core::Dataset;
 use hatchery_core::workflow::Capability;
-use hatchery_core::workflow::audit::AuditRecord;
-use hatchery_core::workflow::truncate_instant;
+use hatchery_store::workflow::Acting;
 use hatchery_store::{ImportOutcome, ImportSource};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -60,30 +59,24 @@ pub async fn import(
             "origin is at most 200 printable characters",
         ));
     }
-    let now = state.clock.now();
+    let acting = Acting {
+        at: state.clock.now(),
+        actor: Some(caller.account.id),
+        actor_name: caller.account.username.to_string(),
+    };
+    // The data and its audit entry commit in one transaction: neither is
+    // ever there without the other.
     let outcome = state
         .db
-        .import(
+        .import_audited(
             &dataset,
             &ImportSource {
-                origin: origin.clone(),
-                at: now.to_string(),
+                origin,
+                at: acting.at.to_string(),
             },
+            &acting,
         )
         .await?;
     state.ledger.invalidate();
-    // The ledger's store records the import itself; this puts it in the
-    // chain. Were this append to fail, the import stands and the error says so.
-    let record = AuditRecord {
-        at: truncate_instant(now),
-        actor: Some(caller.account.id),
-        actor_name: caller.account.username.to_string(),
-        jurisdiction: "CN".into(),
-        action: "ledger.import".into(),
-        subject: format!("import:{origin}"),
-        before: None,
-        after: Some(serde_json::to_string(&outcome).map_err(ApiError::internal)?),
-    };
-    state.db.append_audit(&record).await?;
     Ok(Json(outcome))
 }

@@ -1,9 +1,17 @@
 //! `hatchery audit verify` (the library call behind it) passes on an honest
 //! log and names the first tampered entry after rows are changed directly in
-//! the database.
+//! the database; a rewrite that recomputes every hash is caught against a
+//! signed checkpoint; a workflow row changed without a log entry is named by
+//! record; an import and its audit entry commit together.
 
-use crate::helpers::{TestApp, shenzhen_enterprise, submitted};
-use hatchery_server::service::verify_audit;
+use crate::helpers::{self, TestApp, shenzhen_enterprise, submitted};
+use hatchery_core::workflow::Scope;
+use hatchery_core::workflow::audit::{GENESIS_HASH, entry_hash};
+use hatchery_core::workflow::checkpoint::SigningKey;
+use hatchery_server::service::{
+    CheckpointRefused, take_checkpoint, verify_audit, verify_audit_against,
+};
+use hatchery_store::workflow::AuditFilter;
 use serde_json::json;
 
 /// Removes the log's insert-only guard, then runs `statements` directly.
@@ -128,4 +136,254 @@ async fn only_national_auditors_and_the_administrator_verify_over_the_api() {
         );
     }
     assert!(!entries.as_array().unwrap().is_empty());
+}
+
+/// Rewrites the chain from entry `from` on as a tamperer who can write the
+/// database would: every hash recomputed after the edit, and the head.
+async fn recompute_chain(app: &TestApp, from: i64) {
+    let entries = app
+        .state
+        .db
+        .audit_entries(&AuditFilter {
+            scope: Scope::All,
+            after: 0,
+            limit: 100_000,
+        })
+        .await
+        .unwrap();
+    let mut previous = GENESIS_HASH.to_owned();
+    let mut statements = Vec::new();
+    for entry in &entries {
+        if entry.seq < from {
+            previous.clone_from(&entry.hash);
+            continue;
+        }
+        let hash = entry_hash(entry.seq, &entry.record, &previous);
+        statements.push(format!(
+            "UPDATE wf_audit SET prev_hash = '{previous}', hash = '{hash}' WHERE seq = {}",
+            entry.seq
+        ));
+        previous = hash;
+    }
+    let last = entries.last().unwrap().seq;
+    statements.push(format!(
+        "UPDATE wf_audit_head SET seq = {last}, hash = '{previous}'"
+    ));
+    let statements: Vec<&str> = statements.iter().map(String::as_str).collect();
+    app.db.execute(&statements).await;
+}
+
+/// The checkpoint key of these tests (a real one comes from `audit keygen`).
+fn key() -> SigningKey {
+    SigningKey::from_bytes(&[7; 32])
+}
+
+#[tokio::test]
+async fn a_rewritten_chain_passes_alone_but_not_against_a_checkpoint() {
+    let Some(app) = seeded().await else {
+        return;
+    };
+    let signed = take_checkpoint(
+        app.state.db.as_ref(),
+        &[],
+        &key(),
+        "2025-03-04T00:00:00Z".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let checkpoint = signed.verify(&key().verifying_key()).unwrap();
+    let head = app.db.fetch_i64("SELECT seq FROM wf_audit_head").await;
+    assert_eq!(checkpoint.seq, head, "the checkpoint names the last entry");
+    let honest = verify_audit_against(app.state.db.as_ref(), std::slice::from_ref(&checkpoint))
+        .await
+        .unwrap();
+    assert!(honest.ok, "{honest:?}");
+    assert!(honest.checkpoints[0].ok);
+
+    // Work goes on after the checkpoint…
+    app.enterprise_user("alpha.second", "alpha").await;
+    assert!(app.db.fetch_i64("SELECT seq FROM wf_audit_head").await > head);
+
+    // …then someone with the database rewrites entry 3 and every hash after it.
+    tamper(
+        &app,
+        &["UPDATE wf_audit SET actor_name = 'someone.else' WHERE seq = 3"],
+    )
+    .await;
+    recompute_chain(&app, 3).await;
+    let alone = verify_audit(app.state.db.as_ref()).await.unwrap();
+    assert!(
+        alone.ok,
+        "the chain alone cannot see a recomputed rewrite: {alone:?}"
+    );
+
+    let against = verify_audit_against(app.state.db.as_ref(), &[checkpoint])
+        .await
+        .unwrap();
+    assert!(!against.ok);
+    assert_eq!(against.first_bad, None, "the chain itself is consistent");
+    let check = &against.checkpoints[0];
+    assert!(!check.ok);
+    assert_eq!(check.seq, head);
+    let problem = check.problem.as_deref().unwrap();
+    assert!(problem.contains("rewritten"), "{problem}");
+
+    // A checkpoint is not taken of a log that fails its earlier checkpoint.
+    let refused = take_checkpoint(
+        app.state.db.as_ref(),
+        std::slice::from_ref(&signed.verify(&key().verifying_key()).unwrap()),
+        &key(),
+        "2025-03-05T00:00:00Z".parse().unwrap(),
+    )
+    .await;
+    assert!(matches!(refused, Err(CheckpointRefused::Unverified(_))));
+}
+
+#[tokio::test]
+async fn removing_entries_after_a_checkpoint_is_caught_even_with_the_head_rewritten() {
+    let Some(app) = seeded().await else {
+        return;
+    };
+    let signed = take_checkpoint(
+        app.state.db.as_ref(),
+        &[],
+        &key(),
+        "2025-03-04T00:00:00Z".parse().unwrap(),
+    )
+    .await
+    .unwrap();
+    let checkpoint = signed.verify(&key().verifying_key()).unwrap();
+    let head = checkpoint.seq;
+    // The last two entries go, and the head is set back to match.
+    let delete = format!("DELETE FROM wf_audit WHERE seq > {}", head - 2);
+    tamper(&app, &[delete.as_str()]).await;
+    recompute_chain(&app, 1).await;
+    let verdict = verify_audit_against(app.state.db.as_ref(), &[checkpoint])
+        .await
+        .unwrap();
+    assert!(!verdict.ok);
+    let problem = verdict.checkpoints[0].problem.as_deref().unwrap();
+    assert!(
+        problem.contains(&format!("ends at entry #{}", head - 2)),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn a_row_changed_without_a_log_entry_is_named_by_record() {
+    let Some(app) = seeded().await else {
+        return;
+    };
+    let declaration = app
+        .db
+        .fetch_i64("SELECT MAX(id) FROM wf_declarations")
+        .await;
+    let account = app
+        .db
+        .fetch_i64("SELECT id FROM wf_accounts WHERE username = 'alpha.user'")
+        .await;
+    let honest = verify_audit(app.state.db.as_ref()).await.unwrap();
+    assert!(honest.ok, "{:?}", honest.unexplained);
+    assert!(honest.unexplained.is_empty());
+
+    // No trigger guards these tables: a plain UPDATE changes them silently.
+    app.db
+        .execute(&[
+            &format!("UPDATE wf_declarations SET tier = 'unicorn' WHERE id = {declaration}"),
+            &format!(
+                "UPDATE wf_accounts SET display_name = 'Mallory', disabled = TRUE WHERE id = {account}"
+            ),
+        ])
+        .await;
+    let verdict = verify_audit(app.state.db.as_ref()).await.unwrap();
+    assert!(!verdict.ok);
+    assert_eq!(verdict.first_bad, None, "the chain itself is intact");
+    let named = |record: &str| {
+        verdict
+            .unexplained
+            .iter()
+            .find(|u| u.record == record)
+            .unwrap_or_else(|| panic!("{record} in {:?}", verdict.unexplained))
+            .problem
+            .clone()
+    };
+    let declaration_problem = named(&format!("declaration:{declaration}"));
+    assert!(
+        declaration_problem.contains(r#"tier is "unicorn", the log says "potential""#),
+        "{declaration_problem}"
+    );
+    let account_problem = named(&format!("account:{account}"));
+    assert!(
+        account_problem.contains("display_name"),
+        "{account_problem}"
+    );
+    assert!(account_problem.contains("disabled"), "{account_problem}");
+    assert_eq!(verdict.unexplained.len(), 2, "{:?}", verdict.unexplained);
+
+    // A row the log never heard of, and one it says still exists, removed.
+    app.db
+        .execute(&[
+            &format!("DELETE FROM wf_steps WHERE declaration_id = {declaration}"),
+            "INSERT INTO wf_rule_sets (key, version, source, added_by, added_at) \
+             VALUES ('forged', '1', 'x', NULL, '2025-03-03T01:00:00.000000Z')",
+        ])
+        .await;
+    let verdict = verify_audit(app.state.db.as_ref()).await.unwrap();
+    let records: Vec<&str> = verdict
+        .unexplained
+        .iter()
+        .map(|u| u.record.as_str())
+        .collect();
+    assert!(records.contains(&"rule_set:forged@1"), "{records:?}");
+    assert!(
+        verdict
+            .unexplained
+            .iter()
+            .any(|u| u.record == format!("declaration:{declaration}")
+                && u.problem.contains("its history has 0 steps")),
+        "{:?}",
+        verdict.unexplained
+    );
+}
+
+#[tokio::test]
+async fn an_import_and_its_audit_entry_commit_together_or_not_at_all() {
+    let Some(app) = seeded().await else {
+        return;
+    };
+    let imports = || app.db.fetch_i64("SELECT COUNT(*) FROM imports");
+    let logged = || {
+        app.db
+            .fetch_i64("SELECT COUNT(*) FROM wf_audit WHERE action = 'ledger.import'")
+    };
+    let (imports_before, logged_before) = (imports().await, logged().await);
+    assert_eq!(imports_before, logged_before, "every import is logged");
+
+    // The log refuses the entry: the import's data must go with it.
+    app.db.execute(app.db.refuse_audit_inserts()).await;
+    app.post(
+        "/api/imports",
+        &app.admin.auth(),
+        helpers::dataset(
+            vec![helpers::enterprise(
+                "gamma",
+                "伽马有限公司",
+                "2021-06-01",
+                "440305",
+                None,
+            )],
+            vec![],
+        ),
+    )
+    .await
+    .expect(500);
+    assert_eq!(imports().await, imports_before);
+    assert_eq!(
+        app.db
+            .fetch_i64("SELECT COUNT(*) FROM enterprises WHERE id = 'gamma'")
+            .await,
+        0,
+        "nothing of the import was written"
+    );
+    assert_eq!(logged().await, logged_before);
 }

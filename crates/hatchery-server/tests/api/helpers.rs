@@ -197,6 +197,23 @@ impl TestDb {
         value
     }
 
+    /// The statements that make the audit log refuse every new entry, as a
+    /// full disk or a failing database would.
+    pub fn refuse_audit_inserts(&self) -> &'static [&'static str] {
+        match self {
+            Self::Sqlite { .. } => &[
+                "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON wf_audit \
+                 BEGIN SELECT RAISE(ABORT, 'the log refuses entries'); END",
+            ],
+            Self::Postgres(_) => &[
+                "CREATE FUNCTION test_refuse_audit() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'the log refuses entries'; END $$",
+                "CREATE TRIGGER test_refuse_audit BEFORE INSERT ON wf_audit \
+                 FOR EACH ROW EXECUTE FUNCTION test_refuse_audit()",
+            ],
+        }
+    }
+
     /// The statements that remove the audit log's insert-only guard.
     pub fn drop_audit_guards(&self) -> &'static [&'static str] {
         match self {

@@ -8,10 +8,12 @@ mod write;
 use std::time::Instant;
 
 use hatchery_core::{Dataset, Ledger};
-use hatchery_store::{ImportOutcome, ImportSource, StoreError};
+use hatchery_store::workflow::{Acting, append_audit_within};
+use hatchery_store::{ImportOutcome, ImportSource, StoreError, import_audit_record};
 use sqlx::{Connection, SqliteConnection};
 use tokio::runtime::{Handle, RuntimeFlavor};
 
+use crate::workflow::SqliteWithin;
 use crate::{database, snapshot};
 
 /// Writes the plan, and keeps the ledger snapshot current (see
@@ -85,11 +87,13 @@ async fn alongside<T: Send, W: Future>(
 }
 
 /// Imports `dataset` in one transaction on `conn`: all of it, or on `Err`
-/// nothing.
+/// nothing. With `acting`, the import's audit entry is appended last in the
+/// same transaction.
 pub(crate) async fn run(
     conn: &mut SqliteConnection,
     dataset: &Dataset,
     source: &ImportSource,
+    acting: Option<&Acting>,
 ) -> Result<ImportOutcome, StoreError> {
     // IMMEDIATE takes the write lock before the first read, so what the plan
     // checks cannot change before it is written.
@@ -98,6 +102,16 @@ pub(crate) async fn run(
     let written = match plan::plan(&mut tx, dataset).await {
         Ok(plan) => write_with_snapshot(&mut tx, dataset, plan, source).await,
         Err(error) => Err(error),
+    };
+    let written = match (written, acting) {
+        (Ok(outcome), Some(acting)) => {
+            let record = import_audit_record(acting, source, &outcome);
+            append_audit_within(&mut SqliteWithin(&mut tx), record)
+                .await
+                .map(|_| outcome)
+                .map_err(StoreError::from_audit)
+        }
+        (written, _) => written,
     };
     let outcome = match written {
         Ok(outcome) => outcome,

@@ -8,8 +8,9 @@
 /// struct $cells` (its rows, wrapping `$row`; the engine implements
 /// [`Row`](crate::workflow::engine::Row) for it) and `fn failed` (a driver
 /// error as a [`StatementError`](crate::workflow::engine::StatementError), and `fn database` where no statement ran).
+/// `pub struct $within` is a session on a transaction someone else owns.
 /// `query(sql, binds)` binds values in the engine's encodings;
-/// `$lock(session, lock)` takes a lock. Sessions are made by
+/// `$lock(session, lock)` takes a lock (generic over the session). Sessions are made by
 /// `$session::direct(pool)` and `$session::transaction(tx, held)`,
 /// where `held` is kept until the session ends (SQLite's writer turn).
 #[macro_export]
@@ -18,6 +19,7 @@ macro_rules! sqlx_session {
     (
         database: $db:ty,
         session: $session:ident,
+        within: $within:ident,
         cells: $cells:ident($row:ty),
         instant: $instant:expr,
         day: $day:expr,
@@ -112,7 +114,14 @@ macro_rules! sqlx_session {
             $crate::workflow::engine::StatementError::new(Box::new(error), unique)
         }
 
-        impl $crate::workflow::engine::Session for $session {
+        /// Statements inside a transaction that its owner opened and will
+        /// end: a write made outside the workflow store (an import) that
+        /// appends its audit entry before it commits. Committing or rolling
+        /// back through this session does nothing; the owner does it.
+        #[derive(Debug)]
+        pub struct $within<'c>(pub &'c mut <$db as ::sqlx::Database>::Connection);
+
+        impl $crate::workflow::engine::Session for $within<'_> {
             type Row = $cells;
 
             async fn execute(
@@ -121,7 +130,7 @@ macro_rules! sqlx_session {
                 binds: &[$crate::workflow::engine::Value<'_>],
             ) -> Result<u64, $crate::workflow::engine::StatementError> {
                 let done = query(sql, binds)
-                    .execute(self.connection())
+                    .execute(&mut *self.0)
                     .await
                     .map_err(failed)?;
                 Ok(done.rows_affected())
@@ -133,7 +142,7 @@ macro_rules! sqlx_session {
                 binds: &[$crate::workflow::engine::Value<'_>],
             ) -> Result<Vec<$cells>, $crate::workflow::engine::StatementError> {
                 let rows = query(sql, binds)
-                    .fetch_all(self.connection())
+                    .fetch_all(&mut *self.0)
                     .await
                     .map_err(failed)?;
                 Ok(rows.into_iter().map($cells).collect())
@@ -145,10 +154,53 @@ macro_rules! sqlx_session {
                 binds: &[$crate::workflow::engine::Value<'_>],
             ) -> Result<Option<$cells>, $crate::workflow::engine::StatementError> {
                 let row = query(sql, binds)
-                    .fetch_optional(self.connection())
+                    .fetch_optional(&mut *self.0)
                     .await
                     .map_err(failed)?;
                 Ok(row.map($cells))
+            }
+
+            async fn lock(
+                &mut self,
+                lock: $crate::workflow::engine::Lock<'_>,
+            ) -> Result<(), $crate::workflow::engine::StatementError> {
+                $lock(self, lock).await
+            }
+
+            async fn commit(self) -> Result<(), $crate::workflow::engine::StatementError> {
+                Ok(())
+            }
+
+            async fn rollback(self) -> Result<(), $crate::workflow::engine::StatementError> {
+                Ok(())
+            }
+        }
+
+        impl $crate::workflow::engine::Session for $session {
+            type Row = $cells;
+
+            async fn execute(
+                &mut self,
+                sql: &str,
+                binds: &[$crate::workflow::engine::Value<'_>],
+            ) -> Result<u64, $crate::workflow::engine::StatementError> {
+                $within(self.connection()).execute(sql, binds).await
+            }
+
+            async fn fetch_all(
+                &mut self,
+                sql: &str,
+                binds: &[$crate::workflow::engine::Value<'_>],
+            ) -> Result<Vec<$cells>, $crate::workflow::engine::StatementError> {
+                $within(self.connection()).fetch_all(sql, binds).await
+            }
+
+            async fn fetch_optional(
+                &mut self,
+                sql: &str,
+                binds: &[$crate::workflow::engine::Value<'_>],
+            ) -> Result<Option<$cells>, $crate::workflow::engine::StatementError> {
+                $within(self.connection()).fetch_optional(sql, binds).await
             }
 
             async fn lock(

@@ -20,6 +20,8 @@ mod declarations;
 mod pool;
 mod zones;
 
+pub(crate) use audit::append as append_audit;
+
 use async_trait::async_trait;
 use hatchery_core::DivisionCode;
 use hatchery_core::workflow::audit::{AuditEntry, AuditRecord};

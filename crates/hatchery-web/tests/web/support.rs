@@ -258,9 +258,11 @@ pub async fn set_scene(cookie_secure: bool) -> Scene {
     )
     .await
     .unwrap();
-    let mut settings = Settings::default();
-    settings.listen = "127.0.0.1:0".parse().unwrap();
-    settings.database_url = url;
+    let mut settings = Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: url,
+        ..Settings::default()
+    };
     settings.auth.argon2 = cheap_argon2();
     settings.auth.cookie_secure = cookie_secure;
     settings.ledger.refresh_seconds = 0;

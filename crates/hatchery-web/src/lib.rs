@@ -8,7 +8,7 @@
 //! - Every string lives in `locales/zh-CN.toml` and `locales/en.toml`
 //!   ([`i18n`]); templates (`templates/*.html`, minijinja, compiled in) ask
 //!   for messages by key. Money and dates are written per language
-//!   ([`format`]).
+//!   ([`mod@format`]).
 //! - Sessions are the API's own cookie, with a CSRF token in a hidden field
 //!   of every form, an idle timeout and a remembered destination
 //!   ([`session`]).

@@ -590,7 +590,7 @@ async fn administrator(run: Arc<Run>, user: User, seed: u64) {
                 &mut rng,
                 "read audit",
                 Method::GET,
-                "/api/audit?per_page=20",
+                "/api/audit?limit=20",
                 None,
                 None,
             )
@@ -748,7 +748,8 @@ async fn check(run: &Run, admin: &User) -> anyhow::Result<Vec<String>> {
                 None,
             )
             .await;
-        let held = got.ok().and_then(|b| b["version"].as_i64());
+        // The detail answer holds the declaration beside its steps.
+        let held = got.ok().and_then(|b| b["declaration"]["version"].as_i64());
         if held.is_none_or(|held| held < *version) {
             problems.push(format!(
                 "declaration {id} is at version {held:?}, {version} acknowledged"

@@ -1,6 +1,6 @@
 //! Verifying the audit log: its hash chain, read in batches; the chain
 //! against signed checkpoints kept outside the database; and the workflow's
-//! tables against the images the log records ([`reconcile`]). Also taking
+//! tables against the images the log records (the `reconcile` module). Also taking
 //! a checkpoint, and the key files that sign them ([`keys`]).
 //!
 //! The chain alone catches a naive edit. Someone who can write the database

@@ -8,7 +8,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, header};
 use hatchery_core::EnterpriseId;
 use hatchery_core::workflow::{Capability, CredentialId, Placement, Scope};
-use hatchery_store::workflow::{Account, Acting, CredentialKind};
+use hatchery_store::workflow::{Account, Acting, Credential, CredentialKind};
 use jiff::Timestamp;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -110,13 +110,14 @@ fn allowed_before_password_change(parts: &Parts) -> bool {
     )
 }
 
-/// Authenticates a request from its parts.
-pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
-    let Some((secret, kind)) = presented(&parts.headers) else {
-        return Err(ApiError::unauthenticated(
-            "sign in first: send the session cookie or an Authorization: Bearer token",
-        ));
-    };
+/// The live session or token whose secret is `secret`, with its account,
+/// or 401. Expiry, revocation, a disabled account and the kind presented are
+/// checked here, for the API and the web pages alike.
+pub async fn live_credential(
+    state: &AppState,
+    secret: &str,
+    kind: CredentialKind,
+) -> Result<(Credential, Account), ApiError> {
     let invalid = || ApiError::unauthenticated("the session or token is not valid; sign in again");
     // Secrets are 64 hex digits; anything else cannot be one and is not looked up.
     if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -124,7 +125,7 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, Api
     }
     let Some((credential, account)) = state
         .credentials
-        .lookup(state.db.as_ref(), &secret_hash(&secret))
+        .lookup(state.db.as_ref(), &secret_hash(secret))
         .await?
     else {
         return Err(invalid());
@@ -132,13 +133,36 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, Api
     if credential.kind != kind || !credential.is_live(state.clock.now()) || account.disabled {
         return Err(invalid());
     }
+    Ok((credential, account))
+}
+
+/// Whether `sent` is the CSRF token of the session `credential`.
+pub fn csrf_matches(credential: &Credential, sent: Option<&str>) -> bool {
+    let sent = sent.map(secret_hash);
+    sent.is_some() && sent == credential.csrf_hash
+}
+
+/// The caller a live credential stands for.
+pub fn caller_of(credential: &Credential, account: Account) -> Caller {
+    Caller {
+        scope: account.scope(),
+        account,
+        credential: credential.id,
+        via: credential.kind,
+    }
+}
+
+/// Authenticates a request from its parts.
+pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, ApiError> {
+    let Some((secret, kind)) = presented(&parts.headers) else {
+        return Err(ApiError::unauthenticated(
+            "sign in first: send the session cookie or an Authorization: Bearer token",
+        ));
+    };
+    let (credential, account) = live_credential(state, &secret, kind).await?;
     if kind == CredentialKind::Session && is_write(&parts.method) {
-        let sent = parts
-            .headers
-            .get(CSRF_HEADER)
-            .and_then(|v| v.to_str().ok())
-            .map(secret_hash);
-        if sent.is_none() || sent != credential.csrf_hash {
+        let sent = parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok());
+        if !csrf_matches(&credential, sent) {
             return Err(ApiError::new(
                 axum::http::StatusCode::FORBIDDEN,
                 "csrf_failed",
@@ -153,12 +177,7 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, Api
             "the password was set by an administrator: change it first (POST /api/session/password)",
         ));
     }
-    Ok(Caller {
-        scope: account.scope(),
-        account,
-        credential: credential.id,
-        via: kind,
-    })
+    Ok(caller_of(&credential, account))
 }
 
 impl FromRequestParts<AppState> for Caller {

@@ -133,6 +133,32 @@ impl ApiError {
     pub fn code(&self) -> &'static str {
         self.code
     }
+
+    /// The sentence for people.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The seconds to wait before trying again, for a 429 or 503.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
+    }
+
+    /// Logs a 5xx with its cause chain (the body never carries it). Every
+    /// edge that turns an `ApiError` into an answer calls this once: the JSON
+    /// response here, the web pages in `hatchery-web`.
+    pub fn log_if_server_error(&self) {
+        if self.status.is_server_error() {
+            match &self.source {
+                Some(source) => {
+                    tracing::error!(code = self.code, cause = %cause_chain(source.as_ref()), "request failed");
+                }
+                None => {
+                    tracing::error!(code = self.code, message = %self.message, "request failed")
+                }
+            }
+        }
+    }
 }
 
 impl std::fmt::Display for ApiError {
@@ -154,16 +180,7 @@ fn cause_chain(error: &(dyn std::error::Error + 'static)) -> String {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if self.status.is_server_error() {
-            match &self.source {
-                Some(source) => {
-                    tracing::error!(code = self.code, cause = %cause_chain(source.as_ref()), "request failed");
-                }
-                None => {
-                    tracing::error!(code = self.code, message = %self.message, "request failed")
-                }
-            }
-        }
+        self.log_if_server_error();
         let body = ErrorBody {
             error: ErrorDetail {
                 code: self.code.to_owned(),

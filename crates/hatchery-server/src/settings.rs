@@ -59,6 +59,9 @@ pub struct WorkflowSettings {
 pub struct AuthSettings {
     /// How long a browser session lasts.
     pub session_hours: u32,
+    /// The web pages end a session unused for this many minutes (the idle
+    /// timeout; the JSON API's own sessions last `session_hours`).
+    pub idle_minutes: u32,
     /// How long an API token lasts unless asked for less.
     pub token_days: u32,
     /// Whether the session cookie is `Secure` (HTTPS only). Turn off only for
@@ -186,6 +189,7 @@ impl Default for AuthSettings {
     fn default() -> Self {
         Self {
             session_hours: 8,
+            idle_minutes: 30,
             token_days: 90,
             cookie_secure: true,
             throttle_minutes: 15,
@@ -334,6 +338,10 @@ impl Settings {
                 "auth.session_hours must be at least 1",
             ),
             (
+                self.auth.idle_minutes == 0,
+                "auth.idle_minutes must be at least 1",
+            ),
+            (
                 self.auth.token_days == 0,
                 "auth.token_days must be at least 1",
             ),
@@ -411,6 +419,8 @@ make_up_days = []
 
 [auth]
 session_hours = 8
+# The web pages sign a browser out after this many minutes without a request.
+idle_minutes = 30
 token_days = 90
 # Send the session cookie over HTTPS only. Turn off only for local plain HTTP.
 cookie_secure = true

@@ -77,6 +77,13 @@ impl Application {
         })
     }
 
+    /// Serves `pages` (the web interface) beside the API: see
+    /// [`crate::routes::router_with`].
+    pub fn with_pages(mut self, pages: Router<AppState>) -> Self {
+        self.router = crate::routes::router_with(self.state.clone(), Some(pages));
+        self
+    }
+
     /// The address actually bound (the port is known even when 0 was asked for).
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()

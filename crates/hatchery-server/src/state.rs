@@ -11,7 +11,7 @@ use hatchery_app::password::{PasswordError, Passwords};
 pub use hatchery_app::{Backend, RuleBook, RuleEntry};
 use hatchery_core::date::PartialDate;
 use hatchery_core::workflow::{Clock, Placement, Zone};
-use hatchery_core::{Enterprise, EnterpriseId, Ledger};
+use hatchery_core::{Enterprise, EnterpriseId, Ledger, Uscc};
 use hatchery_store::workflow::StoredZone;
 use jiff::civil::Date;
 
@@ -157,6 +157,8 @@ impl ZoneDirectory {
 pub struct RowNames {
     pub name: Box<str>,
     pub name_en: Option<Box<str>>,
+    /// The unified social credit code, for searching by it.
+    pub uscc: Option<Uscc>,
     pub founded: PartialDate,
 }
 
@@ -167,12 +169,14 @@ impl RowNames {
             id,
             name,
             name_en,
+            uscc,
             founded,
             ..
         } = row;
         let names = Self {
             name: name.into_boxed_str(),
             name_en: name_en.map(String::into_boxed_str),
+            uscc,
             founded,
         };
         (id, names)

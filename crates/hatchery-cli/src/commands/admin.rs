@@ -26,9 +26,11 @@ pub async fn serve(db: Option<&str>, args: &ServeArgs) -> CliResult {
     if let Some(listen) = args.listen {
         settings.listen = listen;
     }
+    let pages = hatchery_web::pages().context("assembling the web pages")?;
     let application = Application::build(settings)
         .await
-        .context("starting the server")?;
+        .context("starting the server")?
+        .with_pages(pages);
     let address = application.local_addr().context("the listening address")?;
     eprintln!("hatchery serving on http://{address}");
     application

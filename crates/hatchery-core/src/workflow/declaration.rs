@@ -474,6 +474,22 @@ fn stage_capability(action: ActionKind, state: DeclarationState) -> Option<Capab
     })
 }
 
+/// The states in which a declaration waits for an account of `role` to
+/// move it on: the declarant's drafts and returned declarations, each
+/// reviewer's own stage. Withdrawing and objecting move nothing on, so they
+/// make no one's queue. Derived from the same table [`decide`] uses.
+pub fn awaiting(role: Role) -> Vec<DeclarationState> {
+    DeclarationState::ALL
+        .into_iter()
+        .filter(|&state| {
+            ActionKind::ALL.into_iter().any(|action| {
+                !matches!(action, ActionKind::Withdraw | ActionKind::Object)
+                    && stage_capability(action, state).is_some_and(|c| c.granted_to(role))
+            })
+        })
+        .collect()
+}
+
 /// Decides whether `actor` may take `command` on the declaration now, and
 /// what it changes. Pure: the store applies the result, comparing versions.
 pub fn decide(
@@ -631,6 +647,24 @@ mod tests {
     use super::*;
     use crate::division::DivisionCode;
     use jiff::civil::date;
+
+    #[test]
+    fn each_role_awaits_its_own_stage() {
+        use DeclarationState as S;
+        assert_eq!(awaiting(Role::Enterprise), [S::Draft, S::Returned]);
+        assert_eq!(awaiting(Role::CityReviewer), [S::Submitted]);
+        assert_eq!(
+            awaiting(Role::ZoneReviewer),
+            [S::Draft, S::Submitted, S::Returned]
+        );
+        assert_eq!(awaiting(Role::ProvinceReviewer), [S::LocallyApproved]);
+        assert_eq!(
+            awaiting(Role::MinistryReviewer),
+            [S::Recommended, S::PublicNotice]
+        );
+        assert!(awaiting(Role::Investor).is_empty());
+        assert!(awaiting(Role::Analyst).is_empty());
+    }
 
     struct World {
         enterprise: EnterpriseId,

@@ -25,7 +25,7 @@ pub use calendar::{CalendarConfig, CalendarError, WorkingCalendar};
 pub use clock::{Clock, china_today, format_instant, parse_instant, truncate_instant};
 pub use declaration::{
     ActionKind, Actor, Circumstances, Command, DeclarationForm, DeclarationId, DeclarationState,
-    Facts, ObjectionChange, QuotaUse, Transition, TransitionError,
+    Facts, ObjectionChange, QuotaUse, Transition, TransitionError, awaiting,
 };
 pub use evidence::{CheckedEvidence, EvidenceError, EvidenceType, check_evidence};
 pub use ids::{CredentialId, EvidenceId, ObjectionId, PoolMemberId, ProposalId};

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::extract::State;
 use hatchery_core::workflow::{Capability, Placement};
 use hatchery_core::{DivisionCode, EnterpriseId, Event};
+use hatchery_store::workflow::Page;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Paged, Path, Query, page_window};
-use crate::state::{AppState, LedgerView, RuleEntry};
+use crate::state::{AppState, LedgerView, RowNames, RuleEntry};
 use crate::views::{DecisionView, PlacementView};
 
 /// An enterprise in a list.
@@ -85,7 +86,8 @@ pub struct EnterpriseDetail {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct EnterpriseQuery {
-    /// Part of the id or name.
+    /// Part of the id, the name or the English name (any case), or the
+    /// whole unified social credit code.
     pub q: Option<String>,
     /// Province code.
     pub province: Option<String>,
@@ -118,7 +120,7 @@ pub struct TierQuery {
 }
 
 /// Parses an optional `YYYY-MM-DD`, defaulting to today.
-pub(crate) fn day(state: &AppState, text: Option<&str>) -> Result<Date, ApiError> {
+pub fn day(state: &AppState, text: Option<&str>) -> Result<Date, ApiError> {
     match text {
         Some(text) => hatchery_core::date::parse_date(text)
             .map_err(|e| ApiError::bad_request("invalid_query", e.to_string())),
@@ -127,7 +129,7 @@ pub(crate) fn day(state: &AppState, text: Option<&str>) -> Result<Date, ApiError
 }
 
 /// The rule set named, or the configured default.
-pub(crate) async fn rule_set(
+pub async fn rule_set(
     state: &AppState,
     key: Option<&str>,
     version: Option<&str>,
@@ -175,7 +177,7 @@ fn summary(
 }
 
 /// Finds an enterprise the caller may see.
-pub(crate) fn visible(
+pub fn visible(
     view: &LedgerView,
     caller: &Caller,
     id: &str,
@@ -212,8 +214,23 @@ pub async fn list_enterprises(
         query.per_page,
         state.settings.limits.max_page_size,
     )?;
-    let as_of = day(&state, query.as_of.as_deref())?;
-    let rules = rule_set(&state, query.rules.as_deref(), None).await?.rules;
+    let (items, total) = search_enterprises(&state, &caller, &query, window).await?;
+    Ok(Json(Paged::new(items, total, window)))
+}
+
+/// The enterprises within the caller's jurisdiction that match `query`'s
+/// filters (its `page` and `per_page` aside), in ledger order: the window's
+/// part of them and how many match in all. `GET /api/enterprises` and the
+/// web directory (its pages and its CSV export) both call this.
+pub async fn search_enterprises(
+    state: &AppState,
+    caller: &Caller,
+    query: &EnterpriseQuery,
+    window: Page,
+) -> Result<(Vec<EnterpriseSummary>, u64), ApiError> {
+    caller.require(Capability::ReadEnterprises)?;
+    let as_of = day(state, query.as_of.as_deref())?;
+    let rules = rule_set(state, query.rules.as_deref(), None).await?.rules;
     let province = division(query.province.as_deref())?;
     let city = division(query.city.as_deref())?;
     let district = division(query.district.as_deref())?;
@@ -227,7 +244,12 @@ pub async fn list_enterprises(
             format!("rule set {} has no tier '{tier}'", rules.key),
         ));
     }
-    let needle = query.q.as_deref().map(str::to_lowercase);
+    let needle = query
+        .q
+        .as_deref()
+        .map(str::trim)
+        .filter(|q| !q.is_empty())
+        .map(str::to_lowercase);
     let view: Arc<LedgerView> = state.ledger().await?;
     let today = state.today();
     let mut matched = Vec::new();
@@ -246,13 +268,10 @@ pub async fn list_enterprises(
         {
             continue;
         }
-        if let Some(needle) = &needle {
-            let name = view.names(position).map(|r| r.name.to_lowercase());
-            if !e.id.as_str().to_lowercase().contains(needle)
-                && !name.is_some_and(|n| n.contains(needle))
-            {
-                continue;
-            }
+        if let Some(needle) = &needle
+            && !matches_text(e.id.as_str(), view.names(position), needle)
+        {
+            continue;
         }
         let tier = rules
             .classify(&view.ledger.as_of(position, as_of))
@@ -267,7 +286,21 @@ pub async fn list_enterprises(
         }
         total += 1;
     }
-    Ok(Json(Paged::new(matched, total, window)))
+    Ok((matched, total))
+}
+
+/// Whether a lower-cased search text is part of the id, the name or the
+/// English name, or is the whole credit code.
+fn matches_text(id: &str, names: Option<&RowNames>, needle: &str) -> bool {
+    let contains = |text: &str| text.to_lowercase().contains(needle);
+    contains(id)
+        || names.is_some_and(|n| {
+            contains(n.name.as_ref())
+                || n.name_en.as_deref().is_some_and(contains)
+                || n.uscc
+                    .as_ref()
+                    .is_some_and(|u| u.as_str().eq_ignore_ascii_case(needle))
+        })
 }
 
 /// One enterprise with its events.

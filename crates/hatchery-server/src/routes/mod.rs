@@ -145,6 +145,36 @@ async fn method_not_allowed() -> ApiError {
     )
 }
 
+/// Where a request no API route takes goes: the API's JSON not-found
+/// answer under `/api/` (or when there are no pages), the pages otherwise.
+#[derive(Debug, Clone)]
+struct Fallback {
+    pages: Option<Router>,
+}
+
+impl tower::Service<Request> for Fallback {
+    type Response = Response;
+    type Error = std::convert::Infallible;
+    type Future =
+        std::pin::Pin<Box<dyn std::future::Future<Output = Result<Response, Self::Error>> + Send>>;
+
+    fn poll_ready(
+        &mut self,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Result<(), Self::Error>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: Request) -> Self::Future {
+        let path = request.uri().path();
+        let api = path == "/api" || path.starts_with("/api/");
+        match self.pages.clone() {
+            Some(pages) if !api => Box::pin(tower::ServiceExt::oneshot(pages, request)),
+            _ => Box::pin(async { Ok(not_found().await.into_response()) }),
+        }
+    }
+}
+
 /// Request ids: 16 random hex digits, unless the client sent one.
 #[derive(Debug, Clone, Copy)]
 struct RandomRequestId;
@@ -182,6 +212,14 @@ async fn clock_header(State(state): State<AppState>, mut response: Response) -> 
 /// The whole application: API, OpenAPI document, fallbacks and middleware.
 /// Tests drive it in process with `tower::ServiceExt::oneshot`.
 pub fn router(state: AppState) -> Router {
+    router_with(state, None)
+}
+
+/// The application with web pages beside the API: a request the API does
+/// not route and whose path is outside `/api/` goes to `pages` (which
+/// answers its own not-found page); the same middleware (request ids,
+/// tracing, body limits, panics caught) wraps both.
+pub fn router_with(state: AppState, pages: Option<Router<AppState>>) -> Router {
     let (api, document) = api(state.settings.workflow.max_evidence_bytes).split_for_parts();
     let document = std::sync::Arc::new(document);
     let request_id = HeaderName::from_static("x-request-id");
@@ -192,7 +230,9 @@ pub fn router(state: AppState) -> Router {
             async move { Json(document.as_ref().clone()) }
         }),
     )
-    .fallback(not_found)
+    .fallback_service(Fallback {
+        pages: pages.map(|pages| pages.with_state(state.clone())),
+    })
     .method_not_allowed_fallback(method_not_allowed)
     .layer(axum::middleware::from_fn_with_state(
         state.clone(),

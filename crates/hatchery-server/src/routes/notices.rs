@@ -14,6 +14,7 @@ use crate::routes::declarations::take_step;
 use crate::routes::named::{named, named_page};
 use crate::state::AppState;
 use crate::views::NoticeView;
+use hatchery_store::workflow::Page;
 
 /// Which page of notices.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -52,8 +53,17 @@ pub async fn list_notices(
         query.per_page,
         state.settings.limits.max_page_size,
     )?;
+    public_notices(&state, window).await.map(Json)
+}
+
+/// The declarations under public notice, closing soonest first, as the
+/// public sees them. The API lists them to any account; the web's public
+/// 公示 page lists them to anyone.
+pub async fn public_notices(state: &AppState, window: Page) -> Result<Paged<NoticeView>, ApiError> {
     let page = state.db.notices(window).await?;
-    named_page(&state, page, window, NoticeView::new).await
+    named_page(state, page, window, NoticeView::new)
+        .await
+        .map(|Json(paged)| paged)
 }
 
 /// Lodges an objection against a declaration under public notice.

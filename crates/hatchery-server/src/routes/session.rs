@@ -6,7 +6,7 @@ use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hatchery_core::workflow::{CredentialId, Username};
-use hatchery_store::workflow::{AccountChange, CredentialKind, NewCredential};
+use hatchery_store::workflow::{Account, AccountChange, CredentialKind, NewCredential};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -78,7 +78,14 @@ pub struct CreatedToken {
     pub expires_at: Timestamp,
 }
 
-fn session_cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderValue, ApiError> {
+/// The `Set-Cookie` value of a session secret (empty with `max_age` 0: the
+/// cookie is removed): HttpOnly, SameSite=Strict, `Secure` per
+/// `auth.cookie_secure`.
+pub fn session_cookie(
+    state: &AppState,
+    value: &str,
+    max_age: i64,
+) -> Result<HeaderValue, ApiError> {
     let secure = if state.settings.auth.cookie_secure {
         "; Secure"
     } else {
@@ -91,7 +98,7 @@ fn session_cookie(state: &AppState, value: &str, max_age: i64) -> Result<HeaderV
 }
 
 /// The client's address, as throttling sees it.
-fn client_of(
+pub fn client_of(
     state: &AppState,
     connect: Option<axum::Extension<ConnectInfo<SocketAddr>>>,
     headers: &HeaderMap,
@@ -140,12 +147,49 @@ pub async fn login(
     headers: HeaderMap,
     Json(request): Json<LoginRequest>,
 ) -> Result<Response, ApiError> {
+    let client = client_of(&state, connect, &headers);
+    let session = sign_in(&state, client, &request.username, request.password).await?;
+    let scope = session.account.scope();
+    let body = SessionView {
+        account: (&session.account).into(),
+        scope: (&scope).into(),
+        csrf_token: session.csrf_token,
+        expires_at: session.expires_at,
+    };
+    let mut response = Json(body).into_response();
+    response.headers_mut().insert(
+        header::SET_COOKIE,
+        session_cookie(&state, &session.secret, session.max_age_seconds)?,
+    );
+    Ok(response)
+}
+
+/// A session just started by [`sign_in`].
+#[derive(Debug)]
+pub struct NewSession {
+    pub account: Account,
+    /// The cookie's value (shown this once; the store keeps its hash).
+    pub secret: String,
+    /// The session's CSRF token (likewise).
+    pub csrf_token: String,
+    pub expires_at: Timestamp,
+    /// The cookie's `Max-Age`.
+    pub max_age_seconds: i64,
+}
+
+/// Signs in with a username and password: throttled per username and per
+/// client address, checked in a hashing slot, and a session created. The
+/// API's `POST /api/session` and the web sign-in page both call this.
+pub async fn sign_in(
+    state: &AppState,
+    client: Option<std::net::IpAddr>,
+    username: &str,
+    password: String,
+) -> Result<NewSession, ApiError> {
     let now = state.clock.now();
     let auth = &state.settings.auth;
-    let username = normalise_username(&request.username)?;
-    let keys = state
-        .throttle
-        .keys(&username, client_of(&state, connect, &headers));
+    let username = normalise_username(username)?;
+    let keys = state.throttle.keys(&username, client);
     let ticket = state.throttle.begin(state.db.as_ref(), &keys, now).await?;
     let found = match Username::parse(&username) {
         Ok(username) => state.db.account_for_login(&username).await?,
@@ -155,7 +199,7 @@ pub async fn login(
         Some((account, hash)) => (Some(account), Some(hash)),
         None => (None, None),
     };
-    let (verified, ticket) = verify_counted(&state, ticket, request.password, hash).await?;
+    let (verified, ticket) = verify_counted(state, ticket, password, hash).await?;
     let account = match account {
         Some(account) if verified && !account.disabled => account,
         other => {
@@ -187,19 +231,23 @@ pub async fn login(
         })
         .await?;
     tracing::info!(account = %account.id, "signed in");
-    let scope = account.scope();
-    let body = SessionView {
-        account: (&account).into(),
-        scope: (&scope).into(),
+    Ok(NewSession {
+        account,
+        secret,
         csrf_token: csrf,
         expires_at,
-    };
-    let mut response = Json(body).into_response();
-    response.headers_mut().insert(
-        header::SET_COOKIE,
-        session_cookie(&state, &secret, lifetime.as_secs())?,
-    );
-    Ok(response)
+        max_age_seconds: lifetime.as_secs(),
+    })
+}
+
+/// Ends the session (or revokes the token) `caller` used.
+pub async fn sign_out(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    state
+        .db
+        .revoke_credential(caller.account.id, caller.credential, state.clock.now())
+        .await?;
+    state.credentials.forget_all();
+    Ok(())
 }
 
 /// The account making the request.
@@ -230,11 +278,7 @@ pub async fn whoami(caller: Caller) -> Json<WhoAmI> {
     )
 )]
 pub async fn logout(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
-    state
-        .db
-        .revoke_credential(caller.account.id, caller.credential, state.clock.now())
-        .await?;
-    state.credentials.forget_all();
+    sign_out(&state, &caller).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
         .headers_mut()
@@ -262,6 +306,25 @@ pub async fn change_password(
     headers: HeaderMap,
     Json(change): Json<PasswordChange>,
 ) -> Result<Response, ApiError> {
+    let client = client_of(&state, connect, &headers);
+    change_own_password(&state, &caller, client, change).await?;
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, session_cookie(&state, "", 0)?);
+    Ok(response)
+}
+
+/// Changes the caller's own password after checking the current one
+/// (throttled like sign-ins, under the same keys) and the policy; every
+/// session and token of the account is revoked. The API's
+/// `POST /api/session/password` and the web page both call this.
+pub async fn change_own_password(
+    state: &AppState,
+    caller: &Caller,
+    client: Option<std::net::IpAddr>,
+    change: PasswordChange,
+) -> Result<(), ApiError> {
     let username = caller.account.username.as_str();
     check_policy(&change.new_password, Some(username))?;
     if change.new_password == change.current_password {
@@ -271,9 +334,7 @@ pub async fn change_password(
         ));
     }
     let now = state.clock.now();
-    let keys = state
-        .throttle
-        .keys(username, client_of(&state, connect, &headers));
+    let keys = state.throttle.keys(username, client);
     let ticket = state.throttle.begin(state.db.as_ref(), &keys, now).await?;
     let (account, hash) = state
         .db
@@ -281,7 +342,7 @@ pub async fn change_password(
         .await?
         .ok_or_else(ApiError::not_found)?;
     let (verified, ticket) =
-        verify_counted(&state, ticket, change.current_password, Some(hash)).await?;
+        verify_counted(state, ticket, change.current_password, Some(hash)).await?;
     if !verified {
         tracing::info!(account = %account.id, "failed password change");
         return Err(ApiError::unauthenticated("the current password is wrong"));
@@ -304,11 +365,7 @@ pub async fn change_password(
         )
         .await?;
     state.credentials.forget_all();
-    let mut response = StatusCode::NO_CONTENT.into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, session_cookie(&state, "", 0)?);
-    Ok(response)
+    Ok(())
 }
 
 /// One's own live API tokens.

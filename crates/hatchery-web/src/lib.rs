@@ -1,0 +1,59 @@
+//! Hatchery's web interface: server-rendered pages in Chinese (the default)
+//! and English, served by `hatchery serve` at `/` beside the JSON API.
+//!
+//! - Pages call the same functions the API's handlers call
+//!   (`hatchery_server::routes::*`: the same scoping, validation and audit);
+//!   they never query the store themselves. Another jurisdiction's
+//!   enterprise is the not-found page, exactly as the API answers 404.
+//! - Every string lives in `locales/zh-CN.toml` and `locales/en.toml`
+//!   ([`i18n`]); templates (`templates/*.html`, minijinja, compiled in) ask
+//!   for messages by key. Money and dates are written per language
+//!   ([`mod@format`]).
+//! - Sessions are the API's own cookie, with a CSRF token in a hidden field
+//!   of every form, an idle timeout and a remembered destination
+//!   ([`session`]).
+//! - CSS, JavaScript and ECharts are embedded ([`assets`]); ECharts loads
+//!   only on pages that draw a chart.
+//!
+//! [`pages`] is the router to hand to
+//! [`hatchery_server::Application::with_pages`].
+#![forbid(unsafe_code)]
+
+pub mod assets;
+pub mod format;
+pub mod i18n;
+mod pages;
+pub mod session;
+pub mod site;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use hatchery_server::AppState;
+
+pub use site::{Site, SiteError};
+
+/// Every page, asset and form of the web interface.
+pub fn pages() -> Result<Router<AppState>, SiteError> {
+    let site = Arc::new(Site::new()?);
+    Ok(Router::new()
+        .route("/", get(pages::dashboard::show))
+        .route(
+            "/signin",
+            get(pages::signin::form).post(pages::signin::submit),
+        )
+        .route("/signout", post(pages::signin::sign_out))
+        .route(
+            "/account/password",
+            get(pages::password::form).post(pages::password::submit),
+        )
+        .route("/lang/{tag}", get(pages::signin::switch_language))
+        .route("/enterprises", get(pages::directory::show))
+        .route("/enterprises.csv", get(pages::directory::export))
+        .route("/enterprises/{id}", get(pages::enterprise::show))
+        .route("/publicity", get(pages::publicity::show))
+        .route("/static/{file}", get(assets::serve))
+        .fallback(pages::not_found)
+        .layer(axum::Extension(site)))
+}

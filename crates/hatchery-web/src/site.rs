@@ -1,0 +1,218 @@
+//! The templates, compiled into the binary, and what every page shares: the
+//! `<html lang>`, the navigation, the signed-in account, the language switch
+//! and the CSRF token of its forms.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use minijinja::value::{Kwargs, Value};
+use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
+use serde::Serialize;
+
+use crate::i18n::{Lang, catalog};
+use crate::session::{IdleClock, Member};
+
+/// Every template, by name, with its source.
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("macros.html", include_str!("../templates/macros.html")),
+    ("signin.html", include_str!("../templates/signin.html")),
+    ("password.html", include_str!("../templates/password.html")),
+    (
+        "dashboard.html",
+        include_str!("../templates/dashboard.html"),
+    ),
+    (
+        "directory.html",
+        include_str!("../templates/directory.html"),
+    ),
+    (
+        "enterprise.html",
+        include_str!("../templates/enterprise.html"),
+    ),
+    (
+        "publicity.html",
+        include_str!("../templates/publicity.html"),
+    ),
+    ("error.html", include_str!("../templates/error.html")),
+];
+
+/// The web interface's own state: templates and the idle clock.
+#[derive(Debug)]
+pub struct Site {
+    templates: Environment<'static>,
+    pub(crate) idle: IdleClock,
+}
+
+/// Why the site could not be assembled (a defect of the build).
+#[derive(Debug, thiserror::Error)]
+pub enum SiteError {
+    #[error("template {name}: {source}")]
+    Template {
+        name: &'static str,
+        #[source]
+        source: Error,
+    },
+    #[error(transparent)]
+    Catalog(#[from] crate::i18n::CatalogError),
+}
+
+/// `t("key", name=value…)`: the message in the page's language.
+fn translate(state: &State, key: &str, arguments: Kwargs) -> Result<String, Error> {
+    let lang = state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(Lang::parse))
+        .unwrap_or_default();
+    let catalog = catalog(lang);
+    if catalog.get(key).is_none() {
+        return Err(Error::new(
+            ErrorKind::UndefinedError,
+            format!("no message '{key}' in the {} catalog", lang.tag()),
+        ));
+    }
+    let mut values = Vec::new();
+    for name in arguments.args() {
+        let value: Value = arguments.get(name)?;
+        values.push((name, value.to_string()));
+    }
+    Ok(catalog.format(key, &values))
+}
+
+impl Site {
+    /// Compiles the templates and checks the catalogs.
+    pub fn new() -> Result<Self, SiteError> {
+        crate::i18n::check_catalogs()?;
+        let mut templates = Environment::new();
+        templates.set_undefined_behavior(UndefinedBehavior::Strict);
+        templates.add_function("t", translate);
+        for (name, source) in TEMPLATES {
+            templates
+                .add_template(name, source)
+                .map_err(|source| SiteError::Template { name, source })?;
+        }
+        Ok(Self {
+            templates,
+            idle: IdleClock::default(),
+        })
+    }
+
+    /// Renders `template` with `page` and the shared `chrome`, as an HTML
+    /// response with `status`. A template that fails is a 500, logged.
+    pub fn page<P: Serialize>(
+        &self,
+        status: StatusCode,
+        template: &str,
+        chrome: &Chrome,
+        page: P,
+    ) -> Response {
+        let rendered = self.templates.get_template(template).and_then(|t| {
+            t.render(minijinja::context! {
+                lang => chrome.lang.tag(),
+                chrome => Value::from_serialize(chrome),
+                page => Value::from_serialize(&page),
+            })
+        });
+        match rendered {
+            Ok(html) => html_response(status, html),
+            Err(error) => {
+                tracing::error!(template, error = %error, detail = ?error.detail(), "a page failed to render");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            }
+        }
+    }
+}
+
+/// An HTML answer that is never cached and never framed.
+pub fn html_response(status: StatusCode, html: String) -> Response {
+    let mut response = (status, html).into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+        ),
+    );
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    response
+}
+
+/// What every page shows around its content.
+#[derive(Debug, Clone, Serialize)]
+pub struct Chrome {
+    #[serde(skip)]
+    pub lang: Lang,
+    /// The page's title key in the catalog.
+    pub title: &'static str,
+    /// The navigation entry to mark as current.
+    pub section: &'static str,
+    /// The signed-in account's name and role key, when signed in.
+    pub user: Option<UserChrome>,
+    /// The CSRF token for the page's forms.
+    pub csrf: String,
+    /// The link to this page in the other language.
+    pub switch_href: String,
+    /// The other language's own name key.
+    pub switch_label: &'static str,
+    /// The other language's tag (for the link's `lang`/`hreflang`).
+    pub switch_lang: &'static str,
+    /// Whether the page draws charts (loads ECharts).
+    pub charts: bool,
+}
+
+/// The signed-in account as the page header shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct UserChrome {
+    pub name: String,
+    pub role: String,
+    /// Whether the navigation shows the signed-in pages.
+    pub full: bool,
+}
+
+impl Chrome {
+    /// The chrome of a page at `path` (path and query) in `lang`.
+    pub fn new(lang: Lang, title: &'static str, section: &'static str, path: &str) -> Self {
+        let other = match lang {
+            Lang::Zh => Lang::En,
+            Lang::En => Lang::Zh,
+        };
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        query.append_pair("next", path);
+        Self {
+            lang,
+            title,
+            section,
+            user: None,
+            csrf: String::new(),
+            switch_href: format!("/lang/{}?{}", other.tag(), query.finish()),
+            switch_label: match other {
+                Lang::Zh => "lang.zh",
+                Lang::En => "lang.en",
+            },
+            switch_lang: other.tag(),
+            charts: false,
+        }
+    }
+
+    /// The chrome of a signed-in member's page.
+    pub fn member(member: &Member, title: &'static str, section: &'static str) -> Self {
+        let mut chrome = Self::new(member.lang, title, section, &member.path);
+        chrome.user = Some(UserChrome {
+            name: member.caller.account.display_name.clone(),
+            role: format!("role.{}", member.caller.account.role.as_str()),
+            full: !member.caller.account.must_change_password,
+        });
+        chrome.csrf = member.csrf.clone();
+        chrome
+    }
+}

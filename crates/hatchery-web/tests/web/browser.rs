@@ -1,0 +1,495 @@
+//! The web interface driven in a real headless Chromium (chromedriver over
+//! WebDriver, through fantoccini), against the real server on a random
+//! port over a real SQLite store, with a clock the test moves.
+//!
+//! Without Chromium and chromedriver the test says so and passes, unless
+//! `HATCHERY_REQUIRE_BROWSER=1` (CI), where it fails. Screenshots of every
+//! page in both languages, at 1366×768 and 375 px wide, are written to
+//! `target/ui-screenshots/`.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hatchery_app::ManualClock;
+use jiff::SignedDuration;
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+use crate::support::{INITIAL, PASSWORD, set_scene};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Where the screenshots go: `target/ui-screenshots/` of the workspace.
+fn screenshot_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+    target.join("ui-screenshots")
+}
+
+/// Whether the browser is here; `None` (with a message) to skip.
+fn browser_available() -> bool {
+    let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
+    if !present {
+        let required = std::env::var("HATCHERY_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "HATCHERY_REQUIRE_BROWSER=1 but {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)"
+        );
+        eprintln!(
+            "skipping the browser tests: {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)"
+        );
+    }
+    present
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// chromedriver on a free port, and a headless Chromium session through it.
+async fn start_browser() -> (Child, Client) {
+    let port = free_port();
+    let driver = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("chromedriver starts");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--window-size=1366,768", "--lang=zh-CN", "--hide-scrollbars"]
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("a WebDriver session");
+    (driver, client)
+}
+
+/// The browser and what it is looking at.
+struct Tour {
+    client: Client,
+    base: String,
+    shots: PathBuf,
+}
+
+impl Tour {
+    async fn go(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap();
+    }
+
+    async fn path(&self) -> String {
+        let url = self.client.current_url().await.unwrap();
+        match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        }
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn body(&self) -> String {
+        self.text("body").await
+    }
+
+    async fn value(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap()
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
+    async fn fill(&self, css: &str, text: &str) {
+        let field = self
+            .client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"));
+        field.clear().await.unwrap();
+        field.send_keys(text).await.unwrap();
+    }
+
+    async fn click(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    async fn script(&self, js: &str) -> Value {
+        self.client.execute(js, vec![]).await.unwrap()
+    }
+
+    /// What every page must be: `lang` set, every control labelled, no
+    /// horizontal scrolling of the page itself.
+    async fn check_page(&self, lang: &str) {
+        let found = self
+            .script(
+                "const unlabelled = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+                   .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')).map(e => e.name);
+                 const nameless = [...document.querySelectorAll('button, a')].filter(e => !e.textContent.trim()).length;
+                 return {lang: document.documentElement.lang, unlabelled, nameless,
+                         overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth};",
+            )
+            .await;
+        let path = self.path().await;
+        assert_eq!(found["lang"], lang, "{path}: <html lang>");
+        assert_eq!(
+            found["unlabelled"],
+            json!([]),
+            "{path}: controls without a label"
+        );
+        assert_eq!(
+            found["nameless"], 0,
+            "{path}: buttons or links without text"
+        );
+        assert!(
+            found["overflow"].as_i64().unwrap() <= 0,
+            "{path}: the page scrolls sideways by {}",
+            found["overflow"]
+        );
+    }
+
+    /// A screenshot of the whole page at `width`, named `name-LANG-WIDTH.png`.
+    async fn shoot(&self, name: &str, lang: &str, width: u32) {
+        let height = self
+            .script("return document.documentElement.scrollHeight;")
+            .await
+            .as_u64()
+            .unwrap_or(768);
+        let height = u32::try_from(height).unwrap_or(768).clamp(600, 4000);
+        self.client.set_window_size(width, height).await.unwrap();
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}-{lang}-{width}.png")), png).unwrap();
+        self.client.set_window_size(width, 768).await.unwrap();
+    }
+
+    /// Checks the page and shoots it at both widths.
+    async fn record(&self, name: &str, lang: &str) {
+        self.check_page(lang).await;
+        self.shoot(name, lang, 1366).await;
+        self.client.set_window_size(375, 768).await.unwrap();
+        self.check_page(lang).await;
+        self.shoot(name, lang, 375).await;
+        self.client.set_window_size(1366, 768).await.unwrap();
+    }
+
+    async fn sign_in(&self, username: &str, password: &str) {
+        self.fill("#username", username).await;
+        self.fill("#password", password).await;
+        self.click("form[action='/signin'] button[type=submit]")
+            .await;
+    }
+
+    async fn sign_out(&self) {
+        self.click("form[action='/signout'] button").await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_web_interface_in_a_real_browser() {
+    if !browser_available() {
+        return;
+    }
+    let mut scene = set_scene(false).await;
+    let (mut driver, client) = start_browser().await;
+    let shots = screenshot_dir();
+    std::fs::create_dir_all(&shots).unwrap();
+    let tour = Tour {
+        client: client.clone(),
+        base: scene.base.clone(),
+        shots,
+    };
+    let clock = scene.clock.clone();
+    // The walk runs in a task of its own, so that the browser is closed and
+    // chromedriver stopped even when an assertion fails.
+    let walked = tokio::spawn(async move { walk(&tour, &clock).await }).await;
+    let _ = client.close().await;
+    let _ = driver.kill().await;
+    if let Some(stop) = scene.stop.take() {
+        let _ = stop.send(());
+    }
+    if let Err(error) = walked {
+        std::panic::resume_unwind(error.into_panic());
+    }
+}
+
+async fn walk(tour: &Tour, clock: &ManualClock) {
+    // Signed out, a page asked for lands on the sign-in page, remembered.
+    tour.go("/enterprises?q=%E7%A7%91%E6%8A%80").await;
+    assert_eq!(
+        tour.path().await,
+        "/signin?next=%2Fenterprises%3Fq%3D%25E7%25A7%2591%25E6%258A%2580"
+    );
+    tour.record("signin", "zh-CN").await;
+    // The first Tab reaches the skip link, with a visible focus ring.
+    tour.client
+        .find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .send_keys("\u{e004}")
+        .await
+        .unwrap();
+    let focus = tour
+        .script("const e = document.activeElement; return {cls: e.className, outline: getComputedStyle(e).outlineStyle};")
+        .await;
+    assert_eq!(focus["cls"], "skip");
+    assert_ne!(focus["outline"], "none");
+
+    // A wrong password: the problem is said and the username kept.
+    tour.sign_in("sz.reviewer", "not the password").await;
+    assert!(tour.body().await.contains("用户名或密码错误"));
+    assert_eq!(tour.value("#username").await, "sz.reviewer");
+    // An empty password: the problem beside its field.
+    tour.fill("#password", "").await;
+    tour.click("form[action='/signin'] button[type=submit]")
+        .await;
+    assert_eq!(tour.text("#password-error").await, "请输入密码。");
+    assert_eq!(tour.value("#username").await, "sz.reviewer");
+
+    // The administrator set this password: it must be changed first.
+    tour.sign_in("sz.reviewer", INITIAL).await;
+    assert_eq!(tour.path().await, "/account/password");
+    tour.go("/enterprises").await;
+    assert_eq!(
+        tour.path().await,
+        "/account/password",
+        "nothing else opens before the change"
+    );
+    tour.fill("#current", INITIAL).await;
+    tour.fill("#new", "short").await;
+    tour.fill("#confirm", "different").await;
+    tour.click("form[action='/account/password'] button[type=submit]")
+        .await;
+    assert_eq!(tour.text("#new-error").await, "密码须为 12 至 128 个字符。");
+    assert_eq!(
+        tour.text("#confirm-error").await,
+        "两次输入的新密码不一致。"
+    );
+    tour.record("password", "zh-CN").await;
+    tour.fill("#current", INITIAL).await;
+    tour.fill("#new", PASSWORD).await;
+    tour.fill("#confirm", PASSWORD).await;
+    tour.click("form[action='/account/password'] button[type=submit]")
+        .await;
+    assert_eq!(tour.path().await, "/signin?why=password_changed");
+    tour.sign_in("sz.reviewer", PASSWORD).await;
+    assert_eq!(tour.path().await, "/");
+
+    // The dashboard: Shenzhen's tiers, and alpha's declaration waiting.
+    let body = tour.body().await;
+    assert!(body.contains("工作台") && body.contains("深圳市"), "{body}");
+    assert!(body.contains("待我处理的申报"));
+    assert!(
+        tour.text("#queue-h + div table")
+            .await
+            .contains("深圳甲科技有限公司")
+    );
+    assert!(body.contains("2025年6月10日"), "dates in Chinese");
+    tour.record("dashboard", "zh-CN").await;
+
+    // The directory, scoped: ByteDance is in Beijing, not Shenzhen's.
+    tour.go("/enterprises?q=%E5%AD%97%E8%8A%82").await;
+    assert!(tour.body().await.contains("共 0 家企业"));
+    tour.go("/enterprises?q=%E7%A7%91%E6%8A%80").await; // 科技
+    let body = tour.body().await;
+    assert!(
+        body.contains("共 23 家企业"),
+        "alpha and the 22 of Nanshan's neighbour: {body}"
+    );
+    assert!(!body.contains("广州丙"), "Guangzhou is not Shenzhen's");
+    assert!(
+        tour.client.find(Locator::Css("a[rel=next]")).await.is_ok(),
+        "23 rows make two pages"
+    );
+    tour.record("directory", "zh-CN").await;
+    // The CSV export of the current view, from the browser's own session.
+    let csv = tour
+        .client
+        .execute_async(
+            "const done = arguments[0];
+             fetch('/enterprises.csv?q=%E7%94%B2').then(r => r.arrayBuffer()).then(b => {
+               const u = new Uint8Array(b);
+               done({bom: u[0] === 0xEF && u[1] === 0xBB && u[2] === 0xBF, text: new TextDecoder().decode(u)});
+             });",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(csv["bom"], true, "a BOM for Excel");
+    let text = csv["text"].as_str().unwrap();
+    assert!(
+        text.contains("深圳甲科技有限公司") && text.lines().count() == 2,
+        "{text}"
+    );
+    // Bad input: each problem beside its field, everything typed still there.
+    tour.go("/enterprises").await;
+    tour.fill("#q", "科技").await;
+    tour.fill("#region", "44AB").await;
+    tour.fill("#as_of", "2024-13-45").await;
+    tour.click("form[role=search] button[type=submit]").await;
+    assert!(
+        tour.text("#region-error")
+            .await
+            .contains("6 位行政区划代码")
+    );
+    assert!(tour.text("#as_of-error").await.contains("YYYY-MM-DD"));
+    assert_eq!(tour.value("#q").await, "科技");
+    assert_eq!(tour.value("#region").await, "44AB");
+    assert_eq!(tour.value("#as_of").await, "2024-13-45");
+    let focused = tour.script("return document.activeElement.id;").await;
+    assert_eq!(focused, "region", "the first wrong field has the focus");
+    tour.shoot("directory-errors", "zh-CN", 1366).await;
+
+    // Another jurisdiction's enterprise, by its URL: the not-found page.
+    tour.go("/enterprises/bytedance").await;
+    assert!(tour.body().await.contains("您管辖范围内没有这个页面或记录"));
+    assert!(!tour.body().await.contains("字节"));
+    tour.record("not-found", "zh-CN").await;
+
+    // The enterprise page: identity, the decision with every condition, events.
+    tour.go("/enterprises/alpha?as_of=2025-06-10&rules=gei")
+        .await;
+    let body = tour.body().await;
+    assert!(
+        body.contains("深圳甲科技有限公司") && body.contains("南山区"),
+        "{body}"
+    );
+    assert!(body.contains("2025年6月10日，按规则集 gei@"), "{body}");
+    assert!(body.contains("6亿美元"), "US$600m in 亿: {body}");
+    assert!(body.contains("36氪 2022-01-10"), "the event's source");
+    assert!(
+        tour.client
+            .find_all(Locator::Css("table.checks tbody tr"))
+            .await
+            .unwrap()
+            .len()
+            >= 3
+    );
+    assert!(tour.text("#declarations-h + div").await.contains("已提交"));
+    tour.record("enterprise", "zh-CN").await;
+    tour.fill("#as_of", "2025-02-30").await;
+    tour.click("#decision-h + form button").await;
+    assert!(tour.text("#as_of-error").await.contains("YYYY-MM-DD"));
+    assert_eq!(tour.value("#as_of").await, "2025-02-30");
+
+    // English, remembered.
+    tour.go("/enterprises/alpha?as_of=2025-06-10").await;
+    tour.click("a.lang").await;
+    assert_eq!(tour.path().await, "/enterprises/alpha?as_of=2025-06-10");
+    let body = tour.body().await;
+    assert!(
+        body.contains("US$600 m") && body.contains("On 2025-06-10, under rule set gei@"),
+        "{body}"
+    );
+    tour.record("enterprise", "en").await;
+    tour.go("/").await;
+    assert!(
+        tour.body()
+            .await
+            .contains("Declarations awaiting my action")
+    );
+    tour.record("dashboard", "en").await;
+    tour.go("/enterprises?q=%E7%A7%91%E6%8A%80").await;
+    assert!(tour.body().await.contains("23 enterprises"));
+    tour.record("directory", "en").await;
+    tour.go("/enterprises/gz").await;
+    assert!(
+        tour.body()
+            .await
+            .contains("There is no such page or record within your jurisdiction")
+    );
+    tour.record("not-found", "en").await;
+    tour.go("/account/password").await;
+    tour.record("password", "en").await;
+
+    // Idle for longer than the limit: signed out, and back where it was.
+    clock.advance(SignedDuration::from_mins(31));
+    tour.go("/enterprises?q=alpha").await;
+    assert_eq!(
+        tour.path().await,
+        "/signin?next=%2Fenterprises%3Fq%3Dalpha&why=idle"
+    );
+    assert!(
+        tour.body()
+            .await
+            .contains("signed out after a period without activity")
+    );
+    tour.record("signin", "en").await;
+    tour.sign_in("sz.reviewer", PASSWORD).await;
+    assert_eq!(tour.path().await, "/enterprises?q=alpha");
+
+    // Signed out, the public notices are open to anyone.
+    tour.sign_out().await;
+    assert_eq!(tour.path().await, "/signin?why=signed_out");
+    tour.go("/publicity").await;
+    let body = tour.body().await;
+    assert!(
+        body.contains("深圳乙智能有限公司") && body.contains("2025-06-11 to 2025-06-17"),
+        "{body}"
+    );
+    tour.record("publicity", "en").await;
+    tour.click("a.lang").await;
+    assert!(tour.body().await.contains("2025年6月11日 至 2025年6月17日"));
+    tour.record("publicity", "zh-CN").await;
+
+    // The ministry sees the whole country: by a part of the name, the
+    // English name, the credit code; and Beijing's enterprise page.
+    tour.go("/signin").await;
+    tour.sign_in("admin", PASSWORD).await;
+    for query in [
+        "%E5%AD%97%E8%8A%82",
+        "bytedance%20ltd",
+        "914403001922038216",
+    ] {
+        tour.go(&format!("/enterprises?q={query}")).await;
+        let body = tour.body().await;
+        assert!(
+            body.contains("共 1 家企业") && body.contains("北京字节跳动科技有限公司"),
+            "{query}: {body}"
+        );
+    }
+    tour.go("/enterprises/bytedance").await;
+    assert!(tour.body().await.contains("北京字节跳动科技有限公司"));
+}

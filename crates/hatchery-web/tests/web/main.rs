@@ -1,0 +1,6 @@
+//! The web interface's tests: HTTP-level checks of its security properties,
+//! and the whole interface walked in a real headless Chromium.
+
+mod browser;
+mod http;
+mod support;

@@ -147,7 +147,12 @@ impl Tour {
         field.send_keys(text).await.unwrap();
     }
 
+    /// Clicks a link or a form's button and waits for the page it leads
+    /// to: WebDriver's click may return before a form's answer has loaded
+    /// (under load it did), so the old document is marked and the click
+    /// counts as done once a new, complete document has replaced it.
     async fn click(&self, css: &str) {
+        self.script("window.hatcheryOldPage = true;").await;
         self.client
             .find(Locator::Css(css))
             .await
@@ -155,6 +160,25 @@ impl Tour {
             .click()
             .await
             .unwrap();
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let loaded = self
+                .client
+                .execute(
+                    "return window.hatcheryOldPage !== true && document.readyState === 'complete';",
+                    vec![],
+                )
+                .await
+                .is_ok_and(|v| v == Value::Bool(true));
+            if loaded {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "clicking {css} led to no new page within 30 s"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 
     async fn script(&self, js: &str) -> Value {

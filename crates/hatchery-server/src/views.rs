@@ -243,6 +243,10 @@ pub struct CheckView {
     pub requirement: String,
     /// What was found.
     pub found: String,
+    /// What it requires, in Chinese (`估值 ≥ 1,000,000,000 USD`).
+    pub requirement_zh: String,
+    /// What was found, in Chinese.
+    pub found_zh: String,
     pub passed: bool,
 }
 
@@ -284,6 +288,8 @@ fn check(c: &Check) -> CheckView {
         condition: c.condition.clone(),
         requirement: c.requirement.clone(),
         found: c.found.clone(),
+        requirement_zh: c.requirement_zh.clone(),
+        found_zh: c.found_zh.clone(),
         passed: c.passed,
     }
 }

@@ -145,33 +145,76 @@ impl Condition {
         }
     }
 
-    /// The check with what was required and what was found, for people.
+    /// The check with what was required and what was found, for people, in
+    /// English and in Chinese (the engine says both, so that every
+    /// interface shows the same reasons in either language).
     pub fn explain(&self, facts: &AsOf<'_>, unlisted: &[Exchange]) -> Check {
         let passed = self.holds(facts, unlisted);
-        let (requirement, found) = match self {
+        let (requirement, found) = self.describe(facts, unlisted);
+        Check {
+            condition: self.key().to_owned(),
+            requirement: requirement.en,
+            found: found.en,
+            requirement_zh: requirement.zh,
+            found_zh: found.zh,
+            passed,
+        }
+    }
+
+    fn describe(&self, facts: &AsOf<'_>, unlisted: &[Exchange]) -> (Said, Said) {
+        let day = facts.date;
+        let founded = facts.subject.founded;
+        match self {
             Self::Exists(want) => (
                 if *want {
-                    format!("founded on or before {}", format_date(facts.date))
+                    Said::new(
+                        format!("founded on or before {}", format_date(day)),
+                        format!("{}或之前成立", date_zh(day)),
+                    )
                 } else {
-                    format!("not yet founded on {}", format_date(facts.date))
+                    Said::new(
+                        format!("not yet founded on {}", format_date(day)),
+                        format!("{}尚未成立", date_zh(day)),
+                    )
                 },
-                format!("founded {}", format_date(facts.subject.founded)),
+                founded_on(founded),
             ),
             Self::Country(countries) => (
-                format!("country in {}", show_list(countries)),
-                facts.subject.country.to_string(),
-            ),
-            Self::AgeWithinYears(years) => (
-                format!("age within {years} years (on or before the {years}th anniversary)"),
-                format!(
-                    "founded {}, {years}th anniversary {}",
-                    format_date(facts.subject.founded),
-                    format_date(crate::date::anniversary(facts.subject.founded, *years))
+                Said::new(
+                    format!("country in {}", show_list(countries)),
+                    format!("国别为 {}", show_list(countries)),
                 ),
+                Said::same(facts.subject.country.to_string()),
             ),
+            Self::AgeWithinYears(years) => {
+                let anniversary = crate::date::anniversary(founded, *years);
+                (
+                    Said::new(
+                        format!(
+                            "age within {years} years (on or before the {years}th anniversary)"
+                        ),
+                        format!("成立不超过 {years} 年（不晚于成立 {years} 周年当日）"),
+                    ),
+                    Said::new(
+                        format!(
+                            "founded {}, {years}th anniversary {}",
+                            format_date(founded),
+                            format_date(anniversary)
+                        ),
+                        format!(
+                            "{}成立，{years} 周年为{}",
+                            date_zh(founded),
+                            date_zh(anniversary)
+                        ),
+                    ),
+                )
+            }
             Self::FoundedFrom(from) => (
-                format!("founded on or after {}", format_date(from.first_day())),
-                format!("founded {}", format_date(facts.subject.founded)),
+                Said::new(
+                    format!("founded on or after {}", format_date(from.first_day())),
+                    format!("{}或之后成立", date_zh(from.first_day())),
+                ),
+                founded_on(founded),
             ),
             Self::Funded(want) => {
                 let rounds = facts
@@ -181,39 +224,60 @@ impl Condition {
                     .count();
                 (
                     if *want {
-                        "at least one funding round"
+                        Said::new("at least one funding round", "至少一轮融资")
                     } else {
-                        "no funding round"
-                    }
-                    .to_owned(),
-                    format!("{rounds} funding round(s)"),
+                        Said::new("no funding round", "没有融资")
+                    },
+                    Said::new(
+                        format!("{rounds} funding round(s)"),
+                        format!("{rounds} 轮融资"),
+                    ),
                 )
             }
             Self::Listed(want) => (
                 {
-                    let state = if *want { "listed" } else { "not listed" };
-                    if unlisted.is_empty() {
-                        state.to_owned()
+                    let state = if *want {
+                        Said::new("listed", "已上市")
                     } else {
-                        format!("{state} (listings on {} do not count)", show_list(unlisted))
+                        Said::new("not listed", "未上市")
+                    };
+                    if unlisted.is_empty() {
+                        state
+                    } else {
+                        let exchanges = show_list(unlisted);
+                        Said::new(
+                            format!("{} (listings on {exchanges} do not count)", state.en),
+                            format!("{}（在 {exchanges} 挂牌不计）", state.zh),
+                        )
                     }
                 },
                 describe_listing(facts.listing(unlisted), facts, unlisted),
             ),
             Self::ListedOn(exchanges) => (
-                format!("listed on {}", show_list(exchanges)),
+                Said::new(
+                    format!("listed on {}", show_list(exchanges)),
+                    format!("在 {} 上市", show_list(exchanges)),
+                ),
                 describe_listing(facts.listing_on(exchanges), facts, &[]),
             ),
             Self::Gone(want) => (
                 if *want {
-                    "acquired or closed"
+                    Said::new("acquired or closed", "已被收购或注销")
                 } else {
-                    "neither acquired nor closed"
-                }
-                .to_owned(),
+                    Said::new("neither acquired nor closed", "未被收购或注销")
+                },
                 match facts.gone() {
-                    Some(e) => format!("{} on {}", e.kind, format_date(e.date)),
-                    None => "neither acquired nor closed".to_owned(),
+                    Some(e) => {
+                        let what_zh = match e.kind {
+                            crate::model::EventKind::Acquired => "被收购",
+                            _ => "注销",
+                        };
+                        Said::new(
+                            format!("{} on {}", e.kind, format_date(e.date)),
+                            format!("{}{what_zh}", date_zh(e.date)),
+                        )
+                    }
+                    None => Said::new("neither acquired nor closed", "未被收购或注销"),
                 },
             ),
             Self::ValuationAtLeast(t) | Self::ValuationBelow(t) => {
@@ -223,41 +287,50 @@ impl Condition {
                     "<"
                 };
                 (
-                    format!("valuation {op} {t}"),
+                    Said::new(format!("valuation {op} {t}"), format!("估值 {op} {t}")),
                     describe_valuation(facts, t.0.currency),
                 )
             }
             Self::RaisedAtLeast(t) => (
-                format!("raised ≥ {t}"),
+                Said::new(format!("raised ≥ {t}"), format!("累计融资 ≥ {t}")),
                 match facts.raised_in(t.0.currency) {
-                    Some(v) => format!("raised {}", show_money(v, t.0.currency)),
-                    None => format!(
-                        "unknown: a round's amount cannot be converted into {}",
-                        t.0.currency
+                    Some(v) => {
+                        let raised = show_money(v, t.0.currency);
+                        Said::new(format!("raised {raised}"), format!("累计融资 {raised}"))
+                    }
+                    None => Said::new(
+                        format!(
+                            "unknown: a round's amount cannot be converted into {}",
+                            t.0.currency
+                        ),
+                        format!("未知：有一轮融资金额无法换算为 {}", t.0.currency),
                     ),
                 },
             ),
             Self::RegionPrefix(prefixes) => (
-                format!("registered in {}", show_list(prefixes)),
+                Said::new(
+                    format!("registered in {}", show_list(prefixes)),
+                    format!("注册地属于 {}", show_list(prefixes)),
+                ),
                 match facts.region() {
-                    Some(r) => format!("{r} {}", r.display_name()),
-                    None => "no region".to_owned(),
+                    Some(r) => Said::same(format!("{r} {}", r.display_name())),
+                    None => Said::new("no region", "无注册地"),
                 },
             ),
             Self::Industry(keys) => (
-                format!("industry in {}", show_list(keys)),
-                show_list(facts.subject.industries),
+                Said::new(
+                    format!("industry in {}", show_list(keys)),
+                    format!("行业属于 {}", show_list(keys)),
+                ),
+                Said::same(show_list(facts.subject.industries)),
             ),
             Self::Tag(keys) => (
-                format!("tag in {}", show_list(keys)),
-                show_list(facts.subject.tags),
+                Said::new(
+                    format!("tag in {}", show_list(keys)),
+                    format!("标签属于 {}", show_list(keys)),
+                ),
+                Said::same(show_list(facts.subject.tags)),
             ),
-        };
-        Check {
-            condition: self.key().to_owned(),
-            requirement,
-            found,
-            passed,
         }
     }
 
@@ -272,54 +345,107 @@ impl Condition {
     }
 }
 
+/// One thing said in English and in Chinese.
+struct Said {
+    en: String,
+    zh: String,
+}
+
+impl Said {
+    fn new(en: impl Into<String>, zh: impl Into<String>) -> Self {
+        Self {
+            en: en.into(),
+            zh: zh.into(),
+        }
+    }
+
+    /// Codes, names and amounts read the same in both languages.
+    fn same(text: String) -> Self {
+        Self {
+            zh: text.clone(),
+            en: text,
+        }
+    }
+}
+
+/// A date as Chinese writes it: `2024年12月31日`.
+fn date_zh(date: jiff::civil::Date) -> String {
+    format!("{}年{}月{}日", date.year(), date.month(), date.day())
+}
+
+fn founded_on(founded: jiff::civil::Date) -> Said {
+    Said::new(
+        format!("founded {}", format_date(founded)),
+        format!("{}成立", date_zh(founded)),
+    )
+}
+
 fn describe_listing(
     listing: Option<&super::facts::LedgerEvent>,
     facts: &AsOf<'_>,
     ignored: &[Exchange],
-) -> String {
+) -> Said {
     if let Some(e) = listing {
         let exchange = e.exchange.map(|x| x.to_string()).unwrap_or_default();
-        return format!("listed on {exchange} on {}", format_date(e.date));
+        return Said::new(
+            format!("listed on {exchange} on {}", format_date(e.date)),
+            format!("{}在 {exchange} 上市", date_zh(e.date)),
+        );
     }
-    let ignored_listings: Vec<String> = facts
+    let ignored_listings: Vec<(String, String)> = facts
         .events()
         .iter()
         .filter(|e| e.kind == crate::model::EventKind::Listing)
         .filter(|e| e.exchange.is_some_and(|x| ignored.contains(&x)))
         .map(|e| {
-            format!(
-                "{} on {} (does not count)",
-                e.exchange.map(|x| x.to_string()).unwrap_or_default(),
-                format_date(e.date)
+            let exchange = e.exchange.map(|x| x.to_string()).unwrap_or_default();
+            (
+                format!("{exchange} on {} (does not count)", format_date(e.date)),
+                format!("{}在 {exchange} 挂牌（不计）", date_zh(e.date)),
             )
         })
         .collect();
     if ignored_listings.is_empty() {
-        "not listed".to_owned()
+        Said::new("not listed", "未上市")
     } else {
-        format!("not listed; {}", ignored_listings.join(", "))
+        let (en, zh): (Vec<_>, Vec<_>) = ignored_listings.into_iter().unzip();
+        Said::new(
+            format!("not listed; {}", en.join(", ")),
+            format!("未上市；{}", zh.join("，")),
+        )
     }
 }
 
-fn describe_valuation(facts: &AsOf<'_>, currency: Currency) -> String {
+fn describe_valuation(facts: &AsOf<'_>, currency: Currency) -> Said {
     match facts.valuation() {
-        ValuationFact::None => "no valuation on or before this date".to_owned(),
-        ValuationFact::Unconvertible { date } => format!(
-            "unknown: the valuations of {} have no exchange rate",
-            format_date(date)
+        ValuationFact::None => Said::new("no valuation on or before this date", "截至该日没有估值"),
+        ValuationFact::Unconvertible { date } => Said::new(
+            format!(
+                "unknown: the valuations of {} have no exchange rate",
+                format_date(date)
+            ),
+            format!("未知：{}的估值没有汇率", date_zh(date)),
         ),
         ValuationFact::Known { date, value } => {
             let original = show_money(value.amount, value.currency);
             match facts.valuation_in(currency) {
-                Some(converted) if value.currency != currency => format!(
-                    "{original} on {} = {}",
-                    format_date(date),
-                    show_money(converted, currency)
+                Some(converted) if value.currency != currency => {
+                    let converted = show_money(converted, currency);
+                    Said::new(
+                        format!("{original} on {} = {converted}", format_date(date)),
+                        format!("{original}（{}）= {converted}", date_zh(date)),
+                    )
+                }
+                Some(_) => Said::new(
+                    format!("{original} on {}", format_date(date)),
+                    format!("{original}（{}）", date_zh(date)),
                 ),
-                Some(_) => format!("{original} on {}", format_date(date)),
-                None => format!(
-                    "{original} on {}; no exchange rate for {currency}",
-                    format_date(date)
+                None => Said::new(
+                    format!(
+                        "{original} on {}; no exchange rate for {currency}",
+                        format_date(date)
+                    ),
+                    format!("{original}（{}）；没有 {currency} 汇率", date_zh(date)),
                 ),
             }
         }

@@ -15,6 +15,12 @@ pub struct Check {
     pub requirement: String,
     /// The value found, e.g. `1,200,000,000 USD on 2021-05-01`.
     pub found: String,
+    /// What the condition requires, in Chinese.
+    #[serde(default)]
+    pub requirement_zh: String,
+    /// The value found, in Chinese.
+    #[serde(default)]
+    pub found_zh: String,
     pub passed: bool,
 }
 

@@ -122,8 +122,14 @@ fn condition_name(kind: &str, lang: Lang) -> String {
 fn check_row(c: &CheckView, lang: Lang) -> CheckRow {
     CheckRow {
         condition: condition_name(&c.condition, lang),
-        requirement: c.requirement.clone(),
-        found: c.found.clone(),
+        requirement: match lang {
+            Lang::Zh => c.requirement_zh.clone(),
+            Lang::En => c.requirement.clone(),
+        },
+        found: match lang {
+            Lang::Zh => c.found_zh.clone(),
+            Lang::En => c.found.clone(),
+        },
         passed: c.passed,
     }
 }

@@ -355,7 +355,7 @@ pub async fn take(
         .await;
     };
     if !errors.is_empty() {
-        let refused = ("form.fix_fields", errors, typed);
+        let refused = ("workflow.fix_below", errors, typed);
         return render(
             &state,
             &site,

@@ -397,13 +397,13 @@ pub async fn create(
                 page.problem = Some(if page.errors.is_empty() {
                     refusal(&error)
                 } else {
-                    "form.fix_fields"
+                    "workflow.fix_below"
                 });
             }
         }
     }
     if page.problem.is_none() {
-        page.problem = Some("form.fix_fields");
+        page.problem = Some("workflow.fix_below");
     }
     site.page(
         StatusCode::UNPROCESSABLE_ENTITY,
@@ -503,7 +503,7 @@ pub async fn update(
             page.problem = Some(if page.errors.is_empty() {
                 refusal(&error)
             } else {
-                "form.fix_fields"
+                "workflow.fix_below"
             });
             site.page(
                 error.status(),

@@ -166,7 +166,7 @@ pub async fn lodge(
             };
             if problem == "workflow.reason_required" {
                 page.errors.insert("grounds", "objection.grounds_required");
-                page.problem = Some("form.fix_fields");
+                page.problem = Some("workflow.fix_below");
             } else {
                 page.problem = Some(problem);
             }

@@ -16,6 +16,7 @@ use jiff::SignedDuration;
 use serde_json::{Value, json};
 
 use crate::browser::{Tour, browser_available, screenshot_dir, start_browser};
+use crate::http::{client, sign_in};
 use crate::support::{Api, INITIAL, PASSWORD, set_scene};
 
 /// Clicks `css` (a submit button or a link) and waits for the next page
@@ -424,4 +425,81 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
     tour.go("/pool?tier=unicorn").await;
     assert!(tour.text("#members").await.contains("深圳乙智能有限公司"));
     sign_out(tour).await;
+}
+
+/// The version a declaration page's forms carry.
+fn version_in(html: &str) -> String {
+    let needle = "name=\"version\" value=\"";
+    let at = html.find(needle).expect("a version field") + needle.len();
+    html[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect()
+}
+
+#[tokio::test]
+async fn a_forged_or_stale_step_changes_nothing() {
+    let scene = set_scene(true).await;
+    let http = client();
+    let (session, csrf) = sign_in(&scene, "sz.api").await;
+    let cookie = format!("hatchery_session={session}; hatchery_csrf={csrf}");
+    let page = |path: &str| {
+        http.get(format!("{}{path}", scene.base))
+            .header("cookie", &cookie)
+            .send()
+    };
+    let post = |path: &str, form: Vec<(&str, String)>| {
+        http.post(format!("{}{path}", scene.base))
+            .header("cookie", &cookie)
+            .form(&form)
+            .send()
+    };
+    // Alpha's declaration waits for the city.
+    let html = page("/declarations/1").await.unwrap().text().await.unwrap();
+    let version = version_in(&html);
+    assert!(html.contains("id=\"do-approve\""), "the city may approve");
+
+    // A form without the session's token: refused, nothing taken.
+    let forged = post(
+        "/declarations/1/act",
+        vec![
+            ("csrf", "guess".into()),
+            ("version", version.clone()),
+            ("action", "approve".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(forged.status(), reqwest::StatusCode::FORBIDDEN);
+    let forged_batch = post(
+        "/declarations/recommend",
+        vec![("csrf", "guess".into()), ("pick", format!("1:{version}"))],
+    )
+    .await
+    .unwrap();
+    assert_eq!(forged_batch.status(), reqwest::StatusCode::FORBIDDEN);
+    let html = page("/declarations/1").await.unwrap().text().await.unwrap();
+    assert_eq!(version_in(&html), version, "nothing changed");
+
+    // A version read before someone else's step: the conflict, in words.
+    let stale = post(
+        "/declarations/1/act",
+        vec![
+            ("csrf", csrf.clone()),
+            ("version", (version.parse::<i64>().unwrap() - 1).to_string()),
+            ("action", "approve".into()),
+            ("reason", "同意".into()),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(stale.status(), reqwest::StatusCode::CONFLICT);
+    let html = stale.text().await.unwrap();
+    assert!(html.contains("其他人已先一步办理了这份申报"), "{html}");
+    assert!(
+        html.contains(">同意</textarea>"),
+        "the reason typed is kept"
+    );
+    let html = page("/declarations/1").await.unwrap().text().await.unwrap();
+    assert_eq!(version_in(&html), version, "nothing changed");
 }

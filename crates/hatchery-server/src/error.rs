@@ -139,6 +139,12 @@ impl ApiError {
         &self.message
     }
 
+    /// The structured details, when the error has any (e.g. `problems`:
+    /// every field found wrong, each with its `field` and `problem`).
+    pub fn details(&self) -> Option<&Value> {
+        self.details.as_ref()
+    }
+
     /// The seconds to wait before trying again, for a 429 or 503.
     pub fn retry_after(&self) -> Option<u64> {
         self.retry_after

@@ -477,6 +477,10 @@ impl From<&Objection> for ObjectionView {
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DeclarationDetail {
     pub declaration: DeclarationView,
+    /// The steps the caller may take now, as the workflow decides them
+    /// (`return`, `reject` and `resolve_objection` need a reason; objecting
+    /// is on the notice).
+    pub actions: Vec<ActionKind>,
     pub steps: Vec<StepView>,
     pub evidence: Vec<EvidenceView>,
     pub objections: Vec<ObjectionView>,

@@ -53,6 +53,38 @@ pub fn pages() -> Result<Router<AppState>, SiteError> {
         .route("/enterprises.csv", get(pages::directory::export))
         .route("/enterprises/{id}", get(pages::enterprise::show))
         .route("/publicity", get(pages::publicity::show))
+        // Declarations, objections and the pool.
+        .route("/declarations", get(pages::declarations::show))
+        .route("/declarations/recommend", post(pages::batch::recommend))
+        .route(
+            "/declarations/new",
+            get(pages::declaration_form::new_form).post(pages::declaration_form::create),
+        )
+        .route("/declarations/{id}", get(pages::declaration::show))
+        .route(
+            "/declarations/{id}/edit",
+            get(pages::declaration_form::edit_form).post(pages::declaration_form::update),
+        )
+        .route("/declarations/{id}/act", post(pages::declaration::take))
+        .route(
+            "/declarations/{id}/evidence",
+            post(pages::declaration::attach),
+        )
+        .route(
+            "/declarations/{id}/evidence/{file}",
+            get(pages::declaration::download),
+        )
+        .route(
+            "/publicity/{id}/object",
+            get(pages::objection::form).post(pages::objection::lodge),
+        )
+        .route("/pool", get(pages::pool::show))
+        .route("/pool/reevaluate", post(pages::pool::reevaluate))
+        .route("/pool/proposals", get(pages::proposals::show))
+        .route(
+            "/pool/proposals/{id}/decide",
+            post(pages::proposals::decide),
+        )
         .route("/static/{file}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(axum::Extension(site)))

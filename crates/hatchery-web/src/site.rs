@@ -8,6 +8,8 @@ use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
 use serde::Serialize;
 
+use hatchery_core::workflow::Capability;
+
 use crate::i18n::{Lang, catalog};
 use crate::session::{IdleClock, Member};
 
@@ -34,6 +36,29 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/publicity.html"),
     ),
     ("error.html", include_str!("../templates/error.html")),
+    // Declarations, objections and the pool.
+    (
+        "declarations.html",
+        include_str!("../templates/declarations.html"),
+    ),
+    (
+        "declaration.html",
+        include_str!("../templates/declaration.html"),
+    ),
+    (
+        "declaration_form.html",
+        include_str!("../templates/declaration_form.html"),
+    ),
+    ("batch.html", include_str!("../templates/batch.html")),
+    (
+        "objection.html",
+        include_str!("../templates/objection.html"),
+    ),
+    ("pool.html", include_str!("../templates/pool.html")),
+    (
+        "proposals.html",
+        include_str!("../templates/proposals.html"),
+    ),
 ];
 
 /// The web interface's own state: templates and the idle clock.
@@ -177,6 +202,10 @@ pub struct UserChrome {
     pub role: String,
     /// Whether the navigation shows the signed-in pages.
     pub full: bool,
+    /// Whether the role reads declarations (the 申报 entry).
+    pub declarations: bool,
+    /// Whether the role reads the pool (the 培育库 entry).
+    pub pool: bool,
 }
 
 impl Chrome {
@@ -211,6 +240,8 @@ impl Chrome {
             name: member.caller.account.display_name.clone(),
             role: format!("role.{}", member.caller.account.role.as_str()),
             full: !member.caller.account.must_change_password,
+            declarations: Capability::ReadDeclarations.granted_to(member.caller.account.role),
+            pool: Capability::ReadPool.granted_to(member.caller.account.role),
         });
         chrome.csrf = member.csrf.clone();
         chrome

@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use hatchery_core::EnterpriseId;
 use hatchery_core::workflow::declaration::{Actor, Circumstances, Facts, QuotaUse, decide};
 use hatchery_core::workflow::{
-    Capability, Command, DeclarationForm, DeclarationId, DeclarationState, EvidenceId, ObjectionId,
-    Role, TransitionError, check_evidence,
+    ActionKind, Capability, Command, DeclarationForm, DeclarationId, DeclarationState, EvidenceId,
+    ObjectionId, Role, Transition, TransitionError, check_evidence,
 };
 use hatchery_store::workflow::{
     Declaration, DeclarationFilter, NewDeclaration, NewEvidence, StepRequest,
@@ -118,19 +118,36 @@ pub(crate) async fn visible_declaration(
     }
 }
 
+/// A 422 naming every problem: the first one's code, all the messages, and
+/// `details.problems` with each problem's field.
+fn problems_error(problems: &[(&'static str, &'static str, String)]) -> ApiError {
+    let code = problems.first().map_or("invalid_form", |p| p.1);
+    ApiError::invalid(
+        code,
+        problems
+            .iter()
+            .map(|p| p.2.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+    .with_details(serde_json::json!({
+        "problems": problems
+            .iter()
+            .map(|(field, code, problem)| serde_json::json!({"field": field, "code": code, "problem": problem}))
+            .collect::<Vec<_>>(),
+    }))
+}
+
 fn checked_form(form: DeclarationForm) -> Result<DeclarationForm, ApiError> {
-    let problems = form.problems();
+    let problems: Vec<_> = form
+        .problems()
+        .into_iter()
+        .map(|p| (p.field, "invalid_form", p.to_string()))
+        .collect();
     if problems.is_empty() {
         Ok(form)
     } else {
-        Err(ApiError::invalid(
-            "invalid_form",
-            problems
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("; "),
-        ))
+        Err(problems_error(&problems))
     }
 }
 
@@ -158,31 +175,49 @@ pub async fn create_declaration(
     caller.require(Capability::Declare)?;
     let ledger = state.ledger().await?;
     let (position, placement) = visible(&ledger, &caller, &request.enterprise, state.today())?;
+    // Every problem is reported at once, each with its field (`details.problems`);
+    // the code is the first problem's.
+    let mut problems: Vec<(&'static str, &'static str, String)> = Vec::new();
     if !(2000..=2100).contains(&request.cycle) {
-        return Err(ApiError::invalid(
+        problems.push((
+            "cycle",
             "invalid_cycle",
-            "a cycle is a year from 2000 to 2100",
+            "a cycle is a year from 2000 to 2100".to_owned(),
         ));
     }
-    let entry = rule_set(
+    let rules = match rule_set(
         &state,
         request.rule_set.as_deref(),
         request.rule_set_version.as_deref(),
     )
     .await
-    .map_err(|e| ApiError::invalid("unknown_rule_set", e.to_string()))?;
-    let rules = entry.rules;
-    if rules.tier_index(&request.tier).is_none() {
-        return Err(ApiError::invalid(
+    {
+        Ok(entry) => Some(entry.rules),
+        Err(e) => {
+            problems.push(("rule_set", "unknown_rule_set", e.to_string()));
+            None
+        }
+    };
+    if let Some(rules) = &rules
+        && rules.tier_index(&request.tier).is_none()
+    {
+        problems.push((
+            "tier",
             "invalid_tier",
             format!("rule set {} has no tier '{}'", rules.label(), request.tier),
         ));
     }
-    let form = checked_form(DeclarationForm {
+    let form = DeclarationForm {
         summary: request.summary,
         contact_name: request.contact_name,
         contact_phone: request.contact_phone,
-    })?;
+    };
+    for problem in form.problems() {
+        problems.push((problem.field, "invalid_form", problem.to_string()));
+    }
+    let (Some(rules), None) = (rules, problems.first()) else {
+        return Err(problems_error(&problems));
+    };
     let created = state
         .db
         .create_declaration(
@@ -263,6 +298,7 @@ pub async fn get_declaration(
     let evidence = state.db.evidence(declaration.id).await?;
     let objections = state.db.objections(declaration.id).await?;
     let detail = DeclarationDetail {
+        actions: open_actions(&state, &caller, &declaration).await?,
         declaration: view(&state, &declaration).await?,
         steps: steps.iter().map(StepView::from).collect(),
         evidence: evidence.iter().map(EvidenceView::from).collect(),
@@ -394,14 +430,18 @@ fn command(request: &ActionRequest) -> Result<Command, ApiError> {
     })
 }
 
-/// Decides `command` for `caller` on `declaration` and applies it at `version`.
-pub(crate) async fn take_step(
+/// What the workflow needs to know beyond the declaration itself: its open
+/// objections and, for a recommendation, the province's quota.
+struct Situation {
+    open: Vec<ObjectionId>,
+    quota: Option<hatchery_store::workflow::Quota>,
+}
+
+async fn situation(
     state: &AppState,
-    caller: &Caller,
     declaration: &Declaration,
-    version: i64,
-    command: &Command,
-) -> Result<Declaration, ApiError> {
+    recommending: bool,
+) -> Result<Situation, ApiError> {
     let open: Vec<ObjectionId> = state
         .db
         .objections(declaration.id)
@@ -410,8 +450,8 @@ pub(crate) async fn take_step(
         .filter(|o| o.resolved_at.is_none())
         .map(|o| o.id)
         .collect();
-    let quota = match (command, declaration.placement.province) {
-        (Command::Recommend { .. }, Some(province)) => {
+    let quota = match (recommending, declaration.placement.province) {
+        (true, Some(province)) => {
             state
                 .db
                 .quota(province, declaration.cycle, &declaration.tier)
@@ -419,7 +459,17 @@ pub(crate) async fn take_step(
         }
         _ => None,
     };
-    let today = state.today();
+    Ok(Situation { open, quota })
+}
+
+/// The workflow's decision on `command` by `caller`, today.
+fn decide_now(
+    state: &AppState,
+    caller: &Caller,
+    declaration: &Declaration,
+    situation: &Situation,
+    command: &Command,
+) -> Result<Transition, TransitionError> {
     let workflow = &state.settings.workflow;
     let facts = Facts {
         state: declaration.state,
@@ -428,9 +478,9 @@ pub(crate) async fn take_step(
         submitted_by: declaration.submitted_by,
         form_missing: declaration.form.missing(),
         notice: declaration.notice,
-        open_objections: &open,
+        open_objections: &situation.open,
     };
-    let decided = decide(
+    decide(
         &facts,
         Actor {
             account: caller.account.id,
@@ -439,16 +489,73 @@ pub(crate) async fn take_step(
         },
         command,
         Circumstances {
-            today,
+            today: state.today(),
             notice_days: workflow.notice_working_days,
             calendar: &workflow.calendar,
             validity_years: workflow.validity_years,
-            quota: quota.as_ref().map(|q| QuotaUse {
+            quota: situation.quota.as_ref().map(|q| QuotaUse {
                 limit: q.limit,
                 used: q.used,
             }),
         },
-    );
+    )
+}
+
+/// The steps `caller` may take on `declaration` now, as the workflow
+/// decides them (a reason assumed where one is required; objecting, which
+/// is the public's, and resolving a particular objection left out).
+pub async fn open_actions(
+    state: &AppState,
+    caller: &Caller,
+    declaration: &Declaration,
+) -> Result<Vec<ActionKind>, ApiError> {
+    let situation = situation(state, declaration, true).await?;
+    let reason = || "—".to_owned();
+    let candidates = [
+        Command::Submit,
+        Command::Withdraw { reason: None },
+        Command::Approve { reason: None },
+        Command::Return { reason: reason() },
+        Command::Reject { reason: reason() },
+        Command::Recommend { reason: None },
+        Command::Accept { reason: None },
+        Command::Confirm { reason: None },
+    ];
+    let mut open: Vec<ActionKind> = candidates
+        .iter()
+        .filter(|command| decide_now(state, caller, declaration, &situation, command).is_ok())
+        .map(Command::kind)
+        .collect();
+    if let Some(objection) = situation.open.first() {
+        let resolve = Command::ResolveObjection {
+            objection: *objection,
+            upheld: false,
+            reason: reason(),
+        };
+        if decide_now(state, caller, declaration, &situation, &resolve).is_ok() {
+            open.push(ActionKind::ResolveObjection);
+        }
+    }
+    Ok(open)
+}
+
+/// Decides `command` for `caller` on `declaration` and applies it at `version`.
+pub(crate) async fn take_step(
+    state: &AppState,
+    caller: &Caller,
+    declaration: &Declaration,
+    version: i64,
+    command: &Command,
+) -> Result<Declaration, ApiError> {
+    let situation = situation(
+        state,
+        declaration,
+        matches!(command, Command::Recommend { .. }),
+    )
+    .await?;
+    let today = state.today();
+    let decided = decide_now(state, caller, declaration, &situation, command);
+    let quota = situation.quota;
     // Who may act comes first, then whether they saw the current version,
     // then whether the step fits the declaration as it is.
     if let Err(

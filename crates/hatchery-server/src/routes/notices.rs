@@ -14,7 +14,7 @@ use crate::routes::declarations::take_step;
 use crate::routes::named::{named, named_page};
 use crate::state::AppState;
 use crate::views::NoticeView;
-use hatchery_store::workflow::Page;
+use hatchery_store::workflow::{Declaration, Page};
 
 /// Which page of notices.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -66,6 +66,23 @@ pub async fn public_notices(state: &AppState, window: Page) -> Result<Paged<Noti
         .map(|Json(paged)| paged)
 }
 
+/// The declaration `id` if it is under public notice, else 404.
+async fn noticed(state: &AppState, id: i64) -> Result<Declaration, ApiError> {
+    state
+        .db
+        .declaration(DeclarationId(id))
+        .await?
+        .filter(|d| d.state == DeclarationState::PublicNotice)
+        .ok_or_else(ApiError::not_found)
+}
+
+/// One declaration under public notice, as the public sees it (404 when it
+/// is not under notice): what the web's objection form shows.
+pub async fn public_notice(state: &AppState, id: i64) -> Result<NoticeView, ApiError> {
+    let declaration = noticed(state, id).await?;
+    named(state, &declaration, NoticeView::new).await
+}
+
 /// Lodges an objection against a declaration under public notice.
 #[utoipa::path(
     post, path = "/api/notices/{id}/objections", tag = "notices",
@@ -85,12 +102,7 @@ pub async fn lodge_objection(
     Path(id): Path<i64>,
     Json(request): Json<LodgeObjection>,
 ) -> Result<(StatusCode, Json<NoticeView>), ApiError> {
-    let declaration = state
-        .db
-        .declaration(DeclarationId(id))
-        .await?
-        .filter(|d| d.state == DeclarationState::PublicNotice)
-        .ok_or_else(ApiError::not_found)?;
+    let declaration = noticed(&state, id).await?;
     let applied = take_step(
         &state,
         &caller,

@@ -367,3 +367,59 @@ async fn disabling_an_account_ends_its_sessions_and_tokens() {
     .await
     .expect_error(401, "unauthenticated");
 }
+
+#[tokio::test]
+async fn a_new_declaration_names_every_problem_with_its_field() {
+    let Some(app) = TestApp::spawn().await else {
+        return;
+    };
+    shenzhen_enterprise(&app, "alpha").await;
+    let declarant = app.enterprise_user("alpha.user", "alpha").await;
+    let before = audit_length(&app).await;
+    let reply = app
+        .post(
+            "/api/declarations",
+            &declarant.auth(),
+            json!({"enterprise": "alpha", "cycle": 1999, "tier": "dragon",
+                   "summary": "字".repeat(4001), "contact_name": "张三"}),
+        )
+        .await
+        .expect_error(422, "invalid_cycle");
+    let problems = reply.json()["error"]["details"]["problems"].clone();
+    let fields: Vec<&str> = problems
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["cycle", "tier", "summary"], "{problems}");
+    assert_eq!(problems[1]["code"], "invalid_tier");
+    assert_eq!(audit_length(&app).await, before, "nothing saved");
+}
+
+#[tokio::test]
+async fn a_declaration_lists_the_steps_open_to_its_reader() {
+    let Some(app) = TestApp::spawn().await else {
+        return;
+    };
+    shenzhen_enterprise(&app, "alpha").await;
+    let declarant = app.enterprise_user("alpha.user", "alpha").await;
+    let city = app.user("sz.reviewer", "city_reviewer", "440300").await;
+    let province = app.user("gd.reviewer", "province_reviewer", "440000").await;
+    let id = submitted(&app, &declarant, "alpha", 2025).await;
+    let path = format!("/api/declarations/{id}");
+    let actions = |reply: crate::helpers::Reply| reply.json()["actions"].clone();
+    assert_eq!(
+        actions(app.get(&path, &city.auth()).await.expect(200)),
+        json!(["approve", "return", "reject"])
+    );
+    assert_eq!(
+        actions(app.get(&path, &declarant.auth()).await.expect(200)),
+        json!(["withdraw"])
+    );
+    assert_eq!(
+        actions(app.get(&path, &province.auth()).await.expect(200)),
+        json!([]),
+        "not at the province's stage yet"
+    );
+}

@@ -201,7 +201,7 @@ async fn gather(state: &AppState, member: &Member) -> Result<DashboardPage, ApiE
                             .enterprise_name
                             .clone()
                             .unwrap_or_else(|| d.enterprise.clone()),
-                        href: format!("/enterprises/{}", d.enterprise),
+                        href: format!("/declarations/{}", d.id),
                         enterprise: d.enterprise,
                         tier: tier_name(&rules, &d.tier, lang),
                         state: format!("state.{}", d.state.as_str()),

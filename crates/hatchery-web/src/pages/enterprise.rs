@@ -11,11 +11,12 @@ use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
+use hatchery_core::RuleSet;
 use hatchery_core::workflow::Capability;
 use hatchery_server::extract::{Path, Query as ApiQuery};
 use hatchery_server::routes::declarations::{DeclarationQuery, list_declarations};
 use hatchery_server::routes::enterprises::{TierQuery, get_enterprise, get_tier};
-use hatchery_server::views::CheckView;
+use hatchery_server::views::{CheckView, DecisionView};
 use hatchery_server::{ApiError, AppState};
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +43,7 @@ struct Fact {
 }
 
 #[derive(Debug, Serialize)]
-struct CheckRow {
+pub(crate) struct CheckRow {
     condition: String,
     requirement: String,
     found: String,
@@ -50,21 +51,22 @@ struct CheckRow {
 }
 
 #[derive(Debug, Serialize)]
-struct ClauseRow {
+pub(crate) struct ClauseRow {
     label: String,
     holds: bool,
     checks: Vec<CheckRow>,
 }
 
 #[derive(Debug, Serialize)]
-struct TierRow {
+pub(crate) struct TierRow {
     name: String,
     matched: bool,
     clauses: Vec<ClauseRow>,
 }
 
+/// The engine's decision as the `decision_panel` macro shows it.
 #[derive(Debug, Serialize)]
-struct DecisionPanel {
+pub(crate) struct DecisionPanel {
     as_of: String,
     rule_set: String,
     /// The tier's name, or `None` when no tier applies.
@@ -134,6 +136,33 @@ fn check_row(c: &CheckView, lang: Lang) -> CheckRow {
     }
 }
 
+/// The panel of a decision (every condition: required, found, pass).
+pub(crate) fn decision_panel(d: &DecisionView, rules: &RuleSet, lang: Lang) -> DecisionPanel {
+    DecisionPanel {
+        as_of: format::date(d.as_of, lang),
+        rule_set: format!("{}@{}", d.rule_set, d.rule_set_version),
+        tier: d.tier.as_deref().map(|t| tier_name(rules, t, lang)),
+        requirements: d.requirements.iter().map(|c| check_row(c, lang)).collect(),
+        tiers: d
+            .tiers
+            .iter()
+            .map(|t| TierRow {
+                name: tier_name(rules, &t.tier, lang),
+                matched: t.matched,
+                clauses: t
+                    .clauses
+                    .iter()
+                    .map(|c| ClauseRow {
+                        label: c.label.clone().unwrap_or_default(),
+                        holds: c.holds,
+                        checks: c.checks.iter().map(|k| check_row(k, lang)).collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
 /// `GET /enterprises/{id}`.
 pub async fn show(
     State(state): State<AppState>,
@@ -184,37 +213,7 @@ pub async fn show(
             )
             .await;
             match asked {
-                Ok(view) => {
-                    let d = view.0;
-                    let rules = &entry.rules;
-                    Some(DecisionPanel {
-                        as_of: format::date(d.as_of, lang),
-                        rule_set: format!("{}@{}", d.rule_set, d.rule_set_version),
-                        tier: d.tier.as_deref().map(|t| tier_name(rules, t, lang)),
-                        requirements: d.requirements.iter().map(|c| check_row(c, lang)).collect(),
-                        tiers: d
-                            .tiers
-                            .iter()
-                            .map(|t| TierRow {
-                                name: tier_name(rules, &t.tier, lang),
-                                matched: t.matched,
-                                clauses: t
-                                    .clauses
-                                    .iter()
-                                    .map(|c| ClauseRow {
-                                        label: c.label.clone().unwrap_or_default(),
-                                        holds: c.holds,
-                                        checks: c
-                                            .checks
-                                            .iter()
-                                            .map(|k| check_row(k, lang))
-                                            .collect(),
-                                    })
-                                    .collect(),
-                            })
-                            .collect(),
-                    })
-                }
+                Ok(view) => Some(decision_panel(&view.0, &entry.rules, lang)),
                 Err(error) => return failure(&site, &chrome, &error),
             }
         }

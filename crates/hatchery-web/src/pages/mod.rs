@@ -8,6 +8,16 @@ pub mod password;
 pub mod publicity;
 pub mod signin;
 
+// Declarations, objections and the pool (issue 13, second slice).
+pub mod batch;
+pub mod declaration;
+pub mod declaration_form;
+pub mod declarations;
+pub mod objection;
+pub mod pool;
+pub mod proposals;
+
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Extension;
@@ -115,4 +125,70 @@ pub(crate) fn link(path: &str, query: &[(&str, &str)]) -> String {
     } else {
         format!("{path}?{query}")
     }
+}
+
+/// The message key saying, in words, why the API refused a step or a form:
+/// "someone else acted first", "not at this step", "the notice is still
+/// running"… (`error.internal_text` for anything unexpected, logged).
+pub(crate) fn refusal(error: &ApiError) -> &'static str {
+    error.log_if_server_error();
+    match error.code() {
+        "version_conflict" => "workflow.conflict",
+        "invalid_transition" => "workflow.invalid_transition",
+        "notice_running" => "workflow.notice_running",
+        "notice_closed" => "workflow.notice_closed",
+        "open_objections" => "workflow.open_objections",
+        "quota_exhausted" => "workflow.quota_exhausted",
+        "incomplete" => "workflow.incomplete",
+        "invalid_reason" => "workflow.reason_required",
+        "invalid_evidence" => "workflow.invalid_evidence",
+        "limit_reached" => "workflow.limit_reached",
+        "body_too_large" => "workflow.too_large",
+        "duplicate" => "workflow.duplicate",
+        "already_decided" => "workflow.already_decided",
+        "forbidden" => "error.forbidden_text",
+        "not_found" => "error.not_found_text",
+        _ if error.status().is_client_error() => "error.bad_request_text",
+        _ => "error.internal_text",
+    }
+}
+
+/// The fields a 422 from the API names in `details.problems` (or
+/// `details.missing`), each with the message key of its problem.
+pub(crate) fn field_problems(error: &ApiError) -> BTreeMap<String, &'static str> {
+    let mut fields = BTreeMap::new();
+    let Some(details) = error.details() else {
+        return fields;
+    };
+    if let Some(problems) = details.get("problems").and_then(|p| p.as_array()) {
+        for problem in problems {
+            let field = problem.get("field").and_then(|f| f.as_str()).unwrap_or("");
+            let key = match problem.get("code").and_then(|c| c.as_str()) {
+                Some("invalid_cycle") => "declare.cycle_invalid",
+                Some("invalid_tier") => "declare.tier_invalid",
+                Some("unknown_rule_set") => "directory.rules_unknown",
+                _ => "declare.field_invalid",
+            };
+            fields.entry(field.to_owned()).or_insert(key);
+        }
+    }
+    if let Some(missing) = details.get("missing").and_then(|p| p.as_array()) {
+        for field in missing.iter().filter_map(|f| f.as_str()) {
+            fields.insert(field.to_owned(), "declare.required");
+        }
+    }
+    fields
+}
+
+/// The pairs of a posted `application/x-www-form-urlencoded` body, keeping
+/// repeated names (checkboxes).
+pub(crate) fn posted_pairs(body: &[u8]) -> Vec<(String, String)> {
+    form_urlencoded::parse(body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// The state's message key.
+pub(crate) fn state_key(state: hatchery_core::workflow::DeclarationState) -> String {
+    format!("state.{}", state.as_str())
 }

@@ -7,7 +7,7 @@ use reqwest::header::{CONTENT_TYPE, LOCATION, SET_COOKIE};
 use crate::support::{PASSWORD, Scene, set_scene};
 
 /// A client that follows no redirect and keeps no cookie by itself.
-fn client() -> reqwest::Client {
+pub(crate) fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -33,7 +33,7 @@ fn cookie_value(cookies: &[String], name: &str) -> Option<String> {
 }
 
 /// Signs in through the form; the session's and its CSRF cookie's values.
-async fn sign_in(scene: &Scene, username: &str) -> (String, String) {
+pub(crate) async fn sign_in(scene: &Scene, username: &str) -> (String, String) {
     let http = client();
     let form = http
         .get(format!("{}/signin", scene.base))

@@ -2,5 +2,6 @@
 //! and the whole interface walked in a real headless Chromium.
 
 mod browser;
+mod declarations;
 mod http;
 mod support;

@@ -121,17 +121,20 @@ fn condition_name(kind: &str, lang: Lang) -> String {
     }
 }
 
+/// The engine's text in the page's language. A decision filed before the
+/// engine spoke Chinese has English only; it is shown as it was filed.
+fn in_language(en: &str, zh: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh if !zh.is_empty() => zh.to_owned(),
+        _ => en.to_owned(),
+    }
+}
+
 fn check_row(c: &CheckView, lang: Lang) -> CheckRow {
     CheckRow {
         condition: condition_name(&c.condition, lang),
-        requirement: match lang {
-            Lang::Zh => c.requirement_zh.clone(),
-            Lang::En => c.requirement.clone(),
-        },
-        found: match lang {
-            Lang::Zh => c.found_zh.clone(),
-            Lang::En => c.found.clone(),
-        },
+        requirement: in_language(&c.requirement, &c.requirement_zh, lang),
+        found: in_language(&c.found, &c.found_zh, lang),
         passed: c.passed,
     }
 }

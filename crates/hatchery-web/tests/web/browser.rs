@@ -147,6 +147,17 @@ impl Tour {
         field.send_keys(text).await.unwrap();
     }
 
+    /// Clicks a control that stays on the page (a checkbox, a radio button).
+    pub(crate) async fn tick(&self, css: &str) {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
     /// Clicks a link or a form's button and waits for the page it leads
     /// to: WebDriver's click may return before a form's answer has loaded
     /// (under load it did), so the old document is marked and the click

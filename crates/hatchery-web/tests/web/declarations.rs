@@ -8,7 +8,6 @@
 //! typed; a reviewer who comes second is told so plainly.
 
 use std::path::PathBuf;
-use std::time::Duration;
 
 use fantoccini::Locator;
 use hatchery_app::ManualClock;
@@ -284,8 +283,8 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
     tour.click("a.lang").await;
     assert!(tour.body().await.contains("Approved by the city"));
     tour.record("declarations-province", "en").await;
-    tour.click("#pick-1").await;
-    tour.click(&format!("#pick-{id}")).await;
+    tour.tick("#pick-1").await;
+    tour.tick(&format!("#pick-{id}")).await;
     tour.fill("#batch-reason", "Recommended by Guangdong").await;
     tour.click("#recommend-selected").await;
     let outcomes = tour.text("#outcomes").await;
@@ -347,7 +346,7 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
         "no confirmation while the notice runs"
     );
     both(tour, "declaration-objection", "zh-CN").await;
-    tour.click("input[name=upheld][value=no]").await;
+    tour.tick("input[name=upheld][value=no]").await;
     tour.click("button[id^=resolve-]").await;
     assert!(tour.text("#resolution-error").await.contains("请写明理由"));
     let kept = tour

@@ -34,6 +34,17 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../templates/publicity.html"),
     ),
     ("error.html", include_str!("../templates/error.html")),
+    // Operations: reports, rule sets, administration.
+    ("reports.html", include_str!("../templates/reports.html")),
+    ("lists.html", include_str!("../templates/lists.html")),
+    ("rulesets.html", include_str!("../templates/rulesets.html")),
+    ("ruleset.html", include_str!("../templates/ruleset.html")),
+    (
+        "ruleset_compare.html",
+        include_str!("../templates/ruleset_compare.html"),
+    ),
+    ("accounts.html", include_str!("../templates/accounts.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
 ];
 
 /// The web interface's own state: templates and the idle clock.
@@ -177,6 +188,32 @@ pub struct UserChrome {
     pub role: String,
     /// Whether the navigation shows the signed-in pages.
     pub full: bool,
+    /// The operations pages the role may open (by their capabilities).
+    pub operations: Operations,
+}
+
+/// Which operations pages the navigation offers: the role's capabilities,
+/// as the API checks them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Operations {
+    pub reports: bool,
+    pub lists: bool,
+    pub rulesets: bool,
+    pub accounts: bool,
+    pub audit: bool,
+}
+
+impl Operations {
+    fn of(role: hatchery_core::workflow::Role) -> Self {
+        use hatchery_core::workflow::Capability;
+        Self {
+            reports: Capability::ReadStatistics.granted_to(role),
+            lists: Capability::ImportData.granted_to(role),
+            rulesets: Capability::ReadEnterprises.granted_to(role),
+            accounts: Capability::ReadAccounts.granted_to(role),
+            audit: Capability::ReadAudit.granted_to(role),
+        }
+    }
 }
 
 impl Chrome {
@@ -211,6 +248,7 @@ impl Chrome {
             name: member.caller.account.display_name.clone(),
             role: format!("role.{}", member.caller.account.role.as_str()),
             full: !member.caller.account.must_change_password,
+            operations: Operations::of(member.caller.account.role),
         });
         chrome.csrf = member.csrf.clone();
         chrome

@@ -8,6 +8,14 @@ pub mod password;
 pub mod publicity;
 pub mod signin;
 
+// Operations: reports, list imports, rule sets, administration.
+pub mod accounts;
+pub mod audit;
+pub mod lists;
+pub mod reports;
+pub mod ruleset_compare;
+pub mod rulesets;
+
 use std::sync::Arc;
 
 use axum::Extension;

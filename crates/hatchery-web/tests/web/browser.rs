@@ -23,7 +23,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// Where the screenshots go: `target/ui-screenshots/` of the workspace.
-fn screenshot_dir() -> PathBuf {
+pub(crate) fn screenshot_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target"));
@@ -31,7 +31,7 @@ fn screenshot_dir() -> PathBuf {
 }
 
 /// Whether the browser is here; `None` (with a message) to skip.
-fn browser_available() -> bool {
+pub(crate) fn browser_available() -> bool {
     let present = Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists();
     if !present {
         let required = std::env::var("HATCHERY_REQUIRE_BROWSER").is_ok_and(|v| v == "1");
@@ -54,7 +54,7 @@ fn free_port() -> u16 {
 }
 
 /// chromedriver on a free port, and a headless Chromium session through it.
-async fn start_browser() -> (Child, Client) {
+pub(crate) async fn start_browser() -> (Child, Client) {
     let port = free_port();
     let driver = Command::new(CHROMEDRIVER)
         .arg(format!("--port={port}"))
@@ -90,21 +90,21 @@ async fn start_browser() -> (Child, Client) {
 }
 
 /// The browser and what it is looking at.
-struct Tour {
-    client: Client,
-    base: String,
-    shots: PathBuf,
+pub(crate) struct Tour {
+    pub(crate) client: Client,
+    pub(crate) base: String,
+    pub(crate) shots: PathBuf,
 }
 
 impl Tour {
-    async fn go(&self, path: &str) {
+    pub(crate) async fn go(&self, path: &str) {
         self.client
             .goto(&format!("{}{path}", self.base))
             .await
             .unwrap();
     }
 
-    async fn path(&self) -> String {
+    pub(crate) async fn path(&self) -> String {
         let url = self.client.current_url().await.unwrap();
         match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
@@ -112,7 +112,7 @@ impl Tour {
         }
     }
 
-    async fn text(&self, css: &str) -> String {
+    pub(crate) async fn text(&self, css: &str) -> String {
         self.client
             .find(Locator::Css(css))
             .await
@@ -122,11 +122,11 @@ impl Tour {
             .unwrap()
     }
 
-    async fn body(&self) -> String {
+    pub(crate) async fn body(&self) -> String {
         self.text("body").await
     }
 
-    async fn value(&self, css: &str) -> String {
+    pub(crate) async fn value(&self, css: &str) -> String {
         self.client
             .find(Locator::Css(css))
             .await
@@ -137,7 +137,7 @@ impl Tour {
             .unwrap_or_default()
     }
 
-    async fn fill(&self, css: &str, text: &str) {
+    pub(crate) async fn fill(&self, css: &str, text: &str) {
         let field = self
             .client
             .find(Locator::Css(css))
@@ -147,7 +147,7 @@ impl Tour {
         field.send_keys(text).await.unwrap();
     }
 
-    async fn click(&self, css: &str) {
+    pub(crate) async fn click(&self, css: &str) {
         self.client
             .find(Locator::Css(css))
             .await
@@ -157,13 +157,13 @@ impl Tour {
             .unwrap();
     }
 
-    async fn script(&self, js: &str) -> Value {
+    pub(crate) async fn script(&self, js: &str) -> Value {
         self.client.execute(js, vec![]).await.unwrap()
     }
 
     /// What every page must be: `lang` set, every control labelled, no
     /// horizontal scrolling of the page itself.
-    async fn check_page(&self, lang: &str) {
+    pub(crate) async fn check_page(&self, lang: &str) {
         let found = self
             .script(
                 "const unlabelled = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
@@ -192,7 +192,7 @@ impl Tour {
     }
 
     /// A screenshot of the whole page at `width`, named `name-LANG-WIDTH.png`.
-    async fn shoot(&self, name: &str, lang: &str, width: u32) {
+    pub(crate) async fn shoot(&self, name: &str, lang: &str, width: u32) {
         let height = self
             .script("return document.documentElement.scrollHeight;")
             .await
@@ -206,7 +206,7 @@ impl Tour {
     }
 
     /// Checks the page and shoots it at both widths.
-    async fn record(&self, name: &str, lang: &str) {
+    pub(crate) async fn record(&self, name: &str, lang: &str) {
         self.check_page(lang).await;
         self.shoot(name, lang, 1366).await;
         self.client.set_window_size(375, 768).await.unwrap();
@@ -215,14 +215,14 @@ impl Tour {
         self.client.set_window_size(1366, 768).await.unwrap();
     }
 
-    async fn sign_in(&self, username: &str, password: &str) {
+    pub(crate) async fn sign_in(&self, username: &str, password: &str) {
         self.fill("#username", username).await;
         self.fill("#password", password).await;
         self.click("form[action='/signin'] button[type=submit]")
             .await;
     }
 
-    async fn sign_out(&self) {
+    pub(crate) async fn sign_out(&self) {
         self.click("form[action='/signout'] button").await;
     }
 }

@@ -3,4 +3,5 @@
 
 mod browser;
 mod http;
+mod operations;
 mod support;

@@ -160,13 +160,10 @@ async fn render(
             username: a.username.clone(),
             display_name: a.display_name.clone(),
             role: format!("role.{}", a.role.as_str()),
-            jurisdiction: a.enterprise.clone().unwrap_or_else(|| {
-                if a.jurisdiction == "CN" {
-                    catalog(lang).format("dashboard.nation", &[])
-                } else {
-                    super::division_name(&a.jurisdiction, lang)
-                }
-            }),
+            jurisdiction: a
+                .enterprise
+                .clone()
+                .unwrap_or_else(|| super::jurisdiction_text(&a.jurisdiction, lang)),
             disabled: a.disabled,
             must_change_password: a.must_change_password,
             created: format::instant(a.created_at, lang),

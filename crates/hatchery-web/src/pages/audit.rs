@@ -174,7 +174,7 @@ pub async fn show(
             seq: e.seq,
             at: format::instant(e.at, lang),
             actor: e.actor_name.clone(),
-            jurisdiction: e.jurisdiction.clone(),
+            jurisdiction: super::jurisdiction_text(&e.jurisdiction, lang),
             action: e.action.clone(),
             subject: e.subject.clone(),
             hash: e.hash.chars().take(12).collect(),

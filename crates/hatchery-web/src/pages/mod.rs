@@ -101,6 +101,16 @@ pub(crate) fn division_name(code: &str, lang: Lang) -> String {
     )
 }
 
+/// A jurisdiction as stored (`CN`, a division code, `zone:ID`) in words:
+/// the nation, the division's name, or the text itself.
+pub(crate) fn jurisdiction_text(text: &str, lang: Lang) -> String {
+    if text == "CN" {
+        crate::i18n::catalog(lang).format("dashboard.nation", &[])
+    } else {
+        division_name(text, lang)
+    }
+}
+
 /// One option of a `<select>`.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Choice {

@@ -201,6 +201,8 @@ async fn start(
         database_url: db.clone(),
         ..Settings::default()
     };
+    // A demo, not production: its workflow is played on earlier days.
+    settings.production = false;
     settings.clock_offset_days = offset_days;
     // Served on 127.0.0.1 over plain HTTP: the cookie cannot be `Secure`.
     settings.auth.cookie_secure = false;

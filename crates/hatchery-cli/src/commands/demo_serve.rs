@@ -228,6 +228,9 @@ async fn start(
     Ok((api, stop, running))
 }
 
+/// A step of a declaration: the action and its reason.
+type Step = (&'static str, Option<&'static str>);
+
 /// The declaration form of a demo declaration.
 fn form(enterprise: &str, cycle: i16, summary: &str) -> Value {
     json!({"enterprise": enterprise, "cycle": cycle, "tier": "potential", "summary": summary,
@@ -350,7 +353,7 @@ async fn today(api: &Api, confirmed: i64, noticed: i64, made: &mut Made) -> anyh
         .push((noticed, "public_notice (with an objection)"));
     // The enterprise declares for itself, one cycle each (an enterprise has
     // one live declaration per cycle).
-    let steps: [(&'static str, i16, &[(&str, Option<&str>)]); 7] = [
+    let steps: [(&'static str, i16, &[Step]); 7] = [
         ("draft", 2026, &[]),
         ("submitted", 2025, &[("submit", None)]),
         (

@@ -95,7 +95,7 @@ case $ENGINE in
 esac
 
 say "a demo store ($ENGINE) and its administrator"
-"$HATCHERY" --db "$DB" demo >"$WORK/demo.log" 2>&1 || { tail -n 20 "$WORK/demo.log" >&2; die "hatchery demo failed"; }
+"$HATCHERY" --db "$DB" demo --no-serve >"$WORK/demo.log" 2>&1 || { tail -n 20 "$WORK/demo.log" >&2; die "hatchery demo failed"; }
 PASSWORD=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
 HATCHERY_PASSWORD=$PASSWORD "$HATCHERY" --db "$DB" admin create-user \
     --username soak.admin --display-name soak.admin --role ministry_admin --jurisdiction CN \

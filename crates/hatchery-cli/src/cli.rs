@@ -225,6 +225,14 @@ pub struct DemoArgs {
     /// The seed of that dataset.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Print the summary and exit, without adding the demo workflow and
+    /// serving the web interface.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Where to serve the web interface (default 127.0.0.1:8080, or the
+    /// next free port).
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
 }
 
 #[derive(Debug, Args)]

@@ -151,7 +151,10 @@ fn a_list_with_a_bad_row_imports_nothing_unless_told_to_skip_it() {
 #[test]
 fn reports_are_written_in_every_format() {
     for ws in Workspace::each_backend() {
-        ws.hatchery().arg("demo").assert().success();
+        ws.hatchery()
+            .args(["demo", "--no-serve"])
+            .assert()
+            .success();
         for (format, name) in [
             ("html", "r.html"),
             ("xlsx", "r.xlsx"),

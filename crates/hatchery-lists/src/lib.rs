@@ -74,6 +74,33 @@ pub async fn import_list(
     profile: &Profile,
     options: &ListOptions,
 ) -> Result<ListSummary, ListError> {
+    let acting = Acting {
+        at: options.now,
+        actor: None,
+        actor_name: "system:import-list".into(),
+    };
+    import_list_as(
+        store,
+        path,
+        &path.display().to_string(),
+        profile,
+        options,
+        &acting,
+    )
+    .await
+}
+
+/// [`import_list`] by an account: the import's audit entry names `acting`,
+/// and its origin names the list as `label` (an uploaded file's own name
+/// rather than where it was put to be read).
+pub async fn import_list_as(
+    store: &dyn Store,
+    path: &Path,
+    label: &str,
+    profile: &Profile,
+    options: &ListOptions,
+    acting: &Acting,
+) -> Result<ListSummary, ListError> {
     let parsed = read_list(path, profile, options)?;
     let stored = stored_state(store, &parsed).await?;
     let plan = plan::plan(&parsed, &stored);
@@ -97,21 +124,11 @@ pub async fn import_list(
     let dataset = &plan.dataset;
     if !(dataset.enterprises.is_empty() && dataset.events.is_empty() && dataset.fx.is_empty()) {
         let source = ImportSource {
-            origin: format!(
-                "{} (list {}, profile {})",
-                path.display(),
-                plan.tag,
-                profile.key
-            ),
+            origin: format!("{label} (list {}, profile {})", plan.tag, profile.key),
             at: options.now.to_string(),
         };
         // Audited like every import, in the same transaction as its data.
-        let acting = Acting {
-            at: options.now,
-            actor: None,
-            actor_name: "system:import-list".into(),
-        };
-        summary.outcome = Some(store.import_audited(dataset, &source, &acting).await?);
+        summary.outcome = Some(store.import_audited(dataset, &source, acting).await?);
     }
     Ok(summary)
 }

@@ -52,4 +52,7 @@ pub use model::{
 pub use names::division_name;
 pub use options::{Lang, LangError, ReportOptions, Scope};
 pub use regions::{Region, Regions};
-pub use render::{Format, FormatError, render, write_html, write_json, write_markdown};
+pub use render::{
+    Format, FormatError, ReportChart, chart_options, render, render_bytes, write_html, write_json,
+    write_markdown,
+};

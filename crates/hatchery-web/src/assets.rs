@@ -23,6 +23,11 @@ const ASSETS: &[Asset] = &[
         media_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../static/site.js"),
     },
+    Asset {
+        name: "charts.js",
+        media_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../static/charts.js"),
+    },
     // Apache ECharts, vendored once for the report (see its LICENSE there).
     Asset {
         name: "echarts.min.js",

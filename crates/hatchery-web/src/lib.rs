@@ -34,6 +34,26 @@ use hatchery_server::AppState;
 
 pub use site::{Site, SiteError};
 
+/// The operations pages: reports, list imports, rule sets, administration.
+fn operations() -> Router<AppState> {
+    Router::new()
+        .route("/reports", get(pages::reports::show))
+        .route(
+            "/lists",
+            get(pages::lists::form).post(pages::lists::dry_run),
+        )
+        .route("/lists/import", post(pages::lists::import))
+        .route("/rulesets", get(pages::rulesets::list))
+        .route("/rulesets/compare", get(pages::ruleset_compare::show))
+        .route("/rulesets/{key}", get(pages::rulesets::show))
+        .route(
+            "/admin/accounts",
+            get(pages::accounts::show).post(pages::accounts::create),
+        )
+        .route("/admin/accounts/{id}", post(pages::accounts::change))
+        .route("/admin/audit", get(pages::audit::show))
+}
+
 /// Every page, asset and form of the web interface.
 pub fn pages() -> Result<Router<AppState>, SiteError> {
     let site = Arc::new(Site::new()?);
@@ -85,6 +105,7 @@ pub fn pages() -> Result<Router<AppState>, SiteError> {
             "/pool/proposals/{id}/decide",
             post(pages::proposals::decide),
         )
+        .merge(operations())
         .route("/static/{file}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(axum::Extension(site)))

@@ -59,6 +59,17 @@ const TEMPLATES: &[(&str, &str)] = &[
         "proposals.html",
         include_str!("../templates/proposals.html"),
     ),
+    // Operations: reports, rule sets, administration.
+    ("reports.html", include_str!("../templates/reports.html")),
+    ("lists.html", include_str!("../templates/lists.html")),
+    ("rulesets.html", include_str!("../templates/rulesets.html")),
+    ("ruleset.html", include_str!("../templates/ruleset.html")),
+    (
+        "ruleset_compare.html",
+        include_str!("../templates/ruleset_compare.html"),
+    ),
+    ("accounts.html", include_str!("../templates/accounts.html")),
+    ("audit.html", include_str!("../templates/audit.html")),
 ];
 
 /// The web interface's own state: templates and the idle clock.
@@ -206,6 +217,32 @@ pub struct UserChrome {
     pub declarations: bool,
     /// Whether the role reads the pool (the 培育库 entry).
     pub pool: bool,
+    /// The operations pages the role may open (by their capabilities).
+    pub operations: Operations,
+}
+
+/// Which operations pages the navigation offers: the role's capabilities,
+/// as the API checks them.
+#[derive(Debug, Clone, Serialize)]
+pub struct Operations {
+    pub reports: bool,
+    pub lists: bool,
+    pub rulesets: bool,
+    pub accounts: bool,
+    pub audit: bool,
+}
+
+impl Operations {
+    fn of(role: hatchery_core::workflow::Role) -> Self {
+        use hatchery_core::workflow::Capability;
+        Self {
+            reports: Capability::ReadStatistics.granted_to(role),
+            lists: Capability::ImportData.granted_to(role),
+            rulesets: Capability::ReadEnterprises.granted_to(role),
+            accounts: Capability::ReadAccounts.granted_to(role),
+            audit: Capability::ReadAudit.granted_to(role),
+        }
+    }
 }
 
 impl Chrome {
@@ -242,6 +279,7 @@ impl Chrome {
             full: !member.caller.account.must_change_password,
             declarations: Capability::ReadDeclarations.granted_to(member.caller.account.role),
             pool: Capability::ReadPool.granted_to(member.caller.account.role),
+            operations: Operations::of(member.caller.account.role),
         });
         chrome.csrf = member.csrf.clone();
         chrome

@@ -5,6 +5,7 @@ mod audit;
 mod backup;
 mod classify;
 mod demo;
+mod demo_serve;
 mod explain;
 mod export;
 mod generate;
@@ -59,6 +60,13 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Pool(command) => admin::pool(&*for_reading(&db).await?, command).await,
         Command::Backup(args) => backup::backup(&db, &args).await,
         Command::Restore(args) => backup::restore(&db, &args).await,
-        Command::Demo(args) => demo::run(&*for_writing(&db).await?, &db, &args).await,
+        Command::Demo(args) => {
+            demo::run(&*for_writing(&db).await?, &db, &args).await?;
+            if args.no_serve {
+                Ok(())
+            } else {
+                demo_serve::serve(&db, &args).await
+            }
+        }
     }
 }

@@ -7,6 +7,17 @@ use serde_json::{Value, json};
 use crate::model::{ExitCause, KeyRow, PerTier, Report, Snapshot};
 use crate::tables::labels;
 
+/// A chart for a page to draw: its element id, caption and ECharts option.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ReportChart {
+    /// The id of the element it is drawn in.
+    pub id: &'static str,
+    /// Its caption, in the report's language.
+    pub title: &'static str,
+    /// The ECharts option.
+    pub option: Value,
+}
+
 /// One colour per tier, highest first; tiers past the list reuse it.
 const TIER_COLOURS: [&str; 6] = [
     "#6a4c93", "#c1121f", "#f77f00", "#2a9d8f", "#457b9d", "#8d99ae",

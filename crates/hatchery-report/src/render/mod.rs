@@ -17,6 +17,7 @@ use std::str::FromStr;
 use crate::error::ReportError;
 use crate::model::Report;
 
+pub use charts::ReportChart;
 pub use html::write_html;
 pub use json::write_json;
 pub use markdown::write_markdown;
@@ -121,4 +122,61 @@ pub fn render(report: &Report, format: Format, out: &Path) -> Result<(), ReportE
         Format::Xlsx => xlsx::write(report, out),
         Format::Csv => csv::write(report, out),
     }
+}
+
+impl Format {
+    /// The name a download of the report in this format gets (CSV comes
+    /// as a ZIP archive of its tables).
+    pub fn file_name(self) -> &'static str {
+        match self {
+            Self::Html => "report.html",
+            Self::Xlsx => "report.xlsx",
+            Self::Csv => "report-csv.zip",
+            Self::Json => "report.json",
+            Self::Md => "report.md",
+        }
+    }
+
+    /// The media type of [`render_bytes`]'s output in this format.
+    pub fn media_type(self) -> &'static str {
+        match self {
+            Self::Html => "text/html; charset=utf-8",
+            Self::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            Self::Csv => "application/zip",
+            Self::Json => "application/json",
+            Self::Md => "text/markdown; charset=utf-8",
+        }
+    }
+}
+
+/// The report in `format` as the bytes of one file (named by
+/// [`Format::file_name`]): the same bytes [`render`] writes, except that
+/// CSV's folder of tables comes as one ZIP archive.
+pub fn render_bytes(report: &Report, format: Format) -> Result<Vec<u8>, ReportError> {
+    let path = Path::new(format.file_name());
+    let mut out = Vec::new();
+    match format {
+        Format::Html => write_html(report, &mut out).map_err(io_error(path))?,
+        Format::Json => write_json(report, &mut out).map_err(|source| ReportError::Json {
+            path: path.to_owned(),
+            source,
+        })?,
+        Format::Md => write_markdown(report, &mut out).map_err(io_error(path))?,
+        Format::Xlsx => out = xlsx::bytes(report)?,
+        Format::Csv => out = csv::zipped(report)?,
+    }
+    Ok(out)
+}
+
+/// The report's charts as ECharts options, as its HTML draws them, for a
+/// page that draws them itself.
+pub fn chart_options(report: &Report) -> Vec<ReportChart> {
+    charts::charts(report)
+        .into_iter()
+        .map(|c| ReportChart {
+            id: c.id,
+            title: c.title,
+            option: c.option,
+        })
+        .collect()
 }

@@ -180,6 +180,16 @@ fn workbook(report: &Report) -> Result<Workbook, XlsxError> {
     Ok(book)
 }
 
+/// The workbook's bytes.
+pub(super) fn bytes(report: &Report) -> Result<Vec<u8>, ReportError> {
+    workbook(report)
+        .and_then(|mut b| b.save_to_buffer())
+        .map_err(|source| ReportError::Xlsx {
+            path: Path::new("report.xlsx").to_owned(),
+            source,
+        })
+}
+
 /// Writes the workbook to `path`.
 pub(super) fn write(report: &Report, path: &Path) -> Result<(), ReportError> {
     let fail = |source| ReportError::Xlsx {

@@ -7,10 +7,12 @@ pub mod enterprises;
 pub mod health;
 pub mod imports;
 pub mod jurisdictions;
+pub mod lists;
 mod named;
 pub mod notices;
 pub mod pool;
 pub mod quotas;
+pub mod reports;
 pub mod rulesets;
 pub mod session;
 pub mod statistics;
@@ -76,6 +78,10 @@ fn api(evidence_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(session::login, session::whoami, session::logout))
         .routes(routes!(session::change_password))
         .layer(DefaultBodyLimit::max(SIGN_IN_BYTES));
+    // A published list may be larger than a JSON body, as evidence may.
+    let list_uploads = OpenApiRouter::new()
+        .routes(routes!(lists::upload_list))
+        .layer(DefaultBodyLimit::max(evidence_limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::live))
         .routes(routes!(health::ready))
@@ -93,12 +99,15 @@ fn api(evidence_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(jurisdictions::get_zone, jurisdictions::update_zone))
         .routes(routes!(rulesets::list_rule_sets, rulesets::add_rule_set))
         .routes(routes!(rulesets::get_rule_set))
+        .routes(routes!(rulesets::compare_rule_sets))
         .routes(routes!(enterprises::list_enterprises))
         .routes(routes!(enterprises::get_enterprise))
         .routes(routes!(enterprises::get_tier))
         .routes(routes!(statistics::tier_statistics))
         .routes(routes!(statistics::pool_statistics))
+        .routes(routes!(reports::report))
         .routes(routes!(imports::import))
+        .merge(list_uploads)
         .routes(routes!(
             declarations::list_declarations,
             declarations::create_declaration

@@ -11,6 +11,7 @@ use utoipa::{IntoParams, ToSchema};
 use crate::auth::Caller;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Path, Query};
+use crate::routes::enterprises::{day, rule_set};
 use crate::state::{AppState, RuleEntry};
 
 /// A tier of a rule set.
@@ -179,4 +180,140 @@ pub async fn add_rule_set(
         .await?;
     state.rules.refresh(state.db.as_ref()).await?;
     Ok((StatusCode::CREATED, Json(summary(&rules, false))))
+}
+
+/// Which rule set to compare with, on which day.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CompareQuery {
+    /// The other rule set's key.
+    pub with: String,
+    /// `YYYY-MM-DD` (default today).
+    pub as_of: Option<String>,
+}
+
+/// An enterprise whose tier differs between the two rule sets.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TierChange {
+    pub enterprise: String,
+    pub name: String,
+    /// Its tier under the first rule set (null: none).
+    pub from: Option<TierSummary>,
+    /// Its tier under the other (null: none).
+    pub to: Option<TierSummary>,
+}
+
+/// Two rule sets applied to the caller's enterprises on one day.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RuleSetComparison {
+    pub as_of: jiff::civil::Date,
+    pub left: RuleSetSummary,
+    pub right: RuleSetSummary,
+    /// Enterprises compared (those within the caller's jurisdiction).
+    pub compared: u64,
+    /// Enterprises with a tier under the first rule set.
+    pub tiered_left: u64,
+    /// Enterprises with a tier under the other.
+    pub tiered_right: u64,
+    /// Enterprises whose tier differs.
+    pub changed: u64,
+    /// The first [`COMPARISON_ROWS`] of them, by id.
+    pub changes: Vec<TierChange>,
+}
+
+/// The most changes a comparison lists (all are counted).
+pub const COMPARISON_ROWS: usize = 500;
+
+fn tier_summary(
+    rules: &RuleSet,
+    index: Option<hatchery_core::criteria::TierIndex>,
+) -> Option<TierSummary> {
+    index.map(|i| {
+        let t = rules.tier(i);
+        TierSummary {
+            key: t.key.clone(),
+            name: t.name.clone(),
+            name_en: t.name_en.clone(),
+        }
+    })
+}
+
+/// Classifies the caller's enterprises under both rule sets on one day.
+pub async fn compare(
+    state: &AppState,
+    caller: &Caller,
+    key: &str,
+    query: &CompareQuery,
+) -> Result<RuleSetComparison, ApiError> {
+    caller.require(Capability::ReadEnterprises)?;
+    let as_of = day(state, query.as_of.as_deref())?;
+    let left = state
+        .rules
+        .resolve(state.db.as_ref(), key, None)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let right = rule_set(state, Some(query.with.trim()), None).await?;
+    let view = state.ledger().await?;
+    let today = state.today();
+    let mut comparison = RuleSetComparison {
+        as_of,
+        left: of(&left),
+        right: of(&right),
+        compared: 0,
+        tiered_left: 0,
+        tiered_right: 0,
+        changed: 0,
+        changes: Vec::new(),
+    };
+    for (position, e) in view.ledger.enterprises().iter().enumerate() {
+        if !caller.sees(&e.id, &view.placement(position, today)) {
+            continue;
+        }
+        comparison.compared += 1;
+        let facts = view.ledger.as_of(position, as_of);
+        let from = tier_summary(&left.rules, left.rules.classify(&facts));
+        let to = tier_summary(&right.rules, right.rules.classify(&facts));
+        comparison.tiered_left += u64::from(from.is_some());
+        comparison.tiered_right += u64::from(to.is_some());
+        let key_of = |t: &Option<TierSummary>| t.as_ref().map(|t| t.key.clone());
+        if key_of(&from) != key_of(&to) {
+            comparison.changed += 1;
+            if comparison.changes.len() < COMPARISON_ROWS {
+                comparison.changes.push(TierChange {
+                    enterprise: e.id.to_string(),
+                    name: view
+                        .names(position)
+                        .map(|r| r.name.to_string())
+                        .unwrap_or_default(),
+                    from,
+                    to,
+                });
+            }
+        }
+    }
+    comparison
+        .changes
+        .sort_by(|a, b| a.enterprise.cmp(&b.enterprise));
+    Ok(comparison)
+}
+
+/// Applies two rule sets to the caller's enterprises on one day: how many
+/// change tier, and which.
+#[utoipa::path(
+    get, path = "/api/rulesets/{key}/comparison", tag = "rulesets",
+    params(("key" = String, Path, description = "The first rule set's key"), CompareQuery),
+    responses(
+        (status = 200, description = "The enterprises whose tier differs", body = RuleSetComparison),
+        (status = 400, description = "Bad date or unknown other rule set", body = ErrorBody),
+        (status = 403, description = "The role reads no enterprises", body = ErrorBody),
+        (status = 404, description = "No such rule set", body = ErrorBody),
+    )
+)]
+pub async fn compare_rule_sets(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(key): Path<String>,
+    Query(query): Query<CompareQuery>,
+) -> Result<Json<RuleSetComparison>, ApiError> {
+    Ok(Json(compare(&state, &caller, &key, &query).await?))
 }

@@ -15,4 +15,5 @@ mod http;
 mod idempotency;
 mod matrix;
 mod openapi;
+mod operations;
 mod signin;

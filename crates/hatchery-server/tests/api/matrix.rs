@@ -632,6 +632,46 @@ fn cells(w: &World) -> Vec<Cell> {
             None,
             only(&["ministry_admin"], 200),
         ),
+        cell(
+            "audit log filtered",
+            M::GET,
+            "/api/audit?action=account.&actor=admin".into(),
+            None,
+            only(&["ministry_admin", "auditor"], 200),
+        ),
+        // The report covers the nation, a province or a city: a zone's
+        // reviewer and an enterprise have none here.
+        cell(
+            "tracking report",
+            M::GET,
+            "/api/reports/tracking?as_of=2024-12-31&format=json".into(),
+            None,
+            |who: Who| {
+                if who.is(&["enterprise", "zone_reviewer"]) {
+                    403
+                } else {
+                    200
+                }
+            },
+        ),
+        Cell {
+            label: "list upload",
+            method: M::POST,
+            path: "/api/lists".into(),
+            body: Some(
+                b"--b\r\nContent-Disposition: form-data; name=\"profile\"\r\n\r\ncbinsights-2022\r\n--b\r\nContent-Disposition: form-data; name=\"list_date\"\r\n\r\n2022-02-24\r\n--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"l.csv\"\r\n\r\nName\r\nx\r\n--b--\r\n"
+                    .to_vec(),
+            ),
+            content_type: "multipart/form-data; boundary=b",
+            policy: Box::new(only(&["ministry_admin"], 422)),
+        },
+        cell(
+            "rule set comparison",
+            M::GET,
+            "/api/rulesets/gei/comparison?with=hurun&as_of=2024-12-31".into(),
+            None,
+            |who: Who| if who.role == "analyst" { 403 } else { 200 },
+        ),
     ]
 }
 

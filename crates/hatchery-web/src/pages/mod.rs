@@ -17,6 +17,14 @@ pub mod objection;
 pub mod pool;
 pub mod proposals;
 
+// Operations: reports, list imports, rule sets, administration.
+pub mod accounts;
+pub mod audit;
+pub mod lists;
+pub mod reports;
+pub mod ruleset_compare;
+pub mod rulesets;
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -101,6 +109,16 @@ pub(crate) fn division_name(code: &str, lang: Lang) -> String {
         |_| code.to_owned(),
         |c| hatchery_report::division_name(c, lang.report()),
     )
+}
+
+/// A jurisdiction as stored (`CN`, a division code, `zone:ID`) in words:
+/// the nation, the division's name, or the text itself.
+pub(crate) fn jurisdiction_text(text: &str, lang: Lang) -> String {
+    if text == "CN" {
+        crate::i18n::catalog(lang).format("dashboard.nation", &[])
+    } else {
+        division_name(text, lang)
+    }
 }
 
 /// One option of a `<select>`.

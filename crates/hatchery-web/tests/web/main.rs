@@ -4,4 +4,5 @@
 mod browser;
 mod declarations;
 mod http;
+mod operations;
 mod support;

@@ -445,3 +445,56 @@ fn a_repeated_event_row_counts_once() {
     assert_eq!(tier(&dataset, "gei-2024", "e", "2020-12-31"), None);
     assert_eq!(Ledger::from_dataset(&dataset).event_count(), 1);
 }
+
+#[test]
+fn every_reason_is_given_in_chinese_too() {
+    let dataset = Dataset {
+        enterprises: vec![enterprise("neeq", "2015-01-01")],
+        events: vec![
+            funding("neeq", "2016-03-01", "1", "2000000000", "USD"),
+            listing("neeq", "2017-01-01", "NEEQ"),
+        ],
+        ..Dataset::default()
+    };
+    let rules = RuleSet::builtin("gei").expect("rule set");
+    let ledger = Ledger::from_dataset(&dataset);
+    let decision = rules.decide(&ledger.as_of(0, day("2018-01-01")));
+    let checks: Vec<_> = decision
+        .requirements
+        .iter()
+        .chain(
+            decision
+                .tiers
+                .iter()
+                .flat_map(|t| t.clauses.iter().flat_map(|c| c.checks.iter())),
+        )
+        .collect();
+    for check in &checks {
+        assert!(
+            !check.requirement_zh.is_empty() && !check.found_zh.is_empty(),
+            "{check:?}"
+        );
+        assert_ne!(check.requirement_zh, check.requirement, "{check:?}");
+    }
+    let said = |kind: &str| {
+        let check = checks
+            .iter()
+            .find(|c| c.condition == kind)
+            .unwrap_or_else(|| panic!("a {kind} check"));
+        (check.requirement_zh.as_str(), check.found_zh.as_str())
+    };
+    assert_eq!(
+        said("exists"),
+        ("2018年1月1日或之前成立", "2015年1月1日成立")
+    );
+    assert_eq!(
+        said("listed"),
+        (
+            "未上市（在 NEEQ 挂牌不计）",
+            "未上市；2017年1月1日在 NEEQ 挂牌（不计）"
+        )
+    );
+    assert_eq!(said("funded"), ("至少一轮融资", "1 轮融资"));
+    let (_, valuation) = said("valuation_at_least");
+    assert!(valuation.ends_with("（2016年3月1日）"), "{valuation}");
+}

@@ -38,15 +38,17 @@ pub struct ReportQuery {
 #[schema(value_type = String, format = Binary)]
 pub struct ReportFile(pub Vec<u8>);
 
-/// The report's scope for the caller: the nation, a province or a city.
-/// A district, a zone or an enterprise has no report of its own here.
+/// The report's scope for the caller: the nation, a province, a city or a
+/// national high-tech zone (the enterprises carrying it, as the CLI's
+/// `--scope zone:ID`). A district or an enterprise has no report of its own.
 fn report_scope(caller: &Caller) -> Result<Option<hatchery_report::Scope>, ApiError> {
     match &caller.scope {
         Scope::All => Ok(None),
         Scope::Province(code) => Ok(Some(hatchery_report::Scope::Province(*code))),
         Scope::City(code) => Ok(Some(hatchery_report::Scope::City(*code))),
-        Scope::District(_) | Scope::Zone(_) | Scope::Enterprise(_) => Err(ApiError::forbidden(
-            "the tracking report covers the nation, a province or a city",
+        Scope::Zone(zone) => Ok(Some(hatchery_report::Scope::Zone(zone.as_str().to_owned()))),
+        Scope::District(_) | Scope::Enterprise(_) => Err(ApiError::forbidden(
+            "the tracking report covers the nation, a province, a city or a zone",
         )),
     }
 }

@@ -639,15 +639,15 @@ fn cells(w: &World) -> Vec<Cell> {
             None,
             only(&["ministry_admin", "auditor"], 200),
         ),
-        // The report covers the nation, a province or a city: a zone's
-        // reviewer and an enterprise have none here.
+        // The report covers the nation, a province, a city or a zone: an
+        // enterprise has none here.
         cell(
             "tracking report",
             M::GET,
             "/api/reports/tracking?as_of=2024-12-31&format=json".into(),
             None,
             |who: Who| {
-                if who.is(&["enterprise", "zone_reviewer"]) {
+                if who.is(&["enterprise"]) {
                     403
                 } else {
                     200

@@ -7,8 +7,8 @@ use serde_json::json;
 use crate::helpers::{TestApp, dataset, enterprise, event};
 
 /// Shenzhen's alpha (US$600m, founded 2021: gei's potential unicorn,
-/// Hurun's gazelle), Shenzhen's beta (US$1.5bn: a unicorn under both) and
-/// Beijing's gamma (US$600m).
+/// Hurun's gazelle), Shenzhen's beta (US$1.5bn: a unicorn under both; in
+/// Shenzhen's national high-tech zone) and Beijing's gamma (US$600m).
 async fn seeded() -> Option<TestApp> {
     let app = TestApp::spawn().await?;
     let funding = |id: &str, valuation: &str| {
@@ -19,10 +19,11 @@ async fn seeded() -> Option<TestApp> {
             json!({"amount": "20000000", "valuation": valuation, "currency": "USD"}),
         )
     };
+    let (zone, _) = app.zone_of("440300").await;
     app.import(dataset(
         vec![
             enterprise("alpha", "深圳甲", "2021-06-01", "440305", None),
-            enterprise("beta", "深圳乙", "2020-01-15", "440305", None),
+            enterprise("beta", "深圳乙", "2020-01-15", "440305", Some(&zone)),
             enterprise("gamma", "北京丙", "2021-06-01", "110108", None),
         ],
         vec![
@@ -97,6 +98,18 @@ async fn the_report_is_the_callers_jurisdictions_in_every_format() {
     )
     .await
     .expect_error(400, "invalid_query");
+    // A zone's reviewer: the enterprises carrying the zone.
+    let (zone, _) = app.zone_of("440300").await;
+    let reviewer = app
+        .user("sz.zone", "zone_reviewer", &format!("zone:{zone}"))
+        .await;
+    let report = app
+        .get(&format!("{path}&format=json"), &reviewer.auth())
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(report["scope"]["code"], zone.as_str());
+    assert_eq!(report["snapshots"][1]["total"], 1, "beta only");
     let district = app.user("ns.city", "city_reviewer", "440305").await;
     app.get(path, &district.auth()).await.expect(403);
 }

@@ -22,7 +22,8 @@ use crate::support::{Api, INITIAL, PASSWORD, set_scene};
 async fn sign_in_here(tour: &Tour, username: &str) {
     tour.fill("#username", username).await;
     tour.fill("#password", PASSWORD).await;
-    tour.click("form[action='/signin'] button[type=submit]").await;
+    tour.click("form[action='/signin'] button[type=submit]")
+        .await;
 }
 
 /// Signs out, waiting for the sign-in page.

@@ -461,7 +461,7 @@ pub async fn serve(db: &DatabaseUrl, args: &DemoArgs) -> CliResult {
     let (api, stop, running) = start(db, listen, 0).await?;
     println!("\nServing the web interface at {}/", api.base);
     println!("Sign in with (password \"{DEMO_PASSWORD}\" for each):");
-    println!("  demo.admin          ministry administrator");
+    println!("  demo.admin          ministry_admin (CN)");
     for (username, role, jurisdiction) in ACCOUNTS
         .iter()
         .filter(|(u, _, _)| *u != "demo.nanshan" && *u != "demo.gd-auditor")

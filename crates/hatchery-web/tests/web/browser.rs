@@ -163,11 +163,17 @@ impl Tour {
     /// (under load it did), so the old document is marked and the click
     /// counts as done once a new, complete document has replaced it.
     pub(crate) async fn click(&self, css: &str) {
+        self.click_on(Locator::Css(css), css).await;
+    }
+
+    /// [`Tour::click`] for a control found by any locator (an XPath that
+    /// picks the button in one table row, say); `what` names it in failures.
+    pub(crate) async fn click_on(&self, locator: Locator<'_>, what: &str) {
         self.script("window.hatcheryOldPage = true;").await;
         self.client
-            .find(Locator::Css(css))
+            .find(locator)
             .await
-            .unwrap_or_else(|e| panic!("{css}: {e}"))
+            .unwrap_or_else(|e| panic!("{what}: {e}"))
             .click()
             .await
             .unwrap();
@@ -186,7 +192,7 @@ impl Tour {
             }
             assert!(
                 std::time::Instant::now() < deadline,
-                "clicking {css} led to no new page within 30 s"
+                "clicking {what} led to no new page within 30 s"
             );
             tokio::time::sleep(Duration::from_millis(25)).await;
         }

@@ -230,13 +230,8 @@ async fn walk(tour: &Tour) {
     tour.record("accounts", "en").await;
     // Disabling an account ends it; enabling brings it back.
     let row = "//tr[td[1][text()='beta.user']]";
-    tour.client
-        .find(Locator::XPath(&format!("{row}//button[@value='disable']")))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let disable = format!("{row}//button[@value='disable']");
+    tour.click_on(Locator::XPath(&disable), &disable).await;
     assert_eq!(tour.path().await, "/admin/accounts?done=disable");
     let state = tour
         .client

@@ -5,7 +5,8 @@
 //! Without Chromium and chromedriver the test says so and passes, unless
 //! `HATCHERY_REQUIRE_BROWSER=1` (CI), where it fails. Screenshots of every
 //! page in both languages, at 1366×768 and 375 px wide, are written to
-//! `target/ui-screenshots/`.
+//! `target/ui-screenshots/`, each page checked at both widths by axe-core
+//! too (a serious or critical violation fails), its answer written beside.
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -21,6 +22,14 @@ use crate::support::{INITIAL, PASSWORD, set_scene};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// axe-core, vendored as a test asset (`tests/assets/axe-core/`): injected
+/// into every recorded page by [`Tour::axe`]. Never part of the binary.
+const AXE: &str = include_str!("../assets/axe-core/axe.min.js");
+
+/// The impacts that fail a test; `moderate` and `minor` are only written
+/// down (in the page's JSON beside its screenshots).
+const FAILING_IMPACTS: [&str; 2] = ["serious", "critical"];
 
 /// Where the screenshots go: `target/ui-screenshots/` of the workspace.
 pub(crate) fn screenshot_dir() -> PathBuf {
@@ -246,12 +255,79 @@ impl Tour {
         self.client.set_window_size(width, 768).await.unwrap();
     }
 
-    /// Checks the page and shoots it at both widths.
+    /// Runs axe-core on the page as it is now (injected once per page),
+    /// writes its whole answer to `name-LANG-WIDTH.axe.json` beside the
+    /// screenshots, and fails on any violation of serious or critical
+    /// impact, naming the rule, its impact and the elements.
+    pub(crate) async fn axe(&self, name: &str, lang: &str, width: u32) {
+        let present = self.script("return typeof window.axe === 'object';").await;
+        if present != Value::Bool(true) {
+            self.client
+                .execute(AXE, vec![])
+                .await
+                .expect("axe-core loads into the page");
+        }
+        let result = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 // Two frames first: what the page does after a resize
+                 // (its resize observers) has happened, as for a person.
+                 requestAnimationFrame(() => requestAnimationFrame(() =>
+                   axe.run(document, {resultTypes: ['violations']})
+                     .then(r => done(r), e => done({error: String(e)}))));",
+                vec![],
+            )
+            .await
+            .expect("axe-core runs");
+        let path = self.path().await;
+        assert!(
+            result.get("error").is_none(),
+            "{path}: axe-core failed: {}",
+            result["error"]
+        );
+        std::fs::write(
+            self.shots.join(format!("{name}-{lang}-{width}.axe.json")),
+            serde_json::to_string_pretty(&result).unwrap(),
+        )
+        .unwrap();
+        let failing: Vec<String> = result["violations"]
+            .as_array()
+            .expect("axe-core's violations")
+            .iter()
+            .filter(|v| FAILING_IMPACTS.contains(&v["impact"].as_str().unwrap_or("")))
+            .map(|v| {
+                let targets: Vec<String> = v["nodes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|n| n["target"].to_string())
+                    .collect();
+                format!(
+                    "{} ({}): {} — {}",
+                    v["id"].as_str().unwrap_or("?"),
+                    v["impact"].as_str().unwrap_or("?"),
+                    v["help"].as_str().unwrap_or(""),
+                    targets.join(", ")
+                )
+            })
+            .collect();
+        assert!(
+            failing.is_empty(),
+            "{path} ({lang}, {width} px): axe-core finds serious or critical violations:\n{}",
+            failing.join("\n")
+        );
+    }
+
+    /// Checks the page (the checks of [`Tour::check_page`] and axe-core's)
+    /// and shoots it, at 1366 and at 375 px wide.
     pub(crate) async fn record(&self, name: &str, lang: &str) {
         self.check_page(lang).await;
+        self.axe(name, lang, 1366).await;
         self.shoot(name, lang, 1366).await;
         self.client.set_window_size(375, 768).await.unwrap();
         self.check_page(lang).await;
+        self.axe(name, lang, 375).await;
         self.shoot(name, lang, 375).await;
         self.client.set_window_size(1366, 768).await.unwrap();
     }

@@ -388,7 +388,13 @@ async fn walk(tour: &Tour, clock: &ManualClock) {
         tour.chart_drawn("#chart-trend").await,
         "the trend chart is drawn"
     );
-    let trend = tour.text("#trend-table").await;
+    // The table is folded under the chart: read it whole.
+    let trend = tour
+        .script("return document.querySelector('#trend-table').textContent;")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     assert!(
         trend.contains("2024年12月31日") && trend.contains("2025年6月10日"),
         "{trend}"

@@ -142,15 +142,6 @@ const ENDING_DAYS: i64 = 7;
 /// How many rows each top list shows.
 const TOP: usize = 5;
 
-/// JSON that is safe inside a `<script type="application/json">`.
-fn script_json(value: &serde_json::Value) -> String {
-    value
-        .to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
-}
-
 /// The as-of dates of the trend: 31 December of each of the last years,
 /// then today (as many as one report takes).
 fn trend_dates(today: Date) -> Vec<Date> {
@@ -179,7 +170,7 @@ fn trend(report: &Report, lang: Lang) -> Trend {
                 total: format::count(s.total),
             })
             .collect(),
-        chart_data: script_json(&serde_json::Value::Array(chart)),
+        chart_data: super::reports::script_json(&serde_json::Value::Array(chart)),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod audit;
 pub mod declarations;
 pub mod enterprises;
 pub mod health;
+pub mod history;
 pub mod imports;
 pub mod jurisdictions;
 pub mod lists;
@@ -103,6 +104,9 @@ fn api(evidence_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(enterprises::list_enterprises))
         .routes(routes!(enterprises::get_enterprise))
         .routes(routes!(enterprises::get_tier))
+        .routes(routes!(history::get_timeline))
+        .routes(routes!(history::get_pool_history))
+        .routes(routes!(history::get_audit_trail))
         .routes(routes!(statistics::tier_statistics))
         .routes(routes!(statistics::pool_statistics))
         .routes(routes!(reports::report))

@@ -435,6 +435,27 @@ fn cells(w: &World) -> Vec<Cell> {
             reads_enterprises,
         ),
         cell(
+            "timeline",
+            M::GET,
+            "/api/enterprises/alpha/timeline".into(),
+            None,
+            reads_enterprises,
+        ),
+        cell(
+            "pool history",
+            M::GET,
+            "/api/enterprises/alpha/pool-history".into(),
+            None,
+            reads_enterprises,
+        ),
+        cell(
+            "audit trail",
+            M::GET,
+            "/api/enterprises/alpha/audit".into(),
+            None,
+            reads_enterprises,
+        ),
+        cell(
             "tier statistics",
             M::GET,
             "/api/statistics/tiers".into(),
@@ -810,4 +831,173 @@ async fn who_objected_is_seen_by_officials_never_by_the_enterprise() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// An enterprise's histories: its tier at each year's end under every rule
+/// set, its memberships and proposals, and the audit entries about it that
+/// the log's scope rule shows the caller — who acted only to auditors, and
+/// who objected to no one.
+#[tokio::test]
+async fn an_enterprise_has_its_timeline_pool_history_and_audit_trail() {
+    let Some(w) = world().await else {
+        return;
+    };
+    let account = |role: &str, own: bool| {
+        w.accounts
+            .iter()
+            .find(|(who, _)| who.role == role && who.own == own)
+            .unwrap()
+            .1
+            .clone()
+    };
+    let ministry = account("ministry_reviewer", true);
+    let objector = account("enterprise", false);
+    w.app.set_time("2025-03-12T02:00:00Z");
+    let version = w.app.version(w.notice, &w.app.admin.auth()).await;
+    w.app
+        .post(
+            &format!("/api/notices/{}/objections", w.notice),
+            &objector.auth(),
+            json!({ "version": version, "reason": "估值数据存疑" }),
+        )
+        .await
+        .expect(201);
+
+    // The timeline: founded 2021, so 2021-12-31 … 2024-12-31 and today,
+    // the configured rule set first, each cell the engine's tier that day.
+    let timeline = w
+        .app
+        .get("/api/enterprises/alpha/timeline", &ministry.auth())
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        timeline["dates"],
+        json!([
+            "2021-12-31",
+            "2022-12-31",
+            "2023-12-31",
+            "2024-12-31",
+            "2025-03-12"
+        ])
+    );
+    let rows = timeline["rows"].as_array().unwrap();
+    assert!(rows.len() >= 2, "several rule sets side by side: {rows:?}");
+    assert_eq!(rows[0]["rule_set"], "gei");
+    for row in rows {
+        let key = row["rule_set"].as_str().unwrap();
+        for (i, date) in timeline["dates"].as_array().unwrap().iter().enumerate() {
+            let tier = w
+                .app
+                .get(
+                    &format!(
+                        "/api/enterprises/alpha/tier?as_of={}&rules={key}",
+                        date.as_str().unwrap()
+                    ),
+                    &ministry.auth(),
+                )
+                .await
+                .expect(200)
+                .json()["tier"]
+                .clone();
+            assert_eq!(row["tiers"][i], tier, "{key} on {date}");
+        }
+    }
+    assert!(rows[0]["tiers"][0].is_null(), "no tier before any funding");
+    assert!(
+        !rows[0]["tiers"][1].is_null(),
+        "a tier after the 2022 round"
+    );
+    w.app
+        .get(
+            "/api/enterprises/alpha/timeline?rules=nonesuch",
+            &ministry.auth(),
+        )
+        .await
+        .expect_error(400, "unknown_rule_set");
+
+    // The pool history: the membership confirmed in 2025 and the
+    // re-evaluation's proposal; the enterprise sees its membership only.
+    let history = w
+        .app
+        .get("/api/enterprises/alpha/pool-history", &ministry.auth())
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(history["memberships"][0]["id"], w.member);
+    assert_eq!(history["memberships"][0]["cycle"], 2023);
+    assert_eq!(history["memberships"][0]["valid_from"], "2025-03-11");
+    assert_eq!(history["proposals"][0]["id"], w.proposal);
+    let own = account("enterprise", true);
+    let theirs = w
+        .app
+        .get("/api/enterprises/alpha/pool-history", &own.auth())
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(theirs["memberships"][0]["id"], w.member);
+    assert!(theirs["proposals"].is_null());
+
+    // The audit trail, newest first, about alpha's declarations only.
+    let trail = |user: &User| {
+        let auth = user.auth();
+        let app = &w.app;
+        async move {
+            app.get("/api/enterprises/alpha/audit", &auth)
+                .await
+                .expect(200)
+                .json()
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let auditor = trail(&account("auditor", true)).await;
+    let subjects: Vec<&str> = auditor
+        .iter()
+        .map(|e| e["subject"].as_str().unwrap())
+        .collect();
+    assert!(subjects.contains(&format!("declaration:{}", w.notice).as_str()));
+    assert!(subjects.contains(&format!("declaration:{}", w.declaration).as_str()));
+    let seqs: Vec<i64> = auditor.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert!(
+        seqs.windows(2).all(|p| p[0] > p[1]),
+        "newest first: {seqs:?}"
+    );
+    let objection = auditor
+        .iter()
+        .find(|e| e["action"] == "declaration.object")
+        .expect("the objection is in the trail");
+    assert!(
+        objection["actor_name"].is_null(),
+        "who objected is not told"
+    );
+    assert!(
+        auditor
+            .iter()
+            .any(|e| e["action"] == "declaration.confirm"
+                && e["actor_name"] == "ministry-reviewer.own"),
+        "auditors see who acted"
+    );
+    let city = trail(&account("city_reviewer", true)).await;
+    assert_eq!(city.len(), auditor.len());
+    assert!(city.iter().all(|e| e["actor_name"].is_null()));
+    // The enterprise's own page: the log's scope rule shows an enterprise
+    // account no entry, so nobody who objected either.
+    let enterprise = trail(&own).await;
+    assert!(enterprise.is_empty(), "{enterprise:?}");
+    let everything = w
+        .app
+        .get("/api/enterprises/alpha/audit", &own.auth())
+        .await
+        .expect(200);
+    assert!(!String::from_utf8_lossy(&everything.bytes).contains("enterprise.other"));
+    // Another province's official: not found.
+    w.app
+        .get(
+            "/api/enterprises/alpha/audit",
+            &account("city_reviewer", false).auth(),
+        )
+        .await
+        .expect(404);
 }

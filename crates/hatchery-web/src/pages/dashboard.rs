@@ -1,6 +1,9 @@
 //! 工作台, the dashboard of the signed-in jurisdiction: enterprises per tier
-//! today, this year's entries and exits with their causes, and the
-//! declarations waiting for this account.
+//! today and at each year's end (a chart, with its table), this year's
+//! entries and exits with their causes, the cities, zones and industries
+//! with the most enterprises (all from the jurisdiction's tracking report),
+//! and the declarations waiting for this account: overdue ones apart, and
+//! the public notices ending soon.
 
 use std::sync::Arc;
 
@@ -8,12 +11,14 @@ use axum::Extension;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use hatchery_core::workflow::{Capability, Scope, awaiting};
-use hatchery_report::{ExitCause, ReportOptions, build};
+use hatchery_core::workflow::{Capability, DeclarationState, Scope, awaiting};
+use hatchery_report::{ExitCause, Report, chart_options};
 use hatchery_server::extract::Query;
 use hatchery_server::routes::declarations::{DeclarationQuery, list_declarations};
 use hatchery_server::routes::enterprises::rule_set;
+use hatchery_server::routes::reports::{MAX_DATES, tracking_report};
 use hatchery_server::routes::statistics::{StatisticsQuery, tier_statistics};
+use hatchery_server::views::DeclarationView;
 use hatchery_server::{ApiError, AppState};
 use jiff::civil::Date;
 use serde::Serialize;
@@ -66,6 +71,39 @@ struct QueueItem {
     state: String,
     updated: String,
     href: String,
+    /// The notice's last day, for a declaration under public notice.
+    notice_last: String,
+}
+
+/// The counts per tier at each year's end, as a chart and as a table.
+#[derive(Debug, Serialize)]
+struct Trend {
+    /// Column heads: the tiers' names.
+    tiers: Vec<String>,
+    rows: Vec<TrendRow>,
+    /// The chart's ECharts options, for `charts.js`.
+    chart_data: String,
+}
+
+#[derive(Debug, Serialize)]
+struct TrendRow {
+    date: String,
+    counts: Vec<String>,
+    total: String,
+}
+
+#[derive(Debug, Serialize)]
+struct TopRow {
+    name: String,
+    count: String,
+}
+
+/// The cities, zones and industries with the most enterprises today.
+#[derive(Debug, Serialize)]
+struct Tops {
+    cities: Vec<TopRow>,
+    zones: Vec<TopRow>,
+    industries: Vec<TopRow>,
 }
 
 #[derive(Debug, Serialize)]
@@ -78,20 +116,105 @@ struct DashboardPage {
     /// `None` when the role reads no statistics or the jurisdiction is one
     /// the report cannot be restricted to (a district, a zone).
     flows: Option<Flows>,
+    /// `None` when the role reads no statistics or the jurisdiction has no
+    /// report of its own (a district).
+    trend: Option<Trend>,
+    tops: Option<Tops>,
     /// `None` when the role takes no step on declarations.
     queue: Option<Vec<QueueItem>>,
+    /// Waiting for this account longer than [`OVERDUE_DAYS`], or a notice
+    /// over and not yet confirmed.
+    overdue: Option<Vec<QueueItem>>,
+    /// Public notices within the jurisdiction ending within
+    /// [`ENDING_DAYS`]; `None` when the role reads no declarations.
+    ending: Option<Vec<QueueItem>>,
     /// The jurisdiction's name.
     jurisdiction: String,
 }
 
-/// The report's restriction matching an account's scope, where it has one.
-fn report_scope(scope: &Scope) -> Option<Option<hatchery_report::Scope>> {
-    match scope {
-        Scope::All => Some(None),
-        Scope::Province(code) => Some(Some(hatchery_report::Scope::Province(*code))),
-        Scope::City(code) => Some(Some(hatchery_report::Scope::City(*code))),
-        Scope::District(_) | Scope::Zone(_) | Scope::Enterprise(_) => None,
+/// Days a declaration may wait for its next step before the dashboard
+/// calls it overdue.
+const OVERDUE_DAYS: i64 = 30;
+
+/// Days ahead within which a public notice is "ending soon".
+const ENDING_DAYS: i64 = 7;
+
+/// How many rows each top list shows.
+const TOP: usize = 5;
+
+/// The as-of dates of the trend: 31 December of each of the last years,
+/// then today (as many as one report takes).
+fn trend_dates(today: Date) -> Vec<Date> {
+    let years = (MAX_DATES - 1) as i16;
+    let mut dates: Vec<Date> = (today.year() - years..today.year())
+        .filter_map(|y| Date::new(y, 12, 31).ok())
+        .collect();
+    dates.push(today);
+    dates
+}
+
+fn trend(report: &Report, lang: Lang) -> Trend {
+    let chart = chart_options(report)
+        .into_iter()
+        .filter(|c| c.id == "chart-tiers")
+        .map(|c| serde_json::json!({ "id": "chart-trend", "option": c.option }))
+        .collect();
+    Trend {
+        tiers: report.tiers.iter().map(|t| t.name.clone()).collect(),
+        rows: report
+            .snapshots
+            .iter()
+            .map(|s| TrendRow {
+                date: format::date(s.date, lang),
+                counts: s.tiers.iter().map(|t| format::count(t.count)).collect(),
+                total: format::count(s.total),
+            })
+            .collect(),
+        chart_data: super::reports::script_json(&serde_json::Value::Array(chart)),
     }
+}
+
+async fn tops(state: &AppState, report: &Report) -> Result<Option<Tops>, ApiError> {
+    let Some(latest) = report.snapshots.last() else {
+        return Ok(None);
+    };
+    let view = state.ledger().await?;
+    let zone_name = |id: &str| {
+        view.zones
+            .all()
+            .iter()
+            .find(|z| z.zone.id.as_str() == id)
+            .map_or_else(|| id.to_owned(), |z| z.zone.name.clone())
+    };
+    Ok(Some(Tops {
+        cities: latest
+            .top_cities
+            .iter()
+            .take(TOP)
+            .map(|c| TopRow {
+                name: c.name.clone(),
+                count: format::count(c.total),
+            })
+            .collect(),
+        zones: latest
+            .zones
+            .iter()
+            .take(TOP)
+            .map(|z| TopRow {
+                name: zone_name(&z.key),
+                count: format::count(z.total),
+            })
+            .collect(),
+        industries: latest
+            .industries
+            .iter()
+            .take(TOP)
+            .map(|i| TopRow {
+                name: i.key.clone(),
+                count: format::count(i.total),
+            })
+            .collect(),
+    }))
 }
 
 async fn gather(state: &AppState, member: &Member) -> Result<DashboardPage, ApiError> {
@@ -134,92 +257,150 @@ async fn gather(state: &AppState, member: &Member) -> Result<DashboardPage, ApiE
     } else {
         (None, String::new())
     };
-    let flows = match report_scope(&caller.scope) {
-        Some(scope) if reads_statistics => {
-            let since = Date::new(today.year() - 1, 12, 31).map_err(ApiError::internal)?;
-            if since < today {
-                let view = state.ledger().await?;
-                let options = ReportOptions {
-                    scope,
-                    lang: lang.report(),
-                    ..ReportOptions::default()
-                };
-                let report = build(&view.ledger, &rules, &[since, today], &options)
-                    .map_err(ApiError::internal)?;
-                report.flows.last().map(|flow| Flows {
-                    since: format::date(since, lang),
-                    rows: flow
-                        .tiers
-                        .iter()
-                        .map(|t| TierFlowRow {
-                            name: tier_name(&rules, &t.tier, lang),
-                            entries: format::count(t.entries),
-                            exits: format::count(t.exits.total()),
-                        })
-                        .collect(),
-                    causes: ExitCause::ALL
-                        .iter()
-                        .map(|&cause| CauseRow {
-                            cause: format!("cause.{}", cause_key(cause)),
-                            count: format::count(flow.exits.get(cause)),
-                        })
-                        .collect(),
-                    entries: format::count(flow.new),
-                    exits: format::count(flow.exits.total()),
+    // The tracking report of the jurisdiction (a district has none): the
+    // trend, this year's flows (since last 31 December) and the top lists.
+    let report = if reads_statistics {
+        let dates: Vec<String> = trend_dates(today).iter().map(Date::to_string).collect();
+        match tracking_report(state, caller, Some(&dates.join(",")), None, lang.report()).await {
+            Ok(report) => Some(report),
+            Err(error) if error.status() == StatusCode::FORBIDDEN => None,
+            Err(error) => return Err(error),
+        }
+    } else {
+        None
+    };
+    let flows = report.as_ref().and_then(|report| {
+        let since = report.dates.iter().rev().nth(1).copied()?;
+        report.flows.last().map(|flow| Flows {
+            since: format::date(since, lang),
+            rows: flow
+                .tiers
+                .iter()
+                .map(|t| TierFlowRow {
+                    name: tier_name(&rules, &t.tier, lang),
+                    entries: format::count(t.entries),
+                    exits: format::count(t.exits.total()),
                 })
-            } else {
-                None
+                .collect(),
+            causes: ExitCause::ALL
+                .iter()
+                .map(|&cause| CauseRow {
+                    cause: format!("cause.{}", cause_key(cause)),
+                    count: format::count(flow.exits.get(cause)),
+                })
+                .collect(),
+            entries: format::count(flow.new),
+            exits: format::count(flow.exits.total()),
+        })
+    });
+    let trend = report.as_ref().map(|r| trend(r, lang));
+    let tops = match &report {
+        Some(report) => tops(state, report).await?,
+        None => None,
+    };
+    let reads_declarations = Capability::ReadDeclarations.granted_to(caller.account.role);
+    let waiting = awaiting(caller.account.role);
+    let (queue, overdue) = if waiting.is_empty() || !reads_declarations {
+        (None, None)
+    } else {
+        let mut items = Vec::new();
+        let mut overdue = Vec::new();
+        let stale = state
+            .clock
+            .now()
+            .checked_sub(jiff::SignedDuration::from_hours(OVERDUE_DAYS * 24))
+            .map_err(ApiError::internal)?;
+        for wanted in waiting {
+            for d in declarations(state, member, Some(wanted), 20).await? {
+                // A notice that is over waits for confirmation; anything
+                // else waits too long after a month.
+                let late = match d.notice_last {
+                    Some(last) if d.state == DeclarationState::PublicNotice => last < today,
+                    _ => d.updated_at < stale,
+                };
+                let item = queue_item(&d, &rules, lang);
+                if late {
+                    overdue.push(queue_item(&d, &rules, lang));
+                }
+                items.push(item);
             }
         }
-        _ => None,
+        (Some(items), Some(overdue))
     };
-    let waiting = awaiting(caller.account.role);
-    let queue =
-        if waiting.is_empty() || !Capability::ReadDeclarations.granted_to(caller.account.role) {
-            None
-        } else {
-            let mut items = Vec::new();
-            for wanted in waiting {
-                let page = list_declarations(
-                    State(state.clone()),
-                    caller.clone(),
-                    Query(DeclarationQuery {
-                        cycle: None,
-                        state: Some(wanted),
-                        tier: None,
-                        enterprise: None,
-                        page: None,
-                        per_page: Some(20.min(state.settings.limits.max_page_size)),
-                    }),
-                )
+    let ending = if reads_declarations {
+        let horizon = today
+            .checked_add(jiff::Span::new().days(ENDING_DAYS))
+            .map_err(ApiError::internal)?;
+        let mut ending: Vec<(Date, QueueItem)> =
+            declarations(state, member, Some(DeclarationState::PublicNotice), 100)
                 .await?
-                .0;
-                items.extend(page.items.into_iter().map(|d| {
-                    QueueItem {
-                        id: d.id,
-                        enterprise_name: d
-                            .enterprise_name
-                            .clone()
-                            .unwrap_or_else(|| d.enterprise.clone()),
-                        href: format!("/declarations/{}", d.id),
-                        enterprise: d.enterprise,
-                        tier: tier_name(&rules, &d.tier, lang),
-                        state: format!("state.{}", d.state.as_str()),
-                        updated: format::instant(d.updated_at, lang),
-                    }
-                }));
-            }
-            Some(items)
-        };
+                .iter()
+                .filter_map(|d| {
+                    let last = d.notice_last?;
+                    (today <= last && last <= horizon).then(|| (last, queue_item(d, &rules, lang)))
+                })
+                .collect();
+        ending.sort_by_key(|(last, _)| *last);
+        Some(ending.into_iter().map(|(_, item)| item).collect())
+    } else {
+        None
+    };
     Ok(DashboardPage {
         today: format::date(today, lang),
         rule_set: rules.label(),
         tiers,
         total,
         flows,
+        trend,
+        tops,
         queue,
+        overdue,
+        ending,
         jurisdiction: jurisdiction_name(&caller.scope, lang),
     })
+}
+
+/// Declarations in the account's scope in `wanted` state, newest first.
+async fn declarations(
+    state: &AppState,
+    member: &Member,
+    wanted: Option<DeclarationState>,
+    most: u64,
+) -> Result<Vec<DeclarationView>, ApiError> {
+    Ok(list_declarations(
+        State(state.clone()),
+        member.caller.clone(),
+        Query(DeclarationQuery {
+            cycle: None,
+            state: wanted,
+            tier: None,
+            enterprise: None,
+            page: None,
+            per_page: Some(most.min(state.settings.limits.max_page_size)),
+        }),
+    )
+    .await?
+    .0
+    .items)
+}
+
+fn queue_item(d: &DeclarationView, rules: &hatchery_core::RuleSet, lang: Lang) -> QueueItem {
+    QueueItem {
+        id: d.id,
+        enterprise_name: d
+            .enterprise_name
+            .clone()
+            .unwrap_or_else(|| d.enterprise.clone()),
+        href: format!("/declarations/{}", d.id),
+        enterprise: d.enterprise.clone(),
+        tier: tier_name(rules, &d.tier, lang),
+        state: format!("state.{}", d.state.as_str()),
+        updated: format::instant(d.updated_at, lang),
+        notice_last: d
+            .notice_last
+            .map(|n| format::date(n, lang))
+            .unwrap_or_default(),
+    }
 }
 
 fn cause_key(cause: ExitCause) -> &'static str {
@@ -251,9 +432,13 @@ pub async fn show(
     Extension(site): Extension<Arc<Site>>,
     member: Member,
 ) -> Response {
-    let chrome = Chrome::member(&member, "dashboard.title", "dashboard");
+    let mut chrome = Chrome::member(&member, "dashboard.title", "dashboard");
     match gather(&state, &member).await {
-        Ok(page) => site.page(StatusCode::OK, "dashboard.html", &chrome, page),
+        Ok(page) => {
+            // ECharts loads only when there is a chart to draw.
+            chrome.charts = page.trend.is_some();
+            site.page(StatusCode::OK, "dashboard.html", &chrome, page)
+        }
         Err(error) => failure(&site, &chrome, &error),
     }
 }

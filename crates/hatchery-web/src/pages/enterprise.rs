@@ -16,6 +16,9 @@ use hatchery_core::workflow::Capability;
 use hatchery_server::extract::{Path, Query as ApiQuery};
 use hatchery_server::routes::declarations::{DeclarationQuery, list_declarations};
 use hatchery_server::routes::enterprises::{TierQuery, get_enterprise, get_tier};
+use hatchery_server::routes::history::{
+    TimelineQuery, enterprise_audit_trail, enterprise_pool_history, enterprise_timeline,
+};
 use hatchery_server::views::{CheckView, DecisionView};
 use hatchery_server::{ApiError, AppState};
 use serde::{Deserialize, Serialize};
@@ -96,6 +99,71 @@ struct DeclarationRow {
     updated: String,
 }
 
+/// One cell of the tier timeline: the tier on a day under a rule set, and
+/// the decision behind it.
+#[derive(Debug, Serialize)]
+struct TimelineCell {
+    /// The tier's name, or `None` when no tier applies.
+    tier: Option<String>,
+    href: String,
+}
+
+#[derive(Debug, Serialize)]
+struct TimelineRow {
+    /// The rule set's title in the page's language.
+    title: String,
+    label: String,
+    cells: Vec<TimelineCell>,
+}
+
+#[derive(Debug, Serialize)]
+struct Timeline {
+    /// Column heads: the year for a 31 December, the date for today.
+    heads: Vec<String>,
+    rows: Vec<TimelineRow>,
+}
+
+#[derive(Debug, Serialize)]
+struct MembershipRow {
+    cycle: i16,
+    tier: String,
+    valid_from: String,
+    valid_until: String,
+    /// The status's message key.
+    status: String,
+    /// The exit cause's message key, when it left.
+    exit_cause: Option<String>,
+    exited_on: String,
+    declaration: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct ProposalRow {
+    as_of: String,
+    what: String,
+    /// The status's message key.
+    status: String,
+    reason: String,
+}
+
+#[derive(Debug, Serialize)]
+struct PoolHistory {
+    memberships: Vec<MembershipRow>,
+    /// `None` for a role that does not read proposals.
+    proposals: Option<Vec<ProposalRow>>,
+}
+
+#[derive(Debug, Serialize)]
+struct AuditRow {
+    seq: i64,
+    at: String,
+    action: String,
+    /// The declaration an entry is about, for a link.
+    declaration: Option<String>,
+    subject: String,
+    actor: String,
+}
+
 #[derive(Debug, Serialize)]
 struct EnterprisePage {
     id: String,
@@ -109,6 +177,10 @@ struct EnterprisePage {
     decision: Option<DecisionPanel>,
     events: Vec<EventRow>,
     declarations: Option<Vec<DeclarationRow>>,
+    timeline: Timeline,
+    /// `None` for a role that does not read the pool.
+    pool: Option<PoolHistory>,
+    audit: Vec<AuditRow>,
 }
 
 fn condition_name(kind: &str, lang: Lang) -> String {
@@ -312,6 +384,32 @@ pub async fn show(
             source: e.source.clone().unwrap_or_default(),
         })
         .collect();
+    let timeline = match timeline_of(&state, &member, &detail.summary.id).await {
+        Ok(timeline) => timeline,
+        Err(error) => return failure(&site, &chrome, &error),
+    };
+    let pool = if Capability::ReadPool.granted_to(member.caller.account.role) {
+        match pool_history_of(&state, &member, &detail.summary.id).await {
+            Ok(pool) => Some(pool),
+            Err(error) => return failure(&site, &chrome, &error),
+        }
+    } else {
+        None
+    };
+    let audit = match enterprise_audit_trail(&state, &member.caller, &detail.summary.id).await {
+        Ok(entries) => entries
+            .into_iter()
+            .map(|e| AuditRow {
+                seq: e.seq,
+                at: format::instant(e.at, lang),
+                declaration: e.subject.strip_prefix("declaration:").map(str::to_owned),
+                subject: e.subject,
+                action: e.action,
+                actor: e.actor_name.unwrap_or_default(),
+            })
+            .collect(),
+        Err(error) => return failure(&site, &chrome, &error),
+    };
     let rule_sets = super::directory::rule_set_choices(&state, &chosen);
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -330,6 +428,9 @@ pub async fn show(
         decision,
         events,
         declarations,
+        timeline,
+        pool,
+        audit,
     };
     site.page(status, "enterprise.html", &chrome, page)
 }
@@ -368,4 +469,112 @@ async fn declarations_of(
             updated: format::instant(d.updated_at, lang),
         })
         .collect())
+}
+
+/// The tier timeline: every rule set the server holds, each year's end.
+async fn timeline_of(state: &AppState, member: &Member, id: &str) -> Result<Timeline, ApiError> {
+    let lang = member.lang;
+    let view = enterprise_timeline(state, &member.caller, id, &TimelineQuery::default()).await?;
+    let today = state.today();
+    let heads = view
+        .dates
+        .iter()
+        .map(|d| {
+            if *d == today {
+                format::date(*d, lang)
+            } else {
+                d.year().to_string()
+            }
+        })
+        .collect();
+    let rows = view
+        .rows
+        .iter()
+        .map(|row| {
+            let rules = state.rules.find(&row.rule_set, Some(&row.version));
+            TimelineRow {
+                title: match lang {
+                    Lang::Zh => row.title.clone(),
+                    Lang::En => row.title_en.clone(),
+                },
+                label: format!("{}@{}", row.rule_set, row.version),
+                cells: view
+                    .dates
+                    .iter()
+                    .zip(&row.tiers)
+                    .map(|(date, tier)| TimelineCell {
+                        tier: tier.as_deref().map(|t| match &rules {
+                            Some(entry) => tier_name(&entry.rules, t, lang),
+                            None => t.to_owned(),
+                        }),
+                        href: format!(
+                            "{}#decision-h",
+                            super::link(
+                                &format!("/enterprises/{id}"),
+                                &[("as_of", &date.to_string()), ("rules", &row.rule_set)],
+                            )
+                        ),
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Ok(Timeline { heads, rows })
+}
+
+/// The memberships and, for those who read them, the proposals.
+async fn pool_history_of(
+    state: &AppState,
+    member: &Member,
+    id: &str,
+) -> Result<PoolHistory, ApiError> {
+    let lang = member.lang;
+    let history = enterprise_pool_history(state, &member.caller, id).await?;
+    let rules = hatchery_server::routes::enterprises::rule_set(state, None, None)
+        .await?
+        .rules;
+    let key = |value: serde_json::Value| value.as_str().map(str::to_owned).unwrap_or_default();
+    let memberships = history
+        .memberships
+        .iter()
+        .map(|m| MembershipRow {
+            cycle: m.cycle,
+            tier: tier_name(&rules, &m.tier, lang),
+            valid_from: format::date(m.valid_from, lang),
+            valid_until: format::date(m.valid_until, lang),
+            status: format!(
+                "member.{}",
+                key(serde_json::to_value(m.status).unwrap_or_default())
+            ),
+            exit_cause: m.exit_cause.map(|c| {
+                format!(
+                    "exit_cause.{}",
+                    key(serde_json::to_value(c).unwrap_or_default())
+                )
+            }),
+            exited_on: m
+                .exited_on
+                .map(|d| format::date(d, lang))
+                .unwrap_or_default(),
+            declaration: m.declaration,
+        })
+        .collect();
+    let proposals = history.proposals.map(|proposals| {
+        proposals
+            .iter()
+            .map(|p| ProposalRow {
+                as_of: format::date(p.as_of, lang),
+                what: super::proposals::proposal_text(&p.proposal, &rules, lang),
+                status: format!(
+                    "proposal.{}",
+                    key(serde_json::to_value(p.status).unwrap_or_default())
+                ),
+                reason: p.reason.clone().unwrap_or_default(),
+            })
+            .collect()
+    });
+    Ok(PoolHistory {
+        memberships,
+        proposals,
+    })
 }

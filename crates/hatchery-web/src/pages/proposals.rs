@@ -25,9 +25,10 @@ use serde::{Deserialize, Serialize};
 use super::enterprise::{DecisionPanel, decision_panel};
 use super::{division_name, failure, refusal, tier_name};
 use crate::format;
-use crate::i18n::catalog;
+use crate::i18n::{Lang, catalog};
 use crate::session::Member;
 use crate::site::{Chrome, Site};
+use hatchery_core::RuleSet;
 
 /// What the re-evaluation just did, if it ran.
 #[derive(Debug, Default, Deserialize)]
@@ -113,38 +114,11 @@ async fn render(
         Ok(entry) => entry.rules,
         Err(error) => return failure(site, &chrome, &error),
     };
-    let words = catalog(lang);
     page.rows = listed
         .items
         .iter()
         .map(|p| {
-            let what = match serde_json::from_value::<ProposalKind>(p.proposal.clone()) {
-                Ok(ProposalKind::Promotion { from, to }) => words.format(
-                    "proposals.promotion",
-                    &[
-                        ("from", tier_name(&rules, &from, lang)),
-                        ("to", tier_name(&rules, &to, lang)),
-                    ],
-                ),
-                Ok(ProposalKind::Demotion { from, to }) => words.format(
-                    "proposals.demotion",
-                    &[
-                        ("from", tier_name(&rules, &from, lang)),
-                        ("to", tier_name(&rules, &to, lang)),
-                    ],
-                ),
-                Ok(ProposalKind::Exit { cause }) => {
-                    let key = serde_json::to_value(cause)
-                        .ok()
-                        .and_then(|v| v.as_str().map(|s| format!("exit_cause.{s}")))
-                        .unwrap_or_default();
-                    words.format("proposals.exit", &[("cause", words.format(&key, &[]))])
-                }
-                Ok(ProposalKind::ReReview { due }) => {
-                    words.format("proposals.re_review", &[("due", format::date(due, lang))])
-                }
-                Err(_) => p.proposal.to_string(),
-            };
+            let what = proposal_text(&p.proposal, &rules, lang);
             let decision = serde_json::from_value::<Decision>(p.decision.clone())
                 .ok()
                 .map(|d| decision_panel(&DecisionView::new(&p.enterprise, &d), &rules, lang));
@@ -251,5 +225,37 @@ pub async fn decide(
             page.problem = Some(problem);
             render(&state, &site, &member, page, error.status()).await
         }
+    }
+}
+
+/// What a proposal proposes, in words (its JSON as it is when unreadable).
+pub(crate) fn proposal_text(proposal: &serde_json::Value, rules: &RuleSet, lang: Lang) -> String {
+    let words = catalog(lang);
+    match serde_json::from_value::<ProposalKind>(proposal.clone()) {
+        Ok(ProposalKind::Promotion { from, to }) => words.format(
+            "proposals.promotion",
+            &[
+                ("from", tier_name(rules, &from, lang)),
+                ("to", tier_name(rules, &to, lang)),
+            ],
+        ),
+        Ok(ProposalKind::Demotion { from, to }) => words.format(
+            "proposals.demotion",
+            &[
+                ("from", tier_name(rules, &from, lang)),
+                ("to", tier_name(rules, &to, lang)),
+            ],
+        ),
+        Ok(ProposalKind::Exit { cause }) => {
+            let key = serde_json::to_value(cause)
+                .ok()
+                .and_then(|v| v.as_str().map(|s| format!("exit_cause.{s}")))
+                .unwrap_or_default();
+            words.format("proposals.exit", &[("cause", words.format(&key, &[]))])
+        }
+        Ok(ProposalKind::ReReview { due }) => {
+            words.format("proposals.re_review", &[("due", format::date(due, lang))])
+        }
+        Err(_) => proposal.to_string(),
     }
 }

@@ -88,7 +88,7 @@ struct ReportPage {
 }
 
 /// JSON that is safe inside a `<script type="application/json">`.
-fn script_json(value: &serde_json::Value) -> String {
+pub(crate) fn script_json(value: &serde_json::Value) -> String {
     value
         .to_string()
         .replace('<', "\\u003c")

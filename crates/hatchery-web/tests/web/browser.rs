@@ -319,6 +319,27 @@ impl Tour {
         );
     }
 
+    /// Whether the chart in `css` has a canvas with something drawn on it
+    /// (waits up to five seconds for ECharts).
+    pub(crate) async fn chart_drawn(&self, css: &str) -> bool {
+        for _ in 0..50 {
+            let drawn = self
+                .script(&format!(
+                    "const c = document.querySelector('{css} canvas');
+                     if (!c || c.width === 0 || c.height === 0) return false;
+                     const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                     for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true;
+                     return false;"
+                ))
+                .await;
+            if drawn == Value::Bool(true) {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        false
+    }
+
     /// Checks the page (the checks of [`Tour::check_page`] and axe-core's)
     /// and shoots it, at 1366 and at 375 px wide.
     pub(crate) async fn record(&self, name: &str, lang: &str) {
@@ -444,6 +465,37 @@ async fn walk(tour: &Tour, clock: &ManualClock) {
             .contains("深圳甲科技有限公司")
     );
     assert!(body.contains("2025年6月10日"), "dates in Chinese");
+    // The trend by year is drawn (ECharts on a canvas), its table beside.
+    assert!(
+        tour.chart_drawn("#chart-trend").await,
+        "the trend chart is drawn"
+    );
+    // The table is folded under the chart: read it whole.
+    let trend = tour
+        .script("return document.querySelector('#trend-table').textContent;")
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        trend.contains("2024年12月31日") && trend.contains("2025年6月10日"),
+        "{trend}"
+    );
+    // The top lists, by name: Shenzhen, its zone, the industry.
+    assert!(tour.text("#top-cities").await.contains("深圳市"));
+    assert!(
+        tour.text("#top-zones")
+            .await
+            .contains("深圳市高新技术产业园区")
+    );
+    assert!(tour.text("#top-industries").await.contains("ai"));
+    // Beta's public notice ends on 17 June: ending soon.
+    let ending = tour.text("#ending").await;
+    assert!(
+        ending.contains("深圳乙智能有限公司") && ending.contains("2025年6月17日"),
+        "{ending}"
+    );
+    assert!(tour.body().await.contains("没有逾期事项"));
     tour.record("dashboard", "zh-CN").await;
 
     // The directory, scoped: ByteDance is in Beijing, not Shenzhen's.
@@ -525,7 +577,42 @@ async fn walk(tour: &Tour, clock: &ManualClock) {
             >= 3
     );
     assert!(tour.text("#declarations-h + div").await.contains("已提交"));
+    // The tier timeline: one row per rule set, the national standard
+    // first; a column per year's end from its founding (2021), then today.
+    let rows = tour
+        .script(
+            "return [...document.querySelectorAll('#timeline tbody tr')].map(r =>
+               [...r.querySelectorAll('td')].map(c => [c.innerText.trim(), c.querySelector('a').getAttribute('href')]));",
+        )
+        .await;
+    let rows = rows.as_array().unwrap();
+    assert!(rows.len() >= 2, "several rule sets side by side: {rows:?}");
+    assert_eq!(rows[0].as_array().unwrap().len(), 5, "2021–2024 and today");
+    assert_eq!(rows[0][0][0], "未入层", "no tier before its first round");
+    assert_ne!(rows[0][1][0], "未入层", "a tier after the 2022 round");
+    assert_eq!(
+        rows[0][1][1],
+        "/enterprises/alpha?as_of=2022-12-31&rules=gei#decision-h"
+    );
+    let heads = tour.text("#timeline thead").await;
+    assert!(
+        heads.contains("2021") && heads.contains("2025年6月10日"),
+        "{heads}"
+    );
+    // Never in the pool; its audit trail: created and submitted, by whom
+    // not said to a city official.
+    assert!(tour.text("#pool-h + p").await.contains("从未入选培育库"));
+    let trail = tour.text("#audit-trail tbody").await;
+    assert!(
+        trail.contains("declaration.create") && trail.contains("declaration.submit"),
+        "{trail}"
+    );
+    assert!(!trail.contains("alpha.user"), "{trail}");
     tour.record("enterprise", "zh-CN").await;
+    // A cell opens the decision for its day and rule set.
+    tour.click("#timeline tbody tr:first-child td:nth-of-type(2) a")
+        .await;
+    assert!(tour.body().await.contains("2022年12月31日，按规则集 gei@"));
     tour.fill("#as_of", "2025-02-30").await;
     tour.click("#decision-h + form button").await;
     assert!(tour.text("#as_of-error").await.contains("YYYY-MM-DD"));
@@ -540,6 +627,8 @@ async fn walk(tour: &Tour, clock: &ManualClock) {
         body.contains("US$600 m") && body.contains("On 2025-06-10, under rule set gei@"),
         "{body}"
     );
+    assert!(tour.text("#timeline tbody").await.contains("No tier"));
+    assert!(tour.text("#trail-h").await.contains("Audit trail"));
     tour.record("enterprise", "en").await;
     tour.go("/").await;
     assert!(
@@ -547,6 +636,13 @@ async fn walk(tour: &Tour, clock: &ManualClock) {
             .await
             .contains("Declarations awaiting my action")
     );
+    assert!(tour.chart_drawn("#chart-trend").await);
+    assert!(
+        tour.text("#ending")
+            .await
+            .contains("notice ends 2025-06-17")
+    );
+    assert!(tour.text("#top-cities").await.contains("Shenzhen"));
     tour.record("dashboard", "en").await;
     tour.go("/enterprises?q=%E7%A7%91%E6%8A%80").await;
     assert!(tour.body().await.contains("23 enterprises"));

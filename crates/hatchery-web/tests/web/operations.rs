@@ -51,30 +51,6 @@ async fn fetch(tour: &Tour, path: &str) -> Value {
         .unwrap()
 }
 
-/// Whether the chart in `#id` drew something: a canvas with a pixel that
-/// is not transparent. Waits up to five seconds for the drawing.
-async fn chart_drawn(tour: &Tour, id: &str) -> bool {
-    for _ in 0..50 {
-        let drawn = tour
-            .client
-            .execute(
-                "const c = document.querySelector('#' + arguments[0] + ' canvas');
-                 if (!c || !c.width || !c.height) { return false; }
-                 const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
-                 for (let i = 3; i < d.length; i += 4) { if (d[i] > 0) { return true; } }
-                 return false;",
-                vec![Value::String(id.to_owned())],
-            )
-            .await
-            .unwrap();
-        if drawn == Value::Bool(true) {
-            return true;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    false
-}
-
 async fn walk(tour: &Tour) {
     // The province reviewer's report: Guangdong's, with charts drawn.
     tour.go("/signin").await;
@@ -89,7 +65,7 @@ async fn walk(tour: &Tour) {
     assert!(body.contains("2025年6月10日"), "{body}");
     assert!(!body.contains("北京"), "Beijing is not Guangdong's: {body}");
     assert!(
-        chart_drawn(tour, "chart-tiers").await,
+        tour.chart_drawn("#chart-tiers").await,
         "the tier chart is drawn on a canvas"
     );
     let scripts = tour
@@ -197,7 +173,7 @@ async fn walk(tour: &Tour) {
     tour.sign_in("admin", PASSWORD).await;
     tour.go("/reports?rules=gei").await;
     assert!(tour.body().await.contains("Nationwide"));
-    assert!(chart_drawn(tour, "chart-tiers").await);
+    assert!(tour.chart_drawn("#chart-tiers").await);
     tour.record("reports", "en").await;
     tour.go("/admin/accounts").await;
     assert!(tour.text("#accounts").await.contains("moe.reviewer"));

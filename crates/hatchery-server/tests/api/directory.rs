@@ -95,22 +95,22 @@ async fn enterprises_filter_by_zone_and_industry() {
         (vec!["d".into()], 1)
     );
     assert_eq!(ids(&app, "industry=biotech").await, (vec![], 0));
-    // Scoped as before: Beijing's reviewer sees Beijing's fintech only.
-    let beijing = app.user("bj.reviewer", "city_reviewer", "110100").await;
+    // Scoped as before: Shenzhen's reviewer sees Shenzhen's fintech only,
+    // and both of its zone's enterprises.
+    let shenzhen = app.user("sz.reviewer", "city_reviewer", "440300").await;
     let page = app
-        .get("/api/enterprises?industry=fintech", &beijing.auth())
+        .get("/api/enterprises?industry=fintech", &shenzhen.auth())
         .await
         .expect(200)
         .json();
-    assert_eq!(page["total"], 1);
-    assert_eq!(page["items"][0]["id"], "c");
+    assert_eq!(page["total"], 1, "Beijing's 百度丙 is not Shenzhen's");
+    assert_eq!(page["items"][0]["id"], "a");
     assert_eq!(
-        app.get(&format!("/api/enterprises?zone={zone}"), &beijing.auth())
+        app.get(&format!("/api/enterprises?zone={zone}"), &shenzhen.auth())
             .await
             .expect(200)
             .json()["total"],
-        0,
-        "Shenzhen's zone is not Beijing's"
+        2
     );
     app.get("/api/enterprises?industry=%20-%20", &app.admin.auth())
         .await

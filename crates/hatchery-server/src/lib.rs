@@ -18,6 +18,7 @@ pub mod auth;
 pub mod client;
 pub mod credentials;
 pub mod detach;
+pub mod directory;
 pub mod error;
 pub mod extract;
 pub mod idempotency;

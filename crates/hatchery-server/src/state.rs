@@ -11,12 +11,13 @@ use hatchery_app::password::{PasswordError, Passwords};
 pub use hatchery_app::{Backend, RuleBook, RuleEntry};
 use hatchery_core::date::PartialDate;
 use hatchery_core::workflow::{Clock, Placement, Zone};
-use hatchery_core::{Enterprise, EnterpriseId, Ledger, Uscc};
+use hatchery_core::{Enterprise, EnterpriseId, Ledger, RuleSet, Uscc};
 use hatchery_store::workflow::StoredZone;
 use jiff::civil::Date;
 
 use crate::clock::OffsetClock;
 use crate::credentials::CredentialCache;
+use crate::directory::{DirectoryCache, DirectoryIndex};
 use crate::error::ApiError;
 use crate::settings::Settings;
 use crate::throttle::Throttle;
@@ -192,6 +193,10 @@ pub struct LedgerView {
     pub zones: ZoneDirectory,
     /// The id of the latest import included.
     generation: Option<i64>,
+    /// The directory's indexes of this view (dropped with it on import).
+    directory: DirectoryCache,
+    /// Every industry key of the ledger, sorted (listed on first use).
+    industries: std::sync::OnceLock<Vec<String>>,
 }
 
 impl LedgerView {
@@ -218,6 +223,8 @@ impl LedgerView {
             names,
             zones,
             generation,
+            directory: DirectoryCache::default(),
+            industries: std::sync::OnceLock::new(),
         })
     }
 
@@ -235,6 +242,25 @@ impl LedgerView {
             .as_deref()
             .and_then(|text| self.zones.resolve(text));
         Placement::of(region, zone)
+    }
+
+    /// The directory's index of this view for `rules` on `as_of`, with the
+    /// placements of `today`: computed on first use, then kept.
+    pub fn directory(&self, rules: &RuleSet, as_of: Date, today: Date) -> Arc<DirectoryIndex> {
+        self.directory.get(self, rules, as_of, today)
+    }
+
+    /// Every industry key some enterprise has, sorted.
+    pub fn industries(&self) -> &[String] {
+        self.industries.get_or_init(|| {
+            let keys: std::collections::BTreeSet<&str> = self
+                .ledger
+                .enterprises()
+                .iter()
+                .flat_map(|e| e.industries.iter().map(String::as_str))
+                .collect();
+            keys.into_iter().map(str::to_owned).collect()
+        })
     }
 
     /// The ledger position of an enterprise.

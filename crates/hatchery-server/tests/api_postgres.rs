@@ -17,6 +17,8 @@ mod cancellation;
 mod chain;
 #[path = "api/concurrency.rs"]
 mod concurrency;
+#[path = "api/directory.rs"]
+mod directory;
 #[path = "api/helpers.rs"]
 mod helpers;
 #[path = "api/http.rs"]

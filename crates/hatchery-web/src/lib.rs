@@ -71,6 +71,7 @@ pub fn pages() -> Result<Router<AppState>, SiteError> {
         .route("/lang/{tag}", get(pages::signin::switch_language))
         .route("/enterprises", get(pages::directory::show))
         .route("/enterprises.csv", get(pages::directory::export))
+        .route("/enterprises.xlsx", get(pages::directory::export_xlsx))
         .route("/enterprises/{id}", get(pages::enterprise::show))
         .route("/publicity", get(pages::publicity::show))
         // Declarations, objections and the pool.

@@ -6,13 +6,16 @@ use std::sync::Arc;
 
 use axum::extract::State;
 use hatchery_core::workflow::{Capability, Placement};
-use hatchery_core::{DivisionCode, EnterpriseId, Event};
+use hatchery_core::{Currency, DivisionCode, EnterpriseId, Event, RuleSet, TierIndex};
+use hatchery_lists::industry::industry_key;
 use hatchery_store::workflow::Page;
 use jiff::civil::Date;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::Caller;
+use crate::directory::{DirectoryIndex, SortKey, SortOrder};
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{Json, Paged, Path, Query, page_window};
 use crate::state::{AppState, LedgerView, RowNames, RuleEntry};
@@ -32,6 +35,10 @@ pub struct EnterpriseSummary {
     pub placement: PlacementView,
     /// The tier as of the requested day under the requested rule set.
     pub tier: Option<String>,
+    /// The latest valuation as of the requested day, in US dollars at the
+    /// rate of its own date, rounded to the dollar (none when there is none
+    /// or it does not convert).
+    pub valuation_usd: Option<String>,
 }
 
 /// A dated fact about an enterprise.
@@ -82,8 +89,8 @@ pub struct EnterpriseDetail {
     pub events: Vec<EventView>,
 }
 
-/// Filters of the enterprise list.
-#[derive(Debug, Deserialize, IntoParams)]
+/// Filters and order of the enterprise list.
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct EnterpriseQuery {
     /// Part of the id, the name or the English name (any case), or the
@@ -97,12 +104,24 @@ pub struct EnterpriseQuery {
     pub district: Option<String>,
     /// Zone id.
     pub zone: Option<String>,
+    /// Only enterprises of this industry (its key, e.g. `fintech`; any
+    /// case, spaces and punctuation as `-`).
+    pub industry: Option<String>,
     /// Only enterprises of this tier (`none` for those without one).
     pub tier: Option<String>,
     /// The day tiers are decided as of (default today).
     pub as_of: Option<String>,
     /// The rule set (default the configured one).
     pub rules: Option<String>,
+    /// Sort by `name` (pinyin order), `region` (division code), `founded`,
+    /// `valuation` (the latest as of the day, in US dollars) or `tier` (the
+    /// rule set's order, highest first); default: by id. Enterprises without
+    /// the value come last in either order; ties keep id order.
+    #[param(inline)]
+    pub sort: Option<SortKey>,
+    /// `asc` (default) or `desc`.
+    #[param(inline)]
+    pub order: Option<SortOrder>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -153,6 +172,7 @@ fn summary(
     position: usize,
     placement: &Placement,
     tier: Option<String>,
+    valuation_usd: Option<Decimal>,
     today: Date,
 ) -> EnterpriseSummary {
     let e = &view.ledger.enterprises()[position];
@@ -173,6 +193,7 @@ fn summary(
             .map(|r| r.to_string()),
         placement: placement.into(),
         tier,
+        valuation_usd: valuation_usd.map(|v| v.round().normalize().to_string()),
     }
 }
 
@@ -198,7 +219,7 @@ pub fn visible(
     get, path = "/api/enterprises", tag = "enterprises",
     params(EnterpriseQuery),
     responses(
-        (status = 200, description = "A page of enterprises, by id", body = Paged<EnterpriseSummary>),
+        (status = 200, description = "A page of enterprises, by id or in the order asked for", body = Paged<EnterpriseSummary>),
         (status = 400, description = "Bad filter", body = ErrorBody),
         (status = 403, description = "The role reads statistics only", body = ErrorBody),
     )
@@ -219,9 +240,14 @@ pub async fn list_enterprises(
 }
 
 /// The enterprises within the caller's jurisdiction that match `query`'s
-/// filters (its `page` and `per_page` aside), in ledger order: the window's
-/// part of them and how many match in all. `GET /api/enterprises` and the
-/// web directory (its pages and its CSV export) both call this.
+/// filters (its `page` and `per_page` aside), in its order (by id unless
+/// it says): the window's part of them and how many match in all.
+/// `GET /api/enterprises` and the web directory (its pages and its CSV and
+/// XLSX exports) both call this.
+///
+/// Tiers, placements and valuations come from the ledger view's directory
+/// index for the rule set and day (computed once, dropped on import), so a
+/// search is one pass over plain arrays.
 pub async fn search_enterprises(
     state: &AppState,
     caller: &Caller,
@@ -231,68 +257,143 @@ pub async fn search_enterprises(
     caller.require(Capability::ReadEnterprises)?;
     let as_of = day(state, query.as_of.as_deref())?;
     let rules = rule_set(state, query.rules.as_deref(), None).await?.rules;
-    let province = division(query.province.as_deref())?;
-    let city = division(query.city.as_deref())?;
-    let district = division(query.district.as_deref())?;
-    let wanted_tier = query.tier.as_deref();
-    if let Some(tier) = wanted_tier
-        && tier != "none"
-        && rules.tier_index(tier).is_none()
-    {
-        return Err(ApiError::bad_request(
-            "invalid_query",
-            format!("rule set {} has no tier '{tier}'", rules.key),
-        ));
-    }
-    let needle = query
-        .q
-        .as_deref()
-        .map(str::trim)
-        .filter(|q| !q.is_empty())
-        .map(str::to_lowercase);
+    let filters = Filters::parse(query, &rules)?;
     let view: Arc<LedgerView> = state.ledger().await?;
     let today = state.today();
+    let caller = caller.clone();
+    let sort = query.sort.map(|key| (key, query.order.unwrap_or_default()));
+    tokio::task::spawn_blocking(move || {
+        let index = view.directory(&rules, as_of, today);
+        search_index(
+            &view, &index, &rules, &caller, &filters, sort, window, today,
+        )
+    })
+    .await
+    .map_err(ApiError::internal)
+}
+
+/// A search's filters, checked.
+#[derive(Debug)]
+struct Filters {
+    province: Option<DivisionCode>,
+    city: Option<DivisionCode>,
+    district: Option<DivisionCode>,
+    zone: Option<String>,
+    industry: Option<String>,
+    /// `Some(None)`: only those without a tier.
+    tier: Option<Option<TierIndex>>,
+    /// Lower-cased.
+    needle: Option<String>,
+}
+
+impl Filters {
+    fn parse(query: &EnterpriseQuery, rules: &RuleSet) -> Result<Self, ApiError> {
+        let tier = match query.tier.as_deref() {
+            None => None,
+            Some("none") => Some(None),
+            Some(tier) => match rules.tier_index(tier) {
+                Some(index) => Some(Some(index)),
+                None => {
+                    return Err(ApiError::bad_request(
+                        "invalid_query",
+                        format!("rule set {} has no tier '{tier}'", rules.key),
+                    ));
+                }
+            },
+        };
+        let industry = match query.industry.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(text) => Some(industry_key(text).ok_or_else(|| {
+                ApiError::bad_request("invalid_query", format!("'{text}' is no industry"))
+            })?),
+        };
+        Ok(Self {
+            province: division(query.province.as_deref())?,
+            city: division(query.city.as_deref())?,
+            district: division(query.district.as_deref())?,
+            zone: query.zone.clone().filter(|z| !z.is_empty()),
+            industry,
+            tier,
+            needle: query
+                .q
+                .as_deref()
+                .map(str::trim)
+                .filter(|q| !q.is_empty())
+                .map(str::to_lowercase),
+        })
+    }
+}
+
+/// One pass over the index in the chosen order.
+#[allow(clippy::too_many_arguments)]
+fn search_index(
+    view: &LedgerView,
+    index: &DirectoryIndex,
+    rules: &RuleSet,
+    caller: &Caller,
+    filters: &Filters,
+    sort: Option<(SortKey, SortOrder)>,
+    window: Page,
+    today: Date,
+) -> (Vec<EnterpriseSummary>, u64) {
+    let enterprises = view.ledger.enterprises();
+    let positions: Box<dyn Iterator<Item = usize>> = match sort {
+        Some((key, order)) => index.order(view, key).iter(order),
+        None => Box::new(0..enterprises.len()),
+    };
     let mut matched = Vec::new();
     let mut total = 0u64;
     let end = window.offset.saturating_add(window.limit);
-    for (position, e) in view.ledger.enterprises().iter().enumerate() {
-        let placement = view.placement(position, today);
-        if !caller.sees(&e.id, &placement)
-            || province.is_some_and(|p| placement.province != Some(p))
-            || city.is_some_and(|c| placement.city != Some(c))
-            || district.is_some_and(|d| placement.district != Some(d))
-            || query
+    for position in positions {
+        let e = &enterprises[position];
+        let placement = &index.placements[position];
+        let tier = index.tiers[position];
+        if filters.tier.is_some_and(|wanted| wanted != tier)
+            || !caller.sees(&e.id, placement)
+            || filters
+                .province
+                .is_some_and(|p| placement.province != Some(p))
+            || filters.city.is_some_and(|c| placement.city != Some(c))
+            || filters
+                .district
+                .is_some_and(|d| placement.district != Some(d))
+            || filters
                 .zone
                 .as_deref()
                 .is_some_and(|z| placement.zone.as_ref().map(|id| id.as_str()) != Some(z))
+            || filters
+                .industry
+                .as_deref()
+                .is_some_and(|i| !e.industries.iter().any(|have| have == i))
         {
             continue;
         }
-        if let Some(needle) = &needle
+        if let Some(needle) = &filters.needle
             && !matches_text(e.id.as_str(), view.names(position), needle)
         {
             continue;
         }
-        let tier = rules
-            .classify(&view.ledger.as_of(position, as_of))
-            .map(|t| rules.tier(t).key.clone());
-        if let Some(wanted) = wanted_tier
-            && tier.as_deref().unwrap_or("none") != wanted
-        {
-            continue;
-        }
         if (window.offset..end).contains(&total) {
-            matched.push(summary(&view, position, &placement, tier, today));
+            let tier = tier.map(|t| rules.tier(t).key.clone());
+            let valuation = index.valuations[position];
+            matched.push(summary(view, position, placement, tier, valuation, today));
         }
         total += 1;
     }
-    Ok((matched, total))
+    (matched, total)
 }
 
 /// Whether a lower-cased search text is part of the id, the name or the
 /// English name, or is the whole credit code.
 fn matches_text(id: &str, names: Option<&RowNames>, needle: &str) -> bool {
-    let contains = |text: &str| text.to_lowercase().contains(needle);
+    // Most names have nothing to lower-case: no copy for them.
+    let contains = |text: &str| {
+        if text.chars().any(char::is_uppercase) {
+            text.to_lowercase().contains(needle)
+        } else {
+            text.contains(needle)
+        }
+    };
     contains(id)
         || names.is_some_and(|n| {
             contains(n.name.as_ref())
@@ -323,10 +424,10 @@ pub async fn get_enterprise(
     let today = state.today();
     let (position, placement) = visible(&view, &caller, &id, today)?;
     let rules = rule_set(&state, None, None).await?.rules;
-    let tier = rules
-        .classify(&view.ledger.as_of(position, today))
-        .map(|t| rules.tier(t).key.clone());
-    let summary = summary(&view, position, &placement, tier, today);
+    let facts = view.ledger.as_of(position, today);
+    let tier = rules.classify(&facts).map(|t| rules.tier(t).key.clone());
+    let valuation = facts.valuation_in(Currency::USD);
+    let summary = summary(&view, position, &placement, tier, valuation, today);
     let enterprise_id = &view.ledger.enterprises()[position].id;
     let (row, events) = state
         .db

@@ -10,6 +10,7 @@ mod bad_input;
 mod cancellation;
 mod chain;
 mod concurrency;
+mod directory;
 mod helpers;
 mod http;
 mod idempotency;

@@ -1,7 +1,8 @@
 //! 企业库, the enterprise directory: search by name (any part, Chinese
-//! included), English name, id or credit code; filters by region, tier,
-//! rule set and date; paged; the current view exported to CSV. The
-//! matching is the API's own (`search_enterprises`).
+//! included), English name, id or credit code; filters by region, high-tech
+//! zone, industry, tier, rule set and date; sorted by a column header (a
+//! plain link); paged; the current view, in its order, exported to CSV and
+//! XLSX. The matching and the order are the API's own (`search_enterprises`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,12 +13,15 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use hatchery_core::division::DivisionLevel;
 use hatchery_core::{DivisionCode, RuleSet};
+use hatchery_server::directory::{SortKey, SortOrder};
 use hatchery_server::extract::page_window;
 use hatchery_server::routes::enterprises::{
     EnterpriseQuery, EnterpriseSummary, search_enterprises,
 };
+use hatchery_server::state::LedgerView;
 use hatchery_server::{ApiError, AppState};
 use hatchery_store::workflow::Page;
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{Choice, division_name, failure, link, tier_name};
@@ -41,6 +45,12 @@ pub struct DirectoryQuery {
     /// A province, city or district code.
     #[serde(default)]
     pub region: String,
+    /// A zone id.
+    #[serde(default)]
+    pub zone: String,
+    /// An industry key.
+    #[serde(default)]
+    pub industry: String,
     #[serde(default)]
     pub tier: String,
     #[serde(default)]
@@ -48,22 +58,56 @@ pub struct DirectoryQuery {
     /// `YYYY-MM-DD`; empty: today.
     #[serde(default)]
     pub as_of: String,
+    /// A column: `name`, `region`, `founded`, `valuation` or `tier`.
+    #[serde(default)]
+    pub sort: String,
+    /// `asc` or `desc`.
+    #[serde(default)]
+    pub order: String,
     #[serde(default)]
     pub page: String,
 }
 
 impl DirectoryQuery {
     /// The query as link parameters, with another page.
-    fn pairs<'a>(&'a self, page: &'a str) -> [(&'a str, &'a str); 6] {
+    fn pairs<'a>(&'a self, page: &'a str) -> [(&'a str, &'a str); 10] {
+        self.sorted_pairs(&self.sort, &self.order, page)
+    }
+
+    /// The query as link parameters, in another order and page.
+    fn sorted_pairs<'a>(
+        &'a self,
+        sort: &'a str,
+        order: &'a str,
+        page: &'a str,
+    ) -> [(&'a str, &'a str); 10] {
         [
             ("q", self.q.as_str()),
             ("region", self.region.as_str()),
+            ("zone", self.zone.as_str()),
+            ("industry", self.industry.as_str()),
             ("tier", self.tier.as_str()),
             ("rules", self.rules.as_str()),
             ("as_of", self.as_of.as_str()),
+            ("sort", sort),
+            ("order", order),
             ("page", page),
         ]
     }
+}
+
+/// The column and order a query asks for; anything else is the default
+/// order (by id), as links only ever carry these.
+fn sort_of(query: &DirectoryQuery) -> Option<(SortKey, SortOrder)> {
+    let key = SortKey::ALL
+        .into_iter()
+        .find(|k| k.as_str() == query.sort.trim())?;
+    let order = if query.order.trim() == "desc" {
+        SortOrder::Desc
+    } else {
+        SortOrder::Asc
+    };
+    Some((key, order))
 }
 
 /// The API's query for what was typed, or the problems by field.
@@ -77,10 +121,13 @@ fn parse(
         province: None,
         city: None,
         district: None,
-        zone: None,
+        zone: Some(query.zone.trim().to_owned()).filter(|z| !z.is_empty()),
+        industry: Some(query.industry.trim().to_owned()).filter(|i| !i.is_empty()),
         tier: Some(query.tier.clone()).filter(|t| !t.is_empty()),
         as_of: None,
         rules: Some(query.rules.clone()).filter(|r| !r.is_empty()),
+        sort: sort_of(query).map(|(key, _)| key),
+        order: sort_of(query).map(|(_, order)| order),
         page: None,
         per_page: None,
     };
@@ -133,6 +180,17 @@ struct Row {
     region: String,
     tier: String,
     founded: String,
+    valuation: String,
+}
+
+/// A sortable column's header: a link to the view sorted by it.
+#[derive(Debug, Serialize)]
+struct Column {
+    /// The message key of its label.
+    label: &'static str,
+    href: String,
+    /// `ascending`, `descending` or `none`, for `aria-sort`.
+    sorted: &'static str,
 }
 
 #[derive(Debug, Serialize)]
@@ -141,6 +199,9 @@ struct DirectoryPage {
     errors: BTreeMap<&'static str, &'static str>,
     rule_sets: Vec<Choice>,
     tiers: Vec<Choice>,
+    zones: Vec<Choice>,
+    industries: Vec<Choice>,
+    columns: Vec<Column>,
     rows: Vec<Row>,
     /// Whether a search ran (no field was wrong).
     searched: bool,
@@ -150,6 +211,7 @@ struct DirectoryPage {
     previous: Option<String>,
     next: Option<String>,
     csv: String,
+    xlsx: String,
 }
 
 /// The rule sets to choose from, by key, `chosen` (or the default) selected.
@@ -205,6 +267,82 @@ fn region_text(summary: &EnterpriseSummary, lang: Lang) -> String {
         .unwrap_or_default()
 }
 
+/// The zones to choose from, by name, `chosen` selected.
+fn zone_choices(view: &LedgerView, chosen: &str, lang: Lang) -> Vec<Choice> {
+    let mut zones: Vec<(&str, &str)> = view
+        .zones
+        .all()
+        .iter()
+        .map(|z| (z.zone.id.as_str(), z.zone.name.as_str()))
+        .collect();
+    zones.sort_by(|a, b| a.1.cmp(b.1));
+    let mut choices = vec![Choice {
+        value: String::new(),
+        label: catalog(lang).format("directory.any_zone", &[]),
+        selected: chosen.is_empty(),
+    }];
+    choices.extend(zones.into_iter().map(|(id, name)| Choice {
+        value: id.to_owned(),
+        label: name.to_owned(),
+        selected: id == chosen,
+    }));
+    choices
+}
+
+/// The industries of the ledger to choose from, `chosen` selected.
+fn industry_choices(view: &LedgerView, chosen: &str, lang: Lang) -> Vec<Choice> {
+    let mut choices = vec![Choice {
+        value: String::new(),
+        label: catalog(lang).format("directory.any_industry", &[]),
+        selected: chosen.is_empty(),
+    }];
+    choices.extend(view.industries().iter().map(|key| Choice {
+        value: key.clone(),
+        label: key.clone(),
+        selected: key == chosen,
+    }));
+    choices
+}
+
+/// The sortable headers: a link to sort by each, ascending first, and
+/// descending when it is sorted ascending already.
+fn columns(query: &DirectoryQuery) -> Vec<Column> {
+    let current = sort_of(query);
+    [
+        (SortKey::Name, "table.enterprise"),
+        (SortKey::Region, "table.region"),
+        (SortKey::Tier, "table.tier"),
+        (SortKey::Founded, "table.founded"),
+        (SortKey::Valuation, "directory.valuation"),
+    ]
+    .into_iter()
+    .map(|(key, label)| {
+        let (sorted, next) = match current {
+            Some((k, SortOrder::Asc)) if k == key => ("ascending", SortOrder::Desc),
+            Some((k, SortOrder::Desc)) if k == key => ("descending", SortOrder::Asc),
+            _ => ("none", SortOrder::Asc),
+        };
+        Column {
+            label,
+            href: link(
+                "/enterprises",
+                &query.sorted_pairs(key.as_str(), next.as_str(), ""),
+            ),
+            sorted,
+        }
+    })
+    .collect()
+}
+
+fn valuation_text(summary: &EnterpriseSummary, lang: Lang) -> String {
+    summary
+        .valuation_usd
+        .as_deref()
+        .and_then(|v| v.parse::<Decimal>().ok())
+        .map(|v| format::money(v, "USD", lang))
+        .unwrap_or_default()
+}
+
 /// `GET /enterprises`.
 pub async fn show(
     State(state): State<AppState>,
@@ -225,10 +363,18 @@ pub async fn show(
             None,
         )
         .map(|e| e.rules);
+    let view = match state.ledger().await {
+        Ok(view) => view,
+        Err(error) => return failure(&site, &chrome, &error),
+    };
     let mut page = DirectoryPage {
         rule_sets: rule_set_choices(&state, &query.rules),
         tiers: tier_choices(chosen_rules.as_deref(), &query.tier, lang),
+        zones: zone_choices(&view, &query.zone, lang),
+        industries: industry_choices(&view, &query.industry, lang),
+        columns: columns(&query),
         csv: link("/enterprises.csv", &query.pairs("")),
+        xlsx: link("/enterprises.xlsx", &query.pairs("")),
         query: query.clone(),
         errors: BTreeMap::new(),
         rows: Vec::new(),
@@ -294,6 +440,7 @@ pub async fn show(
                 _ => String::new(),
             },
             founded: s.founded.clone(),
+            valuation: valuation_text(s, lang),
         })
         .collect();
     page.searched = true;
@@ -315,13 +462,43 @@ pub async fn show(
     site.page(StatusCode::OK, "directory.html", &chrome, page)
 }
 
+/// What a download holds.
+#[derive(Debug, Clone, Copy)]
+enum Download {
+    Csv,
+    Xlsx,
+}
+
 /// `GET /enterprises.csv`: every row of the current view (up to
-/// 100,000), with a BOM for Excel, headed in the page's language.
+/// 100,000), in its order, with a BOM for Excel, headed in the page's
+/// language.
 pub async fn export(
+    state: State<AppState>,
+    site: Extension<Arc<Site>>,
+    member: Member,
+    query: Query<DirectoryQuery>,
+) -> Response {
+    download(state, site, member, query, Download::Csv).await
+}
+
+/// `GET /enterprises.xlsx`: the same rows as the CSV export, as a workbook
+/// of one sheet written the way the report's are (dates and valuations as
+/// Excel values).
+pub async fn export_xlsx(
+    state: State<AppState>,
+    site: Extension<Arc<Site>>,
+    member: Member,
+    query: Query<DirectoryQuery>,
+) -> Response {
+    download(state, site, member, query, Download::Xlsx).await
+}
+
+async fn download(
     State(state): State<AppState>,
     Extension(site): Extension<Arc<Site>>,
     member: Member,
     Query(query): Query<DirectoryQuery>,
+    kind: Download,
 ) -> Response {
     let lang = member.lang;
     let chrome = Chrome::member(&member, "directory.title", "directory");
@@ -347,17 +524,26 @@ pub async fn export(
         }
         Err(error) => return failure(&site, &chrome, &error),
     };
-    match csv_bytes(&items, &rules, lang) {
+    let (bytes, content_type, disposition) = match kind {
+        Download::Csv => (
+            csv_bytes(&items, &rules, lang),
+            "text/csv; charset=utf-8",
+            "attachment; filename=\"enterprises.csv\"",
+        ),
+        Download::Xlsx => (
+            xlsx_bytes(&items, &rules, lang),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "attachment; filename=\"enterprises.xlsx\"",
+        ),
+    };
+    match bytes {
         Ok(bytes) => {
             let mut response = bytes.into_response();
             let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/csv; charset=utf-8"),
-            );
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
             headers.insert(
                 header::CONTENT_DISPOSITION,
-                HeaderValue::from_static("attachment; filename=\"enterprises.csv\""),
+                HeaderValue::from_static(disposition),
             );
             headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
@@ -366,30 +552,37 @@ pub async fn export(
     }
 }
 
+/// The export's header row in `lang`.
+fn export_header(lang: Lang) -> Vec<String> {
+    let catalog = catalog(lang);
+    [
+        "csv.id",
+        "csv.name",
+        "csv.name_en",
+        "csv.founded",
+        "csv.region",
+        "csv.region_name",
+        "csv.tier",
+        "csv.tier_name",
+        "directory.export_valuation",
+    ]
+    .iter()
+    .map(|key| catalog.format(key, &[]))
+    .collect()
+}
+
 /// The rows as CSV: a UTF-8 BOM, a header row in `lang`, one row each.
 fn csv_bytes(
     items: &[EnterpriseSummary],
     rules: &RuleSet,
     lang: Lang,
 ) -> Result<Vec<u8>, ApiError> {
-    let catalog = catalog(lang);
     let mut out = "\u{feff}".as_bytes().to_vec();
     {
         let mut writer = csv::Writer::from_writer(&mut out);
-        let header: Vec<String> = [
-            "csv.id",
-            "csv.name",
-            "csv.name_en",
-            "csv.founded",
-            "csv.region",
-            "csv.region_name",
-            "csv.tier",
-            "csv.tier_name",
-        ]
-        .iter()
-        .map(|key| catalog.format(key, &[]))
-        .collect();
-        writer.write_record(&header).map_err(ApiError::internal)?;
+        writer
+            .write_record(export_header(lang))
+            .map_err(ApiError::internal)?;
         for s in items {
             let tier = s.tier.as_deref().map(|t| tier_name(rules, t, lang));
             writer
@@ -402,12 +595,100 @@ fn csv_bytes(
                     region_text(s, lang).as_str(),
                     s.tier.as_deref().unwrap_or(""),
                     tier.as_deref().unwrap_or(""),
+                    s.valuation_usd.as_deref().unwrap_or(""),
                 ])
                 .map_err(ApiError::internal)?;
         }
         writer.flush().map_err(ApiError::internal)?;
     }
     Ok(out)
+}
+
+/// The rows as an XLSX workbook of one sheet, laid out as the report's
+/// sheets are (bold header row frozen, widths to fit, CJK counted double):
+/// the same columns as the CSV, the founding day a date when it is a whole
+/// one, the valuation a number.
+fn xlsx_bytes(
+    items: &[EnterpriseSummary],
+    rules: &RuleSet,
+    lang: Lang,
+) -> Result<Vec<u8>, ApiError> {
+    use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+    let header_format = Format::new()
+        .set_bold()
+        .set_background_color(0xDDE4EE)
+        .set_text_wrap();
+    let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    let money_format = Format::new().set_num_format("#,##0");
+    let width = |text: &str| -> f64 {
+        text.chars()
+            .map(|c| if c.is_ascii() { 1.0 } else { 2.0 })
+            .sum()
+    };
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let title = catalog(lang).format("directory.title", &[]);
+    sheet.set_name(&title).map_err(ApiError::internal)?;
+    let header = export_header(lang);
+    let mut widths: Vec<f64> = header.iter().map(|h| width(h)).collect();
+    for (column, text) in header.iter().enumerate() {
+        sheet
+            .write_string_with_format(0, column as u16, text, &header_format)
+            .map_err(ApiError::internal)?;
+    }
+    for (at, s) in items.iter().enumerate() {
+        let row = at as u32 + 1;
+        let tier = s.tier.as_deref().map(|t| tier_name(rules, t, lang));
+        let region = region_text(s, lang);
+        let texts = [
+            (0, s.id.as_str()),
+            (1, s.name.as_str()),
+            (2, s.name_en.as_deref().unwrap_or("")),
+            (4, s.region.as_deref().unwrap_or("")),
+            (5, region.as_str()),
+            (6, s.tier.as_deref().unwrap_or("")),
+            (7, tier.as_deref().unwrap_or("")),
+        ];
+        for (column, text) in texts {
+            if !text.is_empty() {
+                sheet
+                    .write_string(row, column, text)
+                    .map_err(ApiError::internal)?;
+                widths[usize::from(column)] = widths[usize::from(column)].max(width(text));
+            }
+        }
+        match s.founded.parse::<jiff::civil::Date>() {
+            Ok(day) => {
+                let day =
+                    ExcelDateTime::from_ymd(day.year() as u16, day.month() as u8, day.day() as u8)
+                        .map_err(ApiError::internal)?;
+                sheet
+                    .write_datetime_with_format(row, 3, &day, &date_format)
+                    .map_err(ApiError::internal)?;
+            }
+            Err(_) => {
+                sheet
+                    .write_string(row, 3, &s.founded)
+                    .map_err(ApiError::internal)?;
+            }
+        }
+        if let Some(value) = s
+            .valuation_usd
+            .as_deref()
+            .and_then(|v| v.parse::<f64>().ok())
+        {
+            sheet
+                .write_number_with_format(row, 8, value, &money_format)
+                .map_err(ApiError::internal)?;
+        }
+    }
+    for (column, longest) in widths.iter().enumerate() {
+        sheet
+            .set_column_width(column as u16, (longest + 2.0).clamp(12.0, 48.0))
+            .map_err(ApiError::internal)?;
+    }
+    sheet.set_freeze_panes(1, 0).map_err(ApiError::internal)?;
+    book.save_to_buffer().map_err(ApiError::internal)
 }
 
 #[cfg(test)]

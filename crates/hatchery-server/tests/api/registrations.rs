@@ -183,7 +183,7 @@ async fn a_registration_is_activated_by_its_city_and_binds_to_the_ledger_record(
         .await
         .expect(200)
         .json();
-    let actions: Vec<&str> = audit["items"]
+    let actions: Vec<&str> = audit
         .as_array()
         .unwrap()
         .iter()

@@ -65,6 +65,7 @@ pub struct Throttle {
     backoff: SignedDuration,
     free_per_user: u32,
     free_per_address: u32,
+    free_registrations: u32,
 }
 
 impl std::fmt::Debug for Throttle {
@@ -93,6 +94,7 @@ impl Throttle {
             backoff: SignedDuration::from_secs(i64::from(auth.backoff_seconds)),
             free_per_user: auth.max_failures_per_user,
             free_per_address: auth.max_failures_per_address,
+            free_registrations: auth.max_registrations_per_address,
         })
     }
 
@@ -117,6 +119,18 @@ impl Throttle {
             });
         }
         keys
+    }
+
+    /// The key an enterprise registration from `client` counts under (none
+    /// without a known address).
+    pub fn registration_keys(&self, client: Option<IpAddr>) -> Vec<Key> {
+        client
+            .map(|ip| Key {
+                key: self.mac("register", &ip.to_string()),
+                free: self.free_registrations,
+            })
+            .into_iter()
+            .collect()
     }
 
     /// How long an attempt must still wait given a key's tally, if at all.

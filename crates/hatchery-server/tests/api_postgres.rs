@@ -27,5 +27,7 @@ mod http;
 mod idempotency;
 #[path = "api/matrix.rs"]
 mod matrix;
+#[path = "api/registrations.rs"]
+mod registrations;
 #[path = "api/signin.rs"]
 mod signin;

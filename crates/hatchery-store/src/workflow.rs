@@ -16,14 +16,15 @@
 //!   database, so several stateless servers can share one.
 
 use async_trait::async_trait;
-use hatchery_core::EnterpriseId;
+use hatchery_core::date::PartialDate;
 use hatchery_core::workflow::audit::{AuditEntry, AuditRecord};
 use hatchery_core::workflow::declaration::{ActionKind, Transition};
 use hatchery_core::workflow::{
     AccountId, CredentialId, DeclarationForm, DeclarationId, DeclarationState, EvidenceId,
     EvidenceType, ExitCause, Jurisdiction, ObjectionId, Placement, PoolMemberId, ProposalId,
-    ProposalKind, Role, Scope, Username, Zone, ZoneId,
+    ProposalKind, RegistrationId, RegistrationState, Role, Scope, Username, Zone, ZoneId,
 };
+use hatchery_core::{DivisionCode, EnterpriseId, Uscc};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -257,6 +258,81 @@ pub struct StoredRuleSet {
     pub source: String,
     pub added_by: Option<AccountId>,
     pub added_at: Timestamp,
+}
+
+// ---------------------------------------------------------- registrations
+
+/// What [`WorkflowError::Duplicate`] says when a credit code already has a
+/// pending or active registration.
+pub const REGISTERED_USCC: &str = "that credit code is already registered";
+/// What [`WorkflowError::Duplicate`] says when a registration's username is
+/// an account's or another pending registration's.
+pub const TAKEN_USERNAME: &str = "that username is taken";
+
+/// An enterprise's registration as stored, without its password hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Registration {
+    pub id: RegistrationId,
+    pub uscc: Uscc,
+    pub name: String,
+    pub region: DivisionCode,
+    pub founded: PartialDate,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: Option<String>,
+    /// The username the account will have.
+    pub username: Username,
+    /// Where it sits: the region's divisions and the zone it chose, if any.
+    pub placement: Placement,
+    pub state: RegistrationState,
+    /// The official's written reason of a rejection.
+    pub reason: Option<String>,
+    /// The ledger record the account was bound to, once active.
+    pub enterprise: Option<EnterpriseId>,
+    /// The account created on activation.
+    pub account: Option<AccountId>,
+    /// The official who activated or rejected it.
+    pub decided_by: Option<AccountId>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub version: i64,
+}
+
+/// A registration to file, pending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRegistration {
+    pub uscc: Uscc,
+    pub name: String,
+    pub region: DivisionCode,
+    pub founded: PartialDate,
+    pub contact_name: String,
+    pub contact_phone: String,
+    pub contact_email: Option<String>,
+    pub username: Username,
+    /// An Argon2id PHC string.
+    pub password_hash: String,
+    pub placement: Placement,
+}
+
+/// Which registrations to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistrationFilter {
+    /// Only those placed within this scope.
+    pub scope: Scope,
+    /// Only those in this state.
+    pub state: Option<RegistrationState>,
+    pub page: Page,
+}
+
+/// An activation: the ledger record the account is bound to and where the
+/// account sits.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Activation {
+    pub enterprise: EnterpriseId,
+    /// The account's jurisdiction (the enterprise's division).
+    pub jurisdiction: Jurisdiction,
+    /// The account's placement (the enterprise's, as the ledger has it).
+    pub placement: Placement,
 }
 
 // --------------------------------------------------------- declarations
@@ -714,6 +790,58 @@ pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
         rule_set: &StoredRuleSet,
         acting: &Acting,
     ) -> Result<(), WorkflowError>;
+
+    // --- registrations
+
+    /// Files a pending registration. A credit code with a pending or active
+    /// registration, or a username taken by an account or a pending
+    /// registration, is [`WorkflowError::Duplicate`].
+    async fn create_registration(
+        &self,
+        registration: &NewRegistration,
+        acting: &Acting,
+    ) -> Result<Registration, WorkflowError>;
+
+    /// One registration.
+    async fn registration(&self, id: RegistrationId)
+    -> Result<Option<Registration>, WorkflowError>;
+
+    /// Registrations placed within the filter's scope, oldest first.
+    async fn registrations(
+        &self,
+        filter: &RegistrationFilter,
+    ) -> Result<Paged<Registration>, WorkflowError>;
+
+    /// The latest pending or rejected registration under `username`, with
+    /// its password hash (so that its registrant signing in can be told
+    /// where it stands).
+    async fn registration_for_login(
+        &self,
+        username: &Username,
+    ) -> Result<Option<(Registration, Option<String>)>, WorkflowError>;
+
+    /// Activates a pending registration at `expected_version`: creates its
+    /// enterprise account (the registrant's own password, no change forced)
+    /// bound to `activation.enterprise`, in one transaction with both audit
+    /// entries. A registration no longer pending is a version conflict.
+    async fn activate_registration(
+        &self,
+        id: RegistrationId,
+        expected_version: i64,
+        activation: &Activation,
+        acting: &Acting,
+    ) -> Result<(Registration, Account), WorkflowError>;
+
+    /// Rejects a pending registration at `expected_version` with a reason.
+    /// Its password hash stays, so that its registrant signing in is told
+    /// the reason; the credit code and username may register again.
+    async fn reject_registration(
+        &self,
+        id: RegistrationId,
+        expected_version: i64,
+        reason: &str,
+        acting: &Acting,
+    ) -> Result<Registration, WorkflowError>;
 
     // --- declarations
 

@@ -65,6 +65,13 @@ pub fn pages() -> Result<Router<AppState>, SiteError> {
         )
         .route("/signout", post(pages::signin::sign_out))
         .route(
+            "/register",
+            get(pages::register::form).post(pages::register::submit),
+        )
+        .route("/registrations", get(pages::register::list))
+        .route("/registrations/{id}", get(pages::register::show))
+        .route("/registrations/{id}/decide", post(pages::register::decide))
+        .route(
             "/account/password",
             get(pages::password::form).post(pages::password::submit),
         )

@@ -70,6 +70,12 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("accounts.html", include_str!("../templates/accounts.html")),
     ("audit.html", include_str!("../templates/audit.html")),
+    // Enterprises registering themselves.
+    ("register.html", include_str!("../templates/register.html")),
+    (
+        "registrations.html",
+        include_str!("../templates/registrations.html"),
+    ),
 ];
 
 /// The web interface's own state: templates and the idle clock.
@@ -217,6 +223,8 @@ pub struct UserChrome {
     pub declarations: bool,
     /// Whether the role reads the pool (the 培育库 entry).
     pub pool: bool,
+    /// Whether the role checks enterprises' registrations (the 企业注册审核 entry).
+    pub registrations: bool,
     /// The operations pages the role may open (by their capabilities).
     pub operations: Operations,
 }
@@ -279,6 +287,7 @@ impl Chrome {
             full: !member.caller.account.must_change_password,
             declarations: Capability::ReadDeclarations.granted_to(member.caller.account.role),
             pool: Capability::ReadPool.granted_to(member.caller.account.role),
+            registrations: Capability::CheckRegistrations.granted_to(member.caller.account.role),
             operations: Operations::of(member.caller.account.role),
         });
         chrome.csrf = member.csrf.clone();

@@ -401,6 +401,37 @@ async fn today(api: &Api, confirmed: i64, noticed: i64, made: &mut Made) -> anyh
         }
         made.declarations.push((id, state));
     }
+    pending_registration(api).await
+}
+
+/// The username of the demo's pending registration.
+const REGISTRANT: &str = "demo.registrant";
+
+/// An enterprise new to the ledger registers itself in Nanshan, Shenzhen:
+/// pending, for demo.shenzhen to check and activate at `/registrations`.
+async fn pending_registration(api: &Api) -> anyhow::Result<()> {
+    let organisation = hatchery_core::uscc::organisation_code("MA5DEMQ1")
+        .context("the demo's organisation code")?;
+    let uscc = hatchery_core::uscc::with_check_symbol(&format!("91440300{organisation}"))
+        .context("the demo's credit code")?;
+    api.send(
+        reqwest::Method::POST,
+        "/api/registrations",
+        &[],
+        Some(json!({
+            "uscc": uscc,
+            "name": "深圳星火智能科技有限公司",
+            "region": "440305",
+            "founded": "2021-03",
+            "contact_name": "李明",
+            "contact_phone": "0755-8888 6666",
+            "contact_email": "liming@example.cn",
+            "username": REGISTRANT,
+            "password": DEMO_PASSWORD,
+            "truthful": true,
+        })),
+    )
+    .await?;
     Ok(())
 }
 
@@ -455,6 +486,9 @@ pub async fn serve(db: &DatabaseUrl, args: &DemoArgs) -> CliResult {
             println!("  declaration {id}: {state}");
         }
         println!("  one member of the cultivation pool; one objection to a public notice");
+        println!(
+            "  one enterprise registration awaiting demo.shenzhen's check ({REGISTRANT}, signs in once activated)"
+        );
     } else {
         println!("\nThe store already holds the demo's workflow.");
     }

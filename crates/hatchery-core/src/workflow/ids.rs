@@ -39,6 +39,10 @@ store_id!(
     ObjectionId
 );
 store_id!(
+    /// An enterprise's registration's number, as the store assigns it.
+    RegistrationId
+);
+store_id!(
     /// A credential's (session's or API token's) number, as the store assigns it.
     CredentialId
 );

@@ -17,6 +17,7 @@ pub mod ids;
 pub mod jurisdiction;
 pub mod permission;
 pub mod pool;
+pub mod registration;
 pub mod zone;
 
 pub use account::{AccountId, BindingError, Role, Username, UsernameError};
@@ -28,10 +29,11 @@ pub use declaration::{
     Facts, ObjectionChange, QuotaUse, Transition, TransitionError, awaiting,
 };
 pub use evidence::{CheckedEvidence, EvidenceError, EvidenceType, check_evidence};
-pub use ids::{CredentialId, EvidenceId, ObjectionId, PoolMemberId, ProposalId};
+pub use ids::{CredentialId, EvidenceId, ObjectionId, PoolMemberId, ProposalId, RegistrationId};
 pub use jurisdiction::{Jurisdiction, JurisdictionError, Placement, Scope};
 pub use permission::Capability;
 pub use pool::{ExitCause, Proposal, ProposalKind, reevaluate};
+pub use registration::{CheckedRegistration, RegistrationForm, RegistrationState};
 pub use zone::{
     RawZoneFile, Zone, ZoneId, ZoneIdError, ZoneKind, ZoneSeed, seed_zones, shipped_zone_list,
 };

@@ -49,6 +49,8 @@ pub enum Capability {
     ManageQuotas,
     /// Read and verify the audit log.
     ReadAudit,
+    /// Check enterprises' registrations in one's city or zone: activate or reject them.
+    CheckRegistrations,
 }
 
 impl Capability {
@@ -60,7 +62,9 @@ impl Capability {
             Self::ReadStatistics => !matches!(role, Enterprise),
             Self::ReadDeclarations => !matches!(role, Investor | Analyst),
             Self::Declare => matches!(role, Enterprise | ZoneReviewer),
-            Self::ReviewLocally => matches!(role, CityReviewer | ZoneReviewer),
+            Self::ReviewLocally | Self::CheckRegistrations => {
+                matches!(role, CityReviewer | ZoneReviewer)
+            }
             Self::Recommend | Self::DecideProposals => matches!(role, ProvinceReviewer),
             Self::ReviewNationally => matches!(role, MinistryReviewer),
             Self::LodgeObjection => !matches!(role, Analyst | Auditor),
@@ -110,6 +114,10 @@ mod tests {
         assert_eq!(holders(Capability::Declare), vec![ZoneReviewer, Enterprise]);
         assert_eq!(
             holders(Capability::ReviewLocally),
+            vec![CityReviewer, ZoneReviewer]
+        );
+        assert_eq!(
+            holders(Capability::CheckRegistrations),
             vec![CityReviewer, ZoneReviewer]
         );
         assert_eq!(holders(Capability::Recommend), vec![ProvinceReviewer]);

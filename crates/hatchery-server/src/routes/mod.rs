@@ -13,6 +13,7 @@ mod named;
 pub mod notices;
 pub mod pool;
 pub mod quotas;
+pub mod registrations;
 pub mod reports;
 pub mod rulesets;
 pub mod session;
@@ -57,6 +58,7 @@ use crate::text::Logged;
         (name = "imports", description = "Ledger imports"),
         (name = "declarations", description = "Declaration → review → recommendation → confirmation"),
         (name = "notices", description = "Public notices and objections"),
+        (name = "registrations", description = "Enterprises register themselves; their city or zone official activates or rejects"),
         (name = "quotas", description = "Provincial recommendation quotas"),
         (name = "pool", description = "The national cultivation pool and its re-evaluation"),
         (name = "audit", description = "The hash-chained audit log"),
@@ -133,6 +135,13 @@ fn api(evidence_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(pool::list_proposals))
         .routes(routes!(pool::get_proposal))
         .routes(routes!(pool::decide_proposal))
+        .routes(routes!(
+            registrations::list_registrations,
+            registrations::create_registration
+        ))
+        .routes(routes!(registrations::get_registration))
+        .routes(routes!(registrations::activate_registration))
+        .routes(routes!(registrations::reject_registration))
         .routes(routes!(audit::list_audit))
         .routes(routes!(audit::verify))
 }

@@ -135,6 +135,7 @@ async fn verify_counted(
     responses(
         (status = 200, description = "Signed in; the session cookie is set. When `account.must_change_password`, only the password change and sign-out answer until it is changed", body = SessionView),
         (status = 401, description = "Wrong username or password", body = ErrorBody),
+        (status = 403, description = "The username and password of a registration not activated yet (`registration_pending`) or rejected (`registration_rejected`, the reason in `details.reason`)", body = ErrorBody),
         (status = 413, description = "The body is larger than a sign-in can be", body = ErrorBody),
         (status = 422, description = "The username is longer than any username", body = ErrorBody),
         (status = 429, description = "Too many failed attempts at the account or from the address; see Retry-After", body = ErrorBody),
@@ -195,11 +196,24 @@ pub async fn sign_in(
         Ok(username) => state.db.account_for_login(&username).await?,
         Err(_) => None,
     };
+    // No account yet: a registration under the name may be waiting for its
+    // official, or rejected; its registrant (the right password) is told.
+    let registration = match (&found, Username::parse(&username)) {
+        (None, Ok(name)) => state.db.registration_for_login(&name).await?,
+        _ => None,
+    };
     let (account, hash) = match found {
         Some((account, hash)) => (Some(account), Some(hash)),
-        None => (None, None),
+        None => (
+            None,
+            registration.as_ref().and_then(|(_, hash)| hash.clone()),
+        ),
     };
     let (verified, ticket) = verify_counted(state, ticket, password, hash).await?;
+    if let (None, Some((registration, _)), true) = (&account, &registration, verified) {
+        state.throttle.forget(state.db.as_ref(), ticket).await?;
+        return Err(registration_refusal(registration));
+    }
     let account = match account {
         Some(account) if verified && !account.disabled => account,
         other => {
@@ -238,6 +252,29 @@ pub async fn sign_in(
         expires_at,
         max_age_seconds: lifetime.as_secs(),
     })
+}
+
+/// Why a registrant cannot sign in yet: 403 `registration_pending` while
+/// the official has not checked it, `registration_rejected` with the
+/// official's reason in `details.reason`.
+fn registration_refusal(registration: &hatchery_store::workflow::Registration) -> ApiError {
+    use hatchery_core::workflow::RegistrationState;
+    match registration.state {
+        RegistrationState::Rejected => ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "registration_rejected",
+            format!(
+                "your registration was rejected: {}",
+                registration.reason.as_deref().unwrap_or("")
+            ),
+        )
+        .with_details(serde_json::json!({ "reason": registration.reason })),
+        _ => ApiError::new(
+            axum::http::StatusCode::FORBIDDEN,
+            "registration_pending",
+            "your registration awaits the check of your city or zone; you can sign in once it is activated",
+        ),
+    }
 }
 
 /// Ends the session (or revokes the token) `caller` used.

@@ -17,4 +17,5 @@ mod idempotency;
 mod matrix;
 mod openapi;
 mod operations;
+mod registrations;
 mod signin;

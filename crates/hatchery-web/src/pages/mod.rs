@@ -16,6 +16,7 @@ pub mod declarations;
 pub mod objection;
 pub mod pool;
 pub mod proposals;
+pub mod register;
 
 // Operations: reports, list imports, rule sets, administration.
 pub mod accounts;

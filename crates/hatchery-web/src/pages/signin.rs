@@ -56,6 +56,8 @@ struct SigninPage {
     problem: Option<String>,
     /// Problems by field, as message keys.
     errors: BTreeMap<&'static str, &'static str>,
+    /// The official's reason, when the account's registration was rejected.
+    reason: Option<String>,
     /// The form's own CSRF token.
     token: String,
 }
@@ -107,6 +109,7 @@ pub async fn form(
         notice: notice(&query.why),
         problem: None,
         errors: BTreeMap::new(),
+        reason: None,
         token: new_secret(),
     };
     render(&site, &state, visitor.lang, page, StatusCode::OK)
@@ -133,6 +136,7 @@ pub async fn submit(
         notice: None,
         problem: None,
         errors: BTreeMap::new(),
+        reason: None,
         token: new_secret(),
     };
     let expected = cookie(&headers, SIGNIN_COOKIE);
@@ -161,11 +165,18 @@ pub async fn submit(
         Err(error) => {
             error.log_if_server_error();
             let status = error.status();
+            page.reason = error
+                .details()
+                .and_then(|d| d.get("reason"))
+                .and_then(|r| r.as_str())
+                .map(str::to_owned);
             page.problem = Some(
                 match error.code() {
                     "unauthenticated" => "signin.wrong",
                     "too_many_attempts" => "signin.throttled",
                     "invalid_username" => "signin.wrong",
+                    "registration_pending" => "register.pending_signin",
+                    "registration_rejected" => "register.rejected_signin",
                     _ if status == StatusCode::SERVICE_UNAVAILABLE => "signin.busy",
                     _ => "error.internal_text",
                 }

@@ -72,6 +72,18 @@ pub(crate) async fn create(
     account: &NewAccount,
     acting: &Acting,
 ) -> Result<Account, WorkflowError> {
+    create_with(s, account, acting, set_by_another(acting, None)).await
+}
+
+/// Creates an account whose password must be changed first or not
+/// (`must_change`: an account activated from a registration keeps the
+/// password its registrant chose).
+pub(crate) async fn create_with(
+    s: &mut impl Session,
+    account: &NewAccount,
+    acting: &Acting,
+    must_change: bool,
+) -> Result<Account, WorkflowError> {
     let [province, city, district, zone] = placement_values(&account.placement);
     let binds = [
         account.username.as_str().into(),
@@ -85,7 +97,7 @@ pub(crate) async fn create(
         zone,
         (&account.password_hash).into(),
         acting.at.into(),
-        set_by_another(acting, None).into(),
+        must_change.into(),
     ];
     let row = s
         .fetch_optional(

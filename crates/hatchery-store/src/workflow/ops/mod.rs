@@ -18,6 +18,7 @@ mod audit;
 mod codec;
 mod declarations;
 mod pool;
+mod registrations;
 mod zones;
 
 pub(crate) use audit::append as append_audit;
@@ -27,18 +28,19 @@ use hatchery_core::DivisionCode;
 use hatchery_core::workflow::audit::{AuditEntry, AuditRecord};
 use hatchery_core::workflow::{
     AccountId, CredentialId, DeclarationForm, DeclarationId, EvidenceId, PoolMemberId, ProposalId,
-    Scope, Username, Zone, ZoneId,
+    RegistrationId, Scope, Username, Zone, ZoneId,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::engine::{Access, Session, WorkflowEngine};
 use super::{
-    Account, AccountChange, Acting, AdmitAttempt, AttemptTally, AuditFilter, Credential,
-    Declaration, DeclarationFilter, Evidence, IdempotencyClaim, LoginAttempt, NewAccount,
-    NewCredential, NewDeclaration, NewEvidence, NewProposal, Objection, Page, Paged, PoolFilter,
-    PoolMember, PoolProposal, ProposalDecision, ProposalFilter, ProposalsRecorded, Quota, Step,
-    StepRequest, StoredResponse, StoredRuleSet, StoredZone, WorkflowError, WorkflowStore,
+    Account, AccountChange, Acting, Activation, AdmitAttempt, AttemptTally, AuditFilter,
+    Credential, Declaration, DeclarationFilter, Evidence, IdempotencyClaim, LoginAttempt,
+    NewAccount, NewCredential, NewDeclaration, NewEvidence, NewProposal, NewRegistration,
+    Objection, Page, Paged, PoolFilter, PoolMember, PoolProposal, ProposalDecision, ProposalFilter,
+    ProposalsRecorded, Quota, Registration, RegistrationFilter, Step, StepRequest, StoredResponse,
+    StoredRuleSet, StoredZone, WorkflowError, WorkflowStore,
 };
 
 /// Commits `session` if `result` is a success, rolls it back if not.
@@ -102,6 +104,67 @@ impl<E: WorkflowEngine> WorkflowStore for E {
         acting: &Acting,
     ) -> Result<Account, WorkflowError> {
         in_write!(self, |s| accounts::create(s, account, acting))
+    }
+
+    async fn create_registration(
+        &self,
+        registration: &NewRegistration,
+        acting: &Acting,
+    ) -> Result<Registration, WorkflowError> {
+        in_write!(self, |s| registrations::create(s, registration, acting))
+    }
+
+    async fn registration(
+        &self,
+        id: RegistrationId,
+    ) -> Result<Option<Registration>, WorkflowError> {
+        direct!(self, |s| registrations::get(s, id))
+    }
+
+    async fn registrations(
+        &self,
+        filter: &RegistrationFilter,
+    ) -> Result<Paged<Registration>, WorkflowError> {
+        in_snapshot!(self, |s| registrations::list(s, filter))
+    }
+
+    async fn registration_for_login(
+        &self,
+        username: &Username,
+    ) -> Result<Option<(Registration, Option<String>)>, WorkflowError> {
+        direct!(self, |s| registrations::for_login(s, username))
+    }
+
+    async fn activate_registration(
+        &self,
+        id: RegistrationId,
+        expected_version: i64,
+        activation: &Activation,
+        acting: &Acting,
+    ) -> Result<(Registration, Account), WorkflowError> {
+        in_write!(self, |s| registrations::activate(
+            s,
+            id,
+            expected_version,
+            activation,
+            acting
+        ))
+    }
+
+    async fn reject_registration(
+        &self,
+        id: RegistrationId,
+        expected_version: i64,
+        reason: &str,
+        acting: &Acting,
+    ) -> Result<Registration, WorkflowError> {
+        in_write!(self, |s| registrations::reject(
+            s,
+            id,
+            expected_version,
+            reason,
+            acting
+        ))
     }
 
     async fn account(&self, id: AccountId) -> Result<Option<Account>, WorkflowError> {

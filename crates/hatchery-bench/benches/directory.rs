@@ -29,7 +29,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use hatchery_server::admin::{NewUser, create_account};
 use hatchery_server::settings::Argon2Settings;
 use hatchery_server::{AppState, DatabaseUrl, ManualClock, Settings, router};
-use hatchery_store::{ImportSource, Store};
+use hatchery_store::ImportSource;
 use hatchery_synth::{Generator, GeneratorConfig};
 use http_body_util::BodyExt;
 use tower::ServiceExt;

@@ -208,10 +208,14 @@ fn sort_text(name: &str) -> (String, String) {
     (key, name.to_owned())
 }
 
+/// An index being built or built: the first caller builds it, the others
+/// asking for the same key wait for it.
+type IndexCell = Arc<OnceLock<Arc<DirectoryIndex>>>;
+
 /// The indexes of one ledger view, most recently used last.
 #[derive(Debug, Default)]
 pub struct DirectoryCache {
-    kept: Mutex<Vec<(IndexKey, Arc<OnceLock<Arc<DirectoryIndex>>>)>>,
+    kept: Mutex<Vec<(IndexKey, IndexCell)>>,
 }
 
 impl DirectoryCache {

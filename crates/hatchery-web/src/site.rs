@@ -4,6 +4,7 @@
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use hatchery_server::AppState;
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
 use serde::Serialize;
@@ -135,6 +136,29 @@ impl Site {
             templates,
             idle: IdleClock::default(),
         })
+    }
+
+    /// A page whose form is posted before any session exists (sign-in,
+    /// sign-up): its CSRF `token` goes into the form and into a cookie of its
+    /// own (`cookie`, for an hour, on the form's `path` only).
+    #[allow(clippy::too_many_arguments)]
+    pub fn pre_session_form<P: Serialize>(
+        &self,
+        state: &AppState,
+        status: StatusCode,
+        template: &str,
+        mut chrome: Chrome,
+        page: P,
+        token: &str,
+        cookie: &str,
+        path: &str,
+    ) -> Response {
+        chrome.csrf = token.to_owned();
+        let mut response = self.page(status, template, &chrome, page);
+        if let Some(value) = crate::session::set_cookie(state, cookie, token, path, 3600) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+        response
     }
 
     /// Renders `template` with `page` and the shared `chrome`, as an HTML

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use hatchery_server::ApiError;
@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use super::{division_name, failure, refusal};
 use crate::format;
 use crate::i18n::Lang;
-use crate::session::{Member, Visitor, set_cookie};
+use crate::session::{Member, Visitor};
 use crate::site::{Chrome, Site};
 
 /// The sign-up form's own CSRF cookie (no session yet), for `/register` only.
@@ -123,14 +123,18 @@ fn render(
     page: RegisterPage,
     status: StatusCode,
 ) -> Response {
-    let mut chrome = Chrome::new(lang, "register.title", "register", "/register");
-    chrome.csrf = page.token.clone();
+    let chrome = Chrome::new(lang, "register.title", "register", "/register");
     let token = page.token.clone();
-    let mut response = site.page(status, "register.html", &chrome, page);
-    if let Some(value) = set_cookie(state, REGISTER_COOKIE, &token, "/register", 3600) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-    response
+    site.pre_session_form(
+        state,
+        status,
+        "register.html",
+        chrome,
+        page,
+        &token,
+        REGISTER_COOKIE,
+        "/register",
+    )
 }
 
 /// `GET /register`.

@@ -78,14 +78,18 @@ fn render(
     page: SigninPage,
     status: StatusCode,
 ) -> Response {
-    let mut chrome = Chrome::new(lang, "signin.title", "signin", "/signin");
-    chrome.csrf = page.token.clone();
+    let chrome = Chrome::new(lang, "signin.title", "signin", "/signin");
     let token = page.token.clone();
-    let mut response = site.page(status, "signin.html", &chrome, page);
-    if let Some(value) = set_cookie(state, SIGNIN_COOKIE, &token, "/signin", 3600) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-    response
+    site.pre_session_form(
+        state,
+        status,
+        "signin.html",
+        chrome,
+        page,
+        &token,
+        SIGNIN_COOKIE,
+        "/signin",
+    )
 }
 
 /// `GET /signin`.

@@ -78,6 +78,9 @@ pub struct AuthSettings {
     /// Enterprise registrations filed from one client address within the
     /// window before each further one from it must wait, likewise.
     pub max_registrations_per_address: u32,
+    /// Objections lodged without an account from one client address within
+    /// the window before each further one from it must wait, likewise.
+    pub max_public_objections_per_address: u32,
     /// The first wait once a limit is reached, in seconds; each further
     /// failure doubles it, up to the window.
     pub backoff_seconds: u32,
@@ -199,6 +202,7 @@ impl Default for AuthSettings {
             max_failures_per_user: 5,
             max_failures_per_address: 50,
             max_registrations_per_address: 5,
+            max_public_objections_per_address: 5,
             backoff_seconds: 1,
             throttle_key: None,
             trusted_proxies: Vec::new(),
@@ -364,6 +368,10 @@ impl Settings {
             (
                 self.auth.max_registrations_per_address == 0,
                 "auth.max_registrations_per_address must be at least 1",
+            ),
+            (
+                self.auth.max_public_objections_per_address == 0,
+                "auth.max_public_objections_per_address must be at least 1",
             ),
             (
                 self.auth.throttle_minutes == 0,

@@ -197,6 +197,8 @@ pub struct LedgerView {
     directory: DirectoryCache,
     /// Every industry key of the ledger, sorted (listed on first use).
     industries: std::sync::OnceLock<Vec<String>>,
+    /// Each enterprise's searchable text (made on first use).
+    search_texts: std::sync::OnceLock<Vec<Box<str>>>,
 }
 
 impl LedgerView {
@@ -225,6 +227,7 @@ impl LedgerView {
             generation,
             directory: DirectoryCache::default(),
             industries: std::sync::OnceLock::new(),
+            search_texts: std::sync::OnceLock::new(),
         })
     }
 
@@ -263,11 +266,41 @@ impl LedgerView {
         })
     }
 
+    /// Each enterprise's id, name and English name in lower case, joined
+    /// by a control character no search text holds, by ledger position:
+    /// lower-casing once per view instead of once per search and enterprise
+    /// is what makes a text search over a national ledger fast.
+    pub fn search_texts(&self) -> &[Box<str>] {
+        self.search_texts.get_or_init(|| {
+            self.ledger
+                .enterprises()
+                .iter()
+                .enumerate()
+                .map(|(position, e)| {
+                    let mut text = e.id.as_str().to_lowercase();
+                    if let Some(names) = self.names(position) {
+                        text.push(SEARCH_SEPARATOR);
+                        text.push_str(&names.name.to_lowercase());
+                        if let Some(english) = &names.name_en {
+                            text.push(SEARCH_SEPARATOR);
+                            text.push_str(&english.to_lowercase());
+                        }
+                    }
+                    text.into_boxed_str()
+                })
+                .collect()
+        })
+    }
+
     /// The ledger position of an enterprise.
     pub fn position(&self, id: &EnterpriseId) -> Option<usize> {
         self.ledger.position(id.as_str())
     }
 }
+
+/// What separates the fields of a search text: a search's text never holds
+/// it (the search drops control characters), so no match spans two fields.
+pub const SEARCH_SEPARATOR: char = '\u{1f}';
 
 /// The ledger in memory, replaced when an import lands.
 #[derive(Debug)]

@@ -66,6 +66,7 @@ pub struct Throttle {
     free_per_user: u32,
     free_per_address: u32,
     free_registrations: u32,
+    free_public_objections: u32,
 }
 
 impl std::fmt::Debug for Throttle {
@@ -95,6 +96,7 @@ impl Throttle {
             free_per_user: auth.max_failures_per_user,
             free_per_address: auth.max_failures_per_address,
             free_registrations: auth.max_registrations_per_address,
+            free_public_objections: auth.max_public_objections_per_address,
         })
     }
 
@@ -128,6 +130,18 @@ impl Throttle {
             .map(|ip| Key {
                 key: self.mac("register", &ip.to_string()),
                 free: self.free_registrations,
+            })
+            .into_iter()
+            .collect()
+    }
+
+    /// The key an objection lodged without an account from `client` counts
+    /// under (none without a known address).
+    pub fn public_objection_keys(&self, client: Option<IpAddr>) -> Vec<Key> {
+        client
+            .map(|ip| Key {
+                key: self.mac("object", &ip.to_string()),
+                free: self.free_public_objections,
             })
             .into_iter()
             .collect()

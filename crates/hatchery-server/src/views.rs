@@ -4,8 +4,8 @@
 
 use hatchery_core::criteria::{Check, ClauseOutcome, Decision, TierOutcome};
 use hatchery_core::workflow::{
-    ActionKind, CredentialId, DeclarationState, EvidenceId, ExitCause, ObjectionId, Placement,
-    PoolMemberId, ProposalId, Role, Scope, ZoneKind,
+    ActionKind, CredentialId, DeclarationState, EvidenceId, ExitCause, Language, ObjectionId,
+    Placement, PoolMemberId, ProposalId, Role, Scope, ZoneKind,
 };
 use hatchery_store::workflow::{
     Account, Credential, Declaration, Evidence, MemberStatus, Objection, PoolMember, PoolProposal,
@@ -158,6 +158,9 @@ pub struct AccountView {
     /// it, every request but the password change and sign-out answers 403
     /// `password_change_required`.
     pub must_change_password: bool,
+    /// The language the account reads pages in (`zh-CN`, `en`); `null`:
+    /// not chosen.
+    pub language: Option<Language>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     /// Send it back to change the account.
@@ -175,6 +178,7 @@ impl From<&Account> for AccountView {
             enterprise: a.enterprise.as_ref().map(ToString::to_string),
             disabled: a.disabled,
             must_change_password: a.must_change_password,
+            language: a.language,
             created_at: a.created_at,
             updated_at: a.updated_at,
             version: a.version,
@@ -404,7 +408,7 @@ impl From<&Step> for StepView {
             action: s.action,
             from: s.from,
             to: s.to,
-            actor: Some(s.actor.0),
+            actor: s.actor.map(|a| a.0),
             actor_name: Some(s.actor_name.clone()),
             at: s.at,
             reason: s.reason.clone(),
@@ -446,8 +450,16 @@ impl From<&Evidence> for EvidenceView {
 pub struct ObjectionView {
     #[schema(value_type = i64)]
     pub id: ObjectionId,
-    /// Who lodged it: shown to officials, `null` for the enterprise.
+    /// The account that lodged it: shown to officials; `null` for the
+    /// enterprise, and for an objection from a member of the public.
     pub lodged_by: Option<i64>,
+    /// A member of the public who lodged it without an account: shown to
+    /// officials, `null` for the enterprise.
+    pub objector: Option<ObjectorView>,
+    /// The file the objector attached (`GET
+    /// /api/declarations/{id}/objections/{objection}/attachment`): shown to
+    /// officials, `null` for the enterprise.
+    pub attachment: Option<AttachmentView>,
     pub lodged_at: Timestamp,
     /// The grounds.
     pub text: String,
@@ -458,11 +470,40 @@ pub struct ObjectionView {
     pub resolution: Option<String>,
 }
 
+/// A member of the public who objected.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ObjectorView {
+    pub name: String,
+    /// A telephone number or an e-mail address.
+    pub contact: String,
+}
+
+/// A file attached to an objection.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AttachmentView {
+    pub name: String,
+    /// `application/pdf`, `image/png` or `image/jpeg`.
+    pub media_type: String,
+    pub size: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+}
+
 impl From<&Objection> for ObjectionView {
     fn from(o: &Objection) -> Self {
         Self {
             id: o.id,
-            lodged_by: Some(o.lodged_by.0),
+            lodged_by: o.lodged_by.map(|a| a.0),
+            objector: o.objector.as_ref().map(|p| ObjectorView {
+                name: p.name.clone(),
+                contact: p.contact.clone(),
+            }),
+            attachment: o.attachment.as_ref().map(|a| AttachmentView {
+                name: a.name.clone(),
+                media_type: a.kind.media_type().to_owned(),
+                size: a.size,
+                sha256: a.sha256.clone(),
+            }),
             lodged_at: o.lodged_at,
             text: o.text.clone(),
             resolved_by: o.resolved_by.map(|a| a.0),
@@ -501,6 +542,8 @@ impl DeclarationDetail {
         }
         for objection in &mut self.objections {
             objection.lodged_by = None;
+            objection.objector = None;
+            objection.attachment = None;
             objection.resolved_by = None;
         }
         self

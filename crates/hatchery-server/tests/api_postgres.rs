@@ -27,6 +27,8 @@ mod http;
 mod idempotency;
 #[path = "api/matrix.rs"]
 mod matrix;
+#[path = "api/public.rs"]
+mod public;
 #[path = "api/registrations.rs"]
 mod registrations;
 #[path = "api/signin.rs"]

@@ -21,8 +21,9 @@ use hatchery_core::workflow::audit::{AuditEntry, AuditRecord};
 use hatchery_core::workflow::declaration::{ActionKind, Transition};
 use hatchery_core::workflow::{
     AccountId, CredentialId, DeclarationForm, DeclarationId, DeclarationState, EvidenceId,
-    EvidenceType, ExitCause, Jurisdiction, ObjectionId, Placement, PoolMemberId, ProposalId,
-    ProposalKind, RegistrationId, RegistrationState, Role, Scope, Username, Zone, ZoneId,
+    EvidenceType, ExitCause, Jurisdiction, Language, ObjectionId, Placement, PoolMemberId,
+    ProposalId, ProposalKind, PublicObjector, RegistrationId, RegistrationState, Role, Scope,
+    Username, Zone, ZoneId,
 };
 use hatchery_core::{DivisionCode, EnterpriseId, Uscc};
 use jiff::Timestamp;
@@ -104,6 +105,9 @@ pub struct Account {
     /// account; cleared when the owner changes it.
     #[serde(default)]
     pub must_change_password: bool,
+    /// The language the account reads pages in; `None`: not chosen.
+    #[serde(default)]
+    pub language: Option<Language>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
     pub version: i64,
@@ -138,6 +142,8 @@ pub struct AccountChange {
     pub disabled: Option<bool>,
     /// A new Argon2id PHC string.
     pub password_hash: Option<String>,
+    /// A language chosen (`Some(None)` forgets the choice).
+    pub language: Option<Option<Language>>,
 }
 
 /// What kind of credential a bearer of a secret holds.
@@ -393,7 +399,8 @@ pub struct Step {
     pub action: ActionKind,
     pub from: DeclarationState,
     pub to: DeclarationState,
-    pub actor: AccountId,
+    /// `None` for a member of the public (an objection without an account).
+    pub actor: Option<AccountId>,
     pub actor_name: String,
     pub at: Timestamp,
     pub reason: Option<String>,
@@ -404,7 +411,12 @@ pub struct Step {
 pub struct Objection {
     pub id: ObjectionId,
     pub declaration: DeclarationId,
-    pub lodged_by: AccountId,
+    /// The account that lodged it; `None` for a member of the public.
+    pub lodged_by: Option<AccountId>,
+    /// A member of the public who lodged it without an account.
+    pub objector: Option<PublicObjector>,
+    /// The file the objector attached (its content is fetched separately).
+    pub attachment: Option<AttachmentRecord>,
     pub lodged_at: Timestamp,
     pub text: String,
     pub resolved_by: Option<AccountId>,
@@ -421,6 +433,35 @@ pub struct StepRequest {
     pub precheck: Option<serde_json::Value>,
     /// On a recommendation: the quota to re-check inside the transaction.
     pub quota_limit: Option<u32>,
+    /// On an objection from the public: who objects and what they attach.
+    pub public_objection: Option<PublicObjection>,
+}
+
+/// An objection lodged without an account: who, and an attachment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicObjection {
+    pub objector: PublicObjector,
+    pub attachment: Option<NewAttachment>,
+}
+
+/// A file attached to an objection, to store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub name: String,
+    pub kind: EvidenceType,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
+    pub content: Vec<u8>,
+}
+
+/// A file attached to an objection, as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentRecord {
+    pub name: String,
+    pub kind: EvidenceType,
+    pub size: u64,
+    /// SHA-256 of the content, hex.
+    pub sha256: String,
 }
 
 /// An evidence file's record (its content is fetched separately).
@@ -887,6 +928,13 @@ pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
 
     /// A declaration's objections, oldest first.
     async fn objections(&self, id: DeclarationId) -> Result<Vec<Objection>, WorkflowError>;
+
+    /// The file attached to one of a declaration's objections, with its content.
+    async fn objection_attachment(
+        &self,
+        id: DeclarationId,
+        objection: ObjectionId,
+    ) -> Result<Option<(AttachmentRecord, Vec<u8>)>, WorkflowError>;
 
     /// Declarations under public notice, by notice end.
     async fn notices(&self, page: Page) -> Result<Paged<Declaration>, WorkflowError>;

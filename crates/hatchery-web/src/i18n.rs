@@ -37,6 +37,22 @@ impl Lang {
         }
     }
 
+    /// The account setting of the same language.
+    pub fn language(self) -> hatchery_core::workflow::Language {
+        match self {
+            Self::Zh => hatchery_core::workflow::Language::Chinese,
+            Self::En => hatchery_core::workflow::Language::English,
+        }
+    }
+
+    /// The page language of an account's setting.
+    pub fn of(language: hatchery_core::workflow::Language) -> Self {
+        match language {
+            hatchery_core::workflow::Language::Chinese => Self::Zh,
+            hatchery_core::workflow::Language::English => Self::En,
+        }
+    }
+
     /// The report's language of the same name (region names, tier names).
     pub fn report(self) -> hatchery_report::Lang {
         match self {

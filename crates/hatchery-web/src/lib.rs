@@ -103,6 +103,10 @@ pub fn pages() -> Result<Router<AppState>, SiteError> {
             get(pages::declaration::download),
         )
         .route(
+            "/declarations/{id}/objections/{objection}/attachment",
+            get(pages::declaration::download_objection_file),
+        )
+        .route(
             "/publicity/{id}/object",
             get(pages::objection::form).post(pages::objection::lodge),
         )

@@ -75,7 +75,8 @@ impl IdleClock {
     }
 }
 
-/// The language of a request: the cookie's, else Chinese.
+/// The language of a request before its account is known: the cookie's,
+/// else Chinese.
 pub fn lang_of(parts: &Parts) -> Lang {
     cookie(&parts.headers, LANG_COOKIE)
         .and_then(|tag| Lang::parse(&tag))
@@ -206,11 +207,13 @@ async fn member_of(parts: &Parts, state: &AppState, site: &Site) -> Result<Membe
     }
     let csrf = cookie(&parts.headers, CSRF_COOKIE).unwrap_or_default();
     let must_change = account.must_change_password;
+    // The account's own choice wins over this browser's cookie.
+    let lang = account.language.map_or_else(|| lang_of(parts), Lang::of);
     let member = Member {
         caller: caller_of(&credential, account),
         credential,
         csrf,
-        lang: lang_of(parts),
+        lang,
         path: wanted(parts),
     };
     if must_change {
@@ -280,7 +283,7 @@ impl FromRequestParts<AppState> for Visitor {
             None => None,
         };
         Ok(Self {
-            lang: lang_of(parts),
+            lang: member.as_ref().map_or_else(|| lang_of(parts), |m| m.lang),
             member,
             path: wanted(parts),
         })

@@ -20,6 +20,8 @@ use crate::error::CliResult;
 pub const DEMO_PASSWORD: &str = "hatchery demo 2025";
 /// The password the administrator gives; each account replaces it.
 const GIVEN: &str = "given by the demo administrator";
+/// A one-page PDF a member of the public attaches to their objection.
+const DEMO_ATTACHMENT: &str = "JVBERi0xLjQKJSBkZW1vIGF0dGFjaG1lbnQKMSAwIG9iaiA8PCA+PiBlbmRvYmoKdHJhaWxlciA8PCAvUm9vdCAxIDAgUiA+PgolJUVPRgo=";
 /// The first port tried when none is asked for.
 const FIRST_PORT: u16 = 8080;
 
@@ -349,8 +351,33 @@ async fn today(api: &Api, confirmed: i64, noticed: i64, made: &mut Made) -> anyh
         json!({"version": version, "reason": "估值依据的融资轮次尚未完成交割，请核实。"}),
     )
     .await?;
-    made.declarations
-        .push((noticed, "public_notice (with an objection)"));
+    // A member of the public objects too, without an account, with a file.
+    let current = api
+        .get(&admin, &format!("/api/declarations/{noticed}"))
+        .await?;
+    let version = current["declaration"]["version"].as_i64().unwrap_or(0);
+    api.send(
+        reqwest::Method::POST,
+        &format!("/api/public/notices/{noticed}/objections"),
+        &[],
+        Some(json!({
+            "version": version,
+            "name": "王五",
+            "contact": "wangwu@example.cn",
+            "grounds": "该企业宣传的核心专利登记在关联公司名下，请核实专利归属。",
+            "truthful": true,
+            "attachment": {
+                "file_name": "专利登记簿副本.pdf",
+                "media_type": "application/pdf",
+                "content_base64": DEMO_ATTACHMENT,
+            },
+        })),
+    )
+    .await?;
+    made.declarations.push((
+        noticed,
+        "public_notice (with two objections, one from the public)",
+    ));
     // The enterprise declares for itself, one cycle each (an enterprise has
     // one live declaration per cycle).
     let steps: [(&'static str, i16, &[Step]); 7] = [

@@ -227,6 +227,43 @@ impl fmt::Display for Role {
     }
 }
 
+/// The language an account reads pages in, remembered so that every browser
+/// it signs in from opens in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Language {
+    /// Simplified Chinese, the pages' default.
+    #[serde(rename = "zh-CN")]
+    Chinese,
+    /// English.
+    #[serde(rename = "en")]
+    English,
+}
+
+impl Language {
+    /// Both, the default first.
+    pub const ALL: [Self; 2] = [Self::Chinese, Self::English];
+
+    /// The BCP 47 tag it is stored and sent as.
+    pub fn tag(self) -> &'static str {
+        match self {
+            Self::Chinese => "zh-CN",
+            Self::English => "en",
+        }
+    }
+
+    /// The language a stored or sent tag names; `None` for others.
+    pub fn parse(tag: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.tag() == tag)
+    }
+}
+
+impl std::fmt::Display for Language {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.tag())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -273,5 +310,15 @@ mod tests {
         assert!(Analyst.check_binding(&j("440300"), Some(&e)).is_err());
         assert!(Auditor.check_binding(&j("CN"), None).is_ok());
         assert_eq!(Enterprise.scope(&j("CN"), Some(&e)), Scope::Enterprise(e));
+    }
+
+    #[test]
+    fn a_language_is_stored_by_its_tag() {
+        for language in Language::ALL {
+            assert_eq!(Language::parse(language.tag()), Some(language));
+            let sent = serde_json::to_string(&language).unwrap();
+            assert_eq!(sent, format!("\"{}\"", language.tag()));
+        }
+        assert_eq!(Language::parse("fr"), None);
     }
 }

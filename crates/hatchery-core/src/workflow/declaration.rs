@@ -613,16 +613,7 @@ pub fn decide(
             if actor.scope == &Scope::Enterprise(facts.enterprise.clone()) {
                 return Err(TransitionError::OwnDeclaration);
             }
-            let (first, last) = facts.notice.ok_or(TransitionError::InvalidState {
-                action,
-                state: facts.state,
-            })?;
-            if now.today < first || now.today > last {
-                return Err(TransitionError::NoticeClosed { first, last });
-            }
-            transition.objection = Some(ObjectionChange::Lodge {
-                text: reason.trim().to_owned(),
-            });
+            transition.objection = Some(lodge(facts, reason, now)?);
         }
         Command::ResolveObjection {
             objection, upheld, ..
@@ -640,6 +631,102 @@ pub fn decide(
         }
     }
     Ok(transition)
+}
+
+/// An objection lodged while the notice runs.
+fn lodge(
+    facts: &Facts<'_>,
+    reason: &str,
+    now: Circumstances<'_>,
+) -> Result<ObjectionChange, TransitionError> {
+    let (first, last) = facts.notice.ok_or(TransitionError::InvalidState {
+        action: ActionKind::Object,
+        state: facts.state,
+    })?;
+    if now.today < first || now.today > last {
+        return Err(TransitionError::NoticeClosed { first, last });
+    }
+    Ok(ObjectionChange::Lodge {
+        text: reason.trim().to_owned(),
+    })
+}
+
+/// Decides whether a member of the public, without an account, may lodge
+/// an objection now: the same rules as an account's objection (under notice,
+/// inside its period, grounds given) but no role or scope to check — the
+/// notice is public. Who objects is checked by [`PublicObjectorForm::check`].
+pub fn decide_public_objection(
+    facts: &Facts<'_>,
+    grounds: &str,
+    now: Circumstances<'_>,
+) -> Result<Transition, TransitionError> {
+    let command = Command::Object {
+        reason: grounds.to_owned(),
+    };
+    if facts.state != DeclarationState::PublicNotice {
+        return Err(TransitionError::InvalidState {
+            action: ActionKind::Object,
+            state: facts.state,
+        });
+    }
+    let reason = clean_reason(&command)?;
+    Ok(Transition {
+        action: ActionKind::Object,
+        from: facts.state,
+        to: facts.state,
+        objection: Some(lodge(facts, grounds, now)?),
+        reason,
+        notice: None,
+        membership: None,
+    })
+}
+
+/// Who objects without an account, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicObjectorForm {
+    /// The objector's name, or the organisation's (up to 100 characters).
+    pub name: String,
+    /// A telephone number or an e-mail address to reach them at.
+    pub contact: String,
+    /// The objector declares that what they say is true (must be `true`).
+    pub truthful: bool,
+}
+
+/// A member of the public who objected: shown to the officials who resolve
+/// the objection, never to the enterprise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicObjector {
+    pub name: String,
+    pub contact: String,
+}
+
+impl PublicObjectorForm {
+    /// Every problem with who objects, each with its field, or the objector.
+    pub fn check(&self) -> Result<PublicObjector, Vec<FormProblem>> {
+        use super::registration::{email_ok, phone_ok, problem, text};
+        let mut problems = Vec::new();
+        let name = text("name", &self.name, 100, &mut problems);
+        let contact = self.contact.trim().to_owned();
+        if contact.is_empty() {
+            problems.push(problem("contact", "required"));
+        } else if !phone_ok(&contact) && !email_ok(&contact) {
+            problems.push(problem(
+                "contact",
+                "a telephone number (6 to 20 digits) or an e-mail address",
+            ));
+        }
+        if !self.truthful {
+            problems.push(problem(
+                "truthful",
+                "the objector must declare that what they say is true",
+            ));
+        }
+        if problems.is_empty() {
+            Ok(PublicObjector { name, contact })
+        } else {
+            Err(problems)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1013,5 +1100,67 @@ mod tests {
             DeclarationForm::default().missing(),
             vec!["summary", "contact_name"]
         );
+    }
+
+    #[test]
+    fn the_public_objects_without_an_account_on_the_same_rules() {
+        let w = world();
+        let notice = DeclarationState::PublicNotice;
+        let lodged = decide_public_objection(
+            &facts(&w, notice, &[]),
+            " 估值数据存疑 ",
+            on(&w, date(2025, 3, 12)),
+        )
+        .unwrap();
+        assert_eq!((lodged.from, lodged.to), (notice, notice));
+        assert_eq!(
+            lodged.objection,
+            Some(ObjectionChange::Lodge {
+                text: "估值数据存疑".into()
+            })
+        );
+        assert!(matches!(
+            decide_public_objection(&facts(&w, notice, &[]), "x", on(&w, date(2025, 3, 15))),
+            Err(TransitionError::NoticeClosed { .. })
+        ));
+        assert!(matches!(
+            decide_public_objection(&facts(&w, notice, &[]), "  ", on(&w, date(2025, 3, 12))),
+            Err(TransitionError::ReasonRequired { .. })
+        ));
+        assert!(matches!(
+            decide_public_objection(
+                &facts(&w, DeclarationState::Recommended, &[]),
+                "x",
+                on(&w, date(2025, 3, 12))
+            ),
+            Err(TransitionError::InvalidState { .. })
+        ));
+    }
+
+    #[test]
+    fn a_public_objector_names_themselves_and_a_way_to_reach_them() {
+        let objector = PublicObjectorForm {
+            name: " 李四 ".into(),
+            contact: "lisi@example.cn".into(),
+            truthful: true,
+        }
+        .check()
+        .unwrap();
+        assert_eq!(objector.name, "李四");
+        let by_phone = PublicObjectorForm {
+            name: "李四".into(),
+            contact: "+86 138 0000 0000".into(),
+            truthful: true,
+        };
+        assert!(by_phone.check().is_ok());
+        let problems = PublicObjectorForm {
+            name: String::new(),
+            contact: "not reachable".into(),
+            truthful: false,
+        }
+        .check()
+        .unwrap_err();
+        let fields: Vec<_> = problems.iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["name", "contact", "truthful"]);
     }
 }

@@ -20,13 +20,14 @@ pub mod pool;
 pub mod registration;
 pub mod zone;
 
-pub use account::{AccountId, BindingError, Role, Username, UsernameError};
+pub use account::{AccountId, BindingError, Language, Role, Username, UsernameError};
 pub use audit::{AuditBreak, AuditEntry, AuditProblem, AuditRecord, ChainVerifier, GENESIS_HASH};
 pub use calendar::{CalendarConfig, CalendarError, WorkingCalendar};
 pub use clock::{Clock, china_today, format_instant, parse_instant, truncate_instant};
 pub use declaration::{
     ActionKind, Actor, Circumstances, Command, DeclarationForm, DeclarationId, DeclarationState,
-    Facts, ObjectionChange, QuotaUse, Transition, TransitionError, awaiting,
+    Facts, ObjectionChange, PublicObjector, PublicObjectorForm, QuotaUse, Transition,
+    TransitionError, awaiting, decide_public_objection,
 };
 pub use evidence::{CheckedEvidence, EvidenceError, EvidenceType, check_evidence};
 pub use ids::{CredentialId, EvidenceId, ObjectionId, PoolMemberId, ProposalId, RegistrationId};

@@ -71,7 +71,7 @@ pub struct CheckedRegistration {
     pub contact_email: Option<String>,
 }
 
-fn problem(field: &'static str, text: impl Into<String>) -> FormProblem {
+pub(crate) fn problem(field: &'static str, text: impl Into<String>) -> FormProblem {
     FormProblem {
         field,
         problem: text.into(),
@@ -79,7 +79,12 @@ fn problem(field: &'static str, text: impl Into<String>) -> FormProblem {
 }
 
 /// Checks a piece of free text: required, at most `limit` characters, no control characters.
-fn text(field: &'static str, value: &str, limit: usize, problems: &mut Vec<FormProblem>) -> String {
+pub(crate) fn text(
+    field: &'static str,
+    value: &str,
+    limit: usize,
+    problems: &mut Vec<FormProblem>,
+) -> String {
     let value = value.trim();
     let count = value.chars().count();
     if count == 0 {
@@ -95,7 +100,7 @@ fn text(field: &'static str, value: &str, limit: usize, problems: &mut Vec<FormP
     value.to_owned()
 }
 
-fn phone_ok(phone: &str) -> bool {
+pub(crate) fn phone_ok(phone: &str) -> bool {
     let digits = phone.chars().filter(char::is_ascii_digit).count();
     (6..=20).contains(&digits)
         && phone.chars().count() <= 32
@@ -104,7 +109,7 @@ fn phone_ok(phone: &str) -> bool {
             .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '-' | '(' | ')'))
 }
 
-fn email_ok(email: &str) -> bool {
+pub(crate) fn email_ok(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };

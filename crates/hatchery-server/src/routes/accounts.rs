@@ -291,6 +291,8 @@ pub async fn update_account(
             .transpose()?,
         disabled: request.disabled,
         password_hash,
+        // One's language is one's own (`PUT /api/session/language`).
+        language: None,
     };
     let updated = state
         .db

@@ -6,13 +6,16 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hatchery_core::EnterpriseId;
-use hatchery_core::workflow::declaration::{Actor, Circumstances, Facts, QuotaUse, decide};
+use hatchery_core::workflow::declaration::{
+    Actor, Circumstances, Facts, QuotaUse, decide, decide_public_objection,
+};
 use hatchery_core::workflow::{
     ActionKind, Capability, Command, DeclarationForm, DeclarationId, DeclarationState, EvidenceId,
-    ObjectionId, Role, Transition, TransitionError, check_evidence,
+    EvidenceType, ObjectionId, Role, Transition, TransitionError, check_evidence,
 };
 use hatchery_store::workflow::{
-    Declaration, DeclarationFilter, NewDeclaration, NewEvidence, StepRequest,
+    Acting, Declaration, DeclarationFilter, NewDeclaration, NewEvidence, PublicObjection,
+    StepRequest,
 };
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -470,8 +473,21 @@ fn decide_now(
     situation: &Situation,
     command: &Command,
 ) -> Result<Transition, TransitionError> {
-    let workflow = &state.settings.workflow;
-    let facts = Facts {
+    decide(
+        &facts(declaration, situation),
+        Actor {
+            account: caller.account.id,
+            role: caller.account.role,
+            scope: &caller.scope,
+        },
+        command,
+        circumstances(state, situation),
+    )
+}
+
+/// What the workflow knows of `declaration`.
+fn facts<'a>(declaration: &'a Declaration, situation: &'a Situation) -> Facts<'a> {
+    Facts {
         state: declaration.state,
         enterprise: &declaration.enterprise,
         placement: &declaration.placement,
@@ -479,27 +495,66 @@ fn decide_now(
         form_missing: declaration.form.missing(),
         notice: declaration.notice,
         open_objections: &situation.open,
-    };
-    decide(
-        &facts,
-        Actor {
-            account: caller.account.id,
-            role: caller.account.role,
-            scope: &caller.scope,
-        },
-        command,
-        Circumstances {
-            today: state.today(),
-            notice_days: workflow.notice_working_days,
-            calendar: &workflow.calendar,
-            validity_years: workflow.validity_years,
-            quota: situation.quota.as_ref().map(|q| QuotaUse {
-                limit: q.limit,
-                used: q.used,
-            }),
-        },
-    )
+    }
 }
+
+/// Today, the settings' notice rules, and the quota in `situation`.
+fn circumstances<'a>(state: &'a AppState, situation: &Situation) -> Circumstances<'a> {
+    let workflow = &state.settings.workflow;
+    Circumstances {
+        today: state.today(),
+        notice_days: workflow.notice_working_days,
+        calendar: &workflow.calendar,
+        validity_years: workflow.validity_years,
+        quota: situation.quota.as_ref().map(|q| QuotaUse {
+            limit: q.limit,
+            used: q.used,
+        }),
+    }
+}
+
+/// Lodges an objection from a member of the public on `declaration` at
+/// `version`: the workflow's rules for objections (under notice, within its
+/// period, grounds given), no account; the objector and attachment are kept
+/// with the objection.
+pub(crate) async fn take_public_objection(
+    state: &AppState,
+    declaration: &Declaration,
+    version: i64,
+    grounds: &str,
+    public: PublicObjection,
+) -> Result<Declaration, ApiError> {
+    let situation = situation(state, declaration, false).await?;
+    let decided = decide_public_objection(
+        &facts(declaration, &situation),
+        grounds,
+        circumstances(state, &situation),
+    );
+    current_version(declaration, version)?;
+    let transition = decided?;
+    let applied = state
+        .db
+        .apply_step(
+            declaration.id,
+            version,
+            &StepRequest {
+                transition,
+                precheck: None,
+                quota_limit: None,
+                public_objection: Some(public),
+            },
+            &Acting {
+                at: state.clock.now(),
+                actor: None,
+                actor_name: PUBLIC_ACTOR.to_owned(),
+            },
+        )
+        .await?;
+    Ok(applied)
+}
+
+/// How the steps and the audit log name a member of the public.
+pub const PUBLIC_ACTOR: &str = "public";
 
 /// The steps `caller` may take on `declaration` now, as the workflow
 /// decides them (a reason assumed where one is required; objecting, which
@@ -597,6 +652,7 @@ pub(crate) async fn take_step(
                 transition,
                 precheck,
                 quota_limit: quota.map(|q| q.limit),
+                public_objection: None,
             },
             &caller.acting(state.clock.now()),
         )
@@ -720,17 +776,22 @@ pub async fn download_evidence(
         .evidence_content(declaration.id, evidence)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    file_response(&record.name, record.kind, content)
+}
+
+/// A stored file as a download: never shown inline, never sniffed.
+fn file_response(name: &str, kind: EvidenceType, content: Vec<u8>) -> Result<Response, ApiError> {
     let mut response = content.into_response();
     let headers = response.headers_mut();
     headers.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(record.kind.media_type()),
+        HeaderValue::from_static(kind.media_type()),
     );
     headers.insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_str(&format!(
             "attachment; filename*=UTF-8''{}",
-            encode_filename(&record.name)
+            encode_filename(name)
         ))
         .map_err(ApiError::internal)?,
     );
@@ -739,4 +800,36 @@ pub async fn download_evidence(
         HeaderValue::from_static("nosniff"),
     );
     Ok(response)
+}
+
+/// Downloads the file a member of the public attached to an objection:
+/// for the officials who see the declaration, never for the enterprise
+/// (it could name the objector).
+#[utoipa::path(
+    get, path = "/api/declarations/{id}/objections/{objection}/attachment", tag = "declarations",
+    params(
+        ("id" = i64, Path, description = "The declaration's id"),
+        ("objection" = i64, Path, description = "The objection's id"),
+    ),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream", body = Vec<u8>),
+        (status = 403, description = "The role does not read declarations", body = ErrorBody),
+        (status = 404, description = "No such attachment within your jurisdiction", body = ErrorBody),
+    )
+)]
+pub async fn download_objection_attachment(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, objection)): Path<(i64, i64)>,
+) -> Result<Response, ApiError> {
+    let declaration = visible_declaration(&state, &caller, id).await?;
+    if caller.account.role == Role::Enterprise {
+        return Err(ApiError::not_found());
+    }
+    let (record, content) = state
+        .db
+        .objection_attachment(declaration.id, ObjectionId(objection))
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    file_response(&record.name, record.kind, content)
 }

@@ -317,9 +317,9 @@ impl Filters {
             needle: query
                 .q
                 .as_deref()
-                .map(str::trim)
-                .filter(|q| !q.is_empty())
-                .map(str::to_lowercase),
+                .map(|q| q.chars().filter(|c| !c.is_control()).collect::<String>())
+                .map(|q| q.trim().to_lowercase())
+                .filter(|q| !q.is_empty()),
         })
     }
 }
@@ -369,7 +369,7 @@ fn search_index(
             continue;
         }
         if let Some(needle) = &filters.needle
-            && !matches_text(e.id.as_str(), view.names(position), needle)
+            && !matches_text(&view.search_texts()[position], view.names(position), needle)
         {
             continue;
         }
@@ -384,23 +384,14 @@ fn search_index(
 }
 
 /// Whether a lower-cased search text is part of the id, the name or the
-/// English name, or is the whole credit code.
-fn matches_text(id: &str, names: Option<&RowNames>, needle: &str) -> bool {
-    // Most names have nothing to lower-case: no copy for them.
-    let contains = |text: &str| {
-        if text.chars().any(char::is_uppercase) {
-            text.to_lowercase().contains(needle)
-        } else {
-            text.contains(needle)
-        }
-    };
-    contains(id)
+/// English name (`text`: [`LedgerView::search_texts`]), or is the whole
+/// credit code.
+fn matches_text(text: &str, names: Option<&RowNames>, needle: &str) -> bool {
+    text.contains(needle)
         || names.is_some_and(|n| {
-            contains(n.name.as_ref())
-                || n.name_en.as_deref().is_some_and(contains)
-                || n.uscc
-                    .as_ref()
-                    .is_some_and(|u| u.as_str().eq_ignore_ascii_case(needle))
+            n.uscc
+                .as_ref()
+                .is_some_and(|u| u.as_str().eq_ignore_ascii_case(needle))
         })
 }
 

@@ -80,6 +80,7 @@ fn api(evidence_limit: usize) -> OpenApiRouter<AppState> {
     let sign_in = OpenApiRouter::new()
         .routes(routes!(session::login, session::whoami, session::logout))
         .routes(routes!(session::change_password))
+        .routes(routes!(session::choose_language))
         .layer(DefaultBodyLimit::max(SIGN_IN_BYTES));
     // A published list may be larger than a JSON body, as evidence may.
     let list_uploads = OpenApiRouter::new()
@@ -124,9 +125,12 @@ fn api(evidence_limit: usize) -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(declarations::act))
         .routes(routes!(declarations::download_evidence))
+        .routes(routes!(declarations::download_objection_attachment))
         .merge(uploads)
         .routes(routes!(notices::list_notices))
         .routes(routes!(notices::lodge_objection))
+        .routes(routes!(notices::list_public_notices))
+        .routes(routes!(notices::lodge_public_objection_route))
         .routes(routes!(quotas::list_quotas))
         .routes(routes!(quotas::set_quota))
         .routes(routes!(pool::list_members))

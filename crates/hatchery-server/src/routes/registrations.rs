@@ -159,11 +159,11 @@ pub struct Reject {
 }
 
 /// One problem with a registration: its field, a stable code, the text.
-type Problem = (&'static str, &'static str, String);
+pub(crate) type Problem = (&'static str, &'static str, String);
 
 /// A 422 (or 409 for a code or username taken) naming every problem with
 /// its field in `details.problems`.
-fn problems_error(status: StatusCode, problems: &[Problem]) -> ApiError {
+pub(crate) fn problems_error(status: StatusCode, problems: &[Problem]) -> ApiError {
     let code = problems.first().map_or("invalid_form", |p| p.1);
     let message = problems
         .iter()

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use hatchery_core::workflow::{CredentialId, Username};
+use hatchery_core::workflow::{CredentialId, Language, Username};
 use hatchery_store::workflow::{Account, AccountChange, CredentialKind, NewCredential};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -299,10 +299,7 @@ pub async fn whoami(caller: Caller) -> Json<WhoAmI> {
     Json(WhoAmI {
         account: (&caller.account).into(),
         scope: (&caller.scope).into(),
-        via: match caller.via {
-            CredentialKind::Session => "session".into(),
-            CredentialKind::ApiToken => "api_token".into(),
-        },
+        via: via_name(caller.via),
     })
 }
 
@@ -403,6 +400,82 @@ pub async fn change_own_password(
         .await?;
     state.credentials.forget_all();
     Ok(())
+}
+
+/// The language an account reads pages in.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LanguageChoice {
+    /// `zh-CN` or `en`; `null` forgets the choice (pages then follow the
+    /// browser's own, else Chinese).
+    pub language: Option<Language>,
+}
+
+/// Remembers the language the caller reads pages in, for every browser it
+/// signs in from. Audited as `account.language`.
+#[utoipa::path(
+    put, path = "/api/session/language", tag = "session",
+    request_body = LanguageChoice,
+    responses(
+        (status = 200, description = "Remembered", body = WhoAmI),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "Not a language pages are written in", body = ErrorBody),
+    )
+)]
+pub async fn choose_language(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(choice): Json<LanguageChoice>,
+) -> Result<Json<WhoAmI>, ApiError> {
+    let account = set_own_language(&state, &caller, choice.language).await?;
+    Ok(Json(WhoAmI {
+        account: (&account).into(),
+        scope: (&caller.scope).into(),
+        via: via_name(caller.via),
+    }))
+}
+
+/// Remembers the caller's language (nothing is written when it is already
+/// the one chosen). The API's `PUT /api/session/language` and the web
+/// page's language switch both call this.
+pub async fn set_own_language(
+    state: &AppState,
+    caller: &Caller,
+    language: Option<Language>,
+) -> Result<Account, ApiError> {
+    if caller.account.language == language {
+        return Ok(caller.account.clone());
+    }
+    let current = state
+        .db
+        .account(caller.account.id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if current.language == language {
+        return Ok(current);
+    }
+    let account = state
+        .db
+        .update_account(
+            current.id,
+            current.version,
+            &AccountChange {
+                language: Some(language),
+                ..AccountChange::default()
+            },
+            &caller.acting(state.clock.now()),
+        )
+        .await?;
+    // Cached callers carry the account: the next request reads the choice.
+    state.credentials.forget_all();
+    Ok(account)
+}
+
+fn via_name(via: CredentialKind) -> String {
+    match via {
+        CredentialKind::Session => "session".into(),
+        CredentialKind::ApiToken => "api_token".into(),
+    }
 }
 
 /// One's own live API tokens.

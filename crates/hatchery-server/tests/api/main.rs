@@ -17,5 +17,6 @@ mod idempotency;
 mod matrix;
 mod openapi;
 mod operations;
+mod public;
 mod registrations;
 mod signin;

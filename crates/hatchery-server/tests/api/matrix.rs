@@ -599,6 +599,33 @@ fn cells(w: &World) -> Vec<Cell> {
             },
         ),
         cell(
+            "objection attachment",
+            M::GET,
+            format!("/api/declarations/{d}/objections/1/attachment"),
+            None,
+            // Readers of the declaration learn only that there is no such
+            // file (the notice's objections are not on this declaration).
+            move |who: Who| match reads_declarations(who) {
+                200 => 404,
+                other => other,
+            },
+        ),
+        cell(
+            "public notices",
+            M::GET,
+            "/api/public/notices".into(),
+            None,
+            everyone(200),
+        ),
+        cell(
+            "object publicly",
+            M::POST,
+            format!("/api/public/notices/{}/objections", w.notice),
+            Some(json!({ "version": 999, "name": "李四", "contact": "lisi@example.cn",
+                         "grounds": "异议", "truthful": true })),
+            everyone(409),
+        ),
+        cell(
             "register",
             M::POST,
             "/api/registrations".into(),
@@ -802,9 +829,15 @@ async fn every_endpoint_every_role_own_and_other_jurisdiction() {
                 );
             }
         }
-        // Without credentials, nothing but 401 (registering is public:
-        // an empty registration is every problem, 422).
-        let public = if cell.label == "register" { 422 } else { 401 };
+        // Without credentials, nothing but 401 (registering is public: an
+        // empty registration is every problem, 422; so are the notices and
+        // objecting to one: a stale version, 409).
+        let public = match cell.label {
+            "register" => 422,
+            "public notices" => 200,
+            "object publicly" => 409,
+            _ => 401,
+        };
         let anonymous = w
             .app
             .raw(

@@ -22,8 +22,8 @@ use hatchery_core::workflow::audit::{AuditRecord, verify};
 use hatchery_core::workflow::declaration::{ObjectionChange, Transition};
 use hatchery_core::workflow::{
     AccountId, ActionKind, DeclarationForm, DeclarationId, DeclarationState, EvidenceId,
-    EvidenceType, ExitCause, Jurisdiction, Placement, ProposalKind, Role, Scope, Username, Zone,
-    ZoneId, ZoneKind,
+    EvidenceType, ExitCause, Jurisdiction, Placement, ProposalKind, PublicObjector, Role, Scope,
+    Username, Zone, ZoneId, ZoneKind,
 };
 use hatchery_core::{DivisionCode, EnterpriseId};
 use jiff::Timestamp;
@@ -31,9 +31,10 @@ use jiff::civil::date;
 
 use crate::workflow::{
     AccountChange, Acting, AttemptTally, AuditFilter, CredentialKind, DeclarationFilter,
-    IdempotencyClaim, LoginAttempt, MemberEffect, MemberStatus, NewAccount, NewCredential,
-    NewDeclaration, NewEvidence, NewProposal, Page, PoolFilter, ProposalDecision, ProposalFilter,
-    ProposalStatus, StepRequest, StoredResponse, StoredRuleSet, WorkflowError, WorkflowStore,
+    IdempotencyClaim, LoginAttempt, MemberEffect, MemberStatus, NewAccount, NewAttachment,
+    NewCredential, NewDeclaration, NewEvidence, NewProposal, Page, PoolFilter, ProposalDecision,
+    ProposalFilter, ProposalStatus, PublicObjection, StepRequest, StoredResponse, StoredRuleSet,
+    WorkflowError, WorkflowStore,
 };
 
 /// One test per workflow story. `$fresh().await` gives an empty store
@@ -102,8 +103,8 @@ macro_rules! workflow_conformance_tests {
 /// before and after images, ids and instants, so every backend must reach
 /// exactly this one.
 const SCRIPT_HEAD: (i64, &str) = (
-    30,
-    "49a67607e443c4781176f62fcd139863104af0e6dc95ac5f74fd9bff876d8b5c",
+    32,
+    "1f798b0eec6ba46a230407468b2daa0c8e8b15e87a375955d1f01e1ed4b0b1bc",
 );
 
 /// Every call of the store, through a declaration's whole life, the pool
@@ -413,6 +414,7 @@ pub async fn racing_recommendations_keep_the_quota(
     let stores = [first, second];
     let recommend = StepRequest {
         quota_limit: Some(3),
+        public_objection: None,
         ..request(step(
             ActionKind::Recommend,
             DeclarationState::Draft,
@@ -625,6 +627,7 @@ fn request(transition: Transition) -> StepRequest {
         transition,
         precheck: None,
         quota_limit: None,
+        public_objection: None,
     }
 }
 
@@ -1085,6 +1088,7 @@ pub async fn script(db: &dyn WorkflowStore) -> Trace {
             d.version,
             &StepRequest {
                 quota_limit: Some(1),
+                public_objection: None,
                 ..request(step(
                     ActionKind::Recommend,
                     DeclarationState::LocallyApproved,
@@ -1142,7 +1146,99 @@ pub async fn script(db: &dyn WorkflowStore) -> Trace {
         )
         .await,
     );
+    // A member of the public objects without an account, naming themselves
+    // and attaching a file.
+    let pdf = b"%PDF-1.4\n% an objector's evidence\n".to_vec();
+    let d = t.ok(
+        "object publicly",
+        db.apply_step(
+            d.id,
+            d.version,
+            &StepRequest {
+                public_objection: Some(PublicObjection {
+                    objector: PublicObjector {
+                        name: "李四".to_owned(),
+                        contact: "lisi@example.cn".to_owned(),
+                    },
+                    attachment: Some(NewAttachment {
+                        name: "专利证书.pdf".to_owned(),
+                        kind: EvidenceType::Pdf,
+                        sha256: "0".repeat(64),
+                        content: pdf.clone(),
+                    }),
+                }),
+                ..request(Transition {
+                    objection: Some(ObjectionChange::Lodge {
+                        text: "专利归属存疑".to_owned(),
+                    }),
+                    ..step(
+                        ActionKind::Object,
+                        DeclarationState::PublicNotice,
+                        DeclarationState::PublicNotice,
+                    )
+                })
+            },
+            &acting(None, "public", 57),
+        )
+        .await,
+    );
     let objections = t.ok("objections", db.objections(d.id).await);
+    assert_eq!(objections.len(), 2);
+    assert_eq!(objections[0].lodged_by, Some(province.id));
+    assert_eq!(
+        (&objections[0].objector, &objections[0].attachment),
+        (&None, &None)
+    );
+    assert_eq!(objections[1].lodged_by, None, "the public has no account");
+    assert_eq!(
+        objections[1].objector.as_ref().map(|o| o.contact.as_str()),
+        Some("lisi@example.cn")
+    );
+    let listed = objections[1]
+        .attachment
+        .clone()
+        .expect("the attachment listed");
+    assert_eq!(
+        (listed.size, listed.kind),
+        (pdf.len() as u64, EvidenceType::Pdf)
+    );
+    let (_, content) = t
+        .ok(
+            "objection attachment",
+            db.objection_attachment(d.id, objections[1].id).await,
+        )
+        .expect("the attachment kept");
+    assert_eq!(content, pdf);
+    assert!(
+        t.ok(
+            "no attachment",
+            db.objection_attachment(d.id, objections[0].id).await
+        )
+        .is_none()
+    );
+    let public_steps = t.ok("steps", db.steps(d.id).await);
+    assert_eq!(public_steps.last().map(|s| s.actor), Some(None));
+    let d = t.ok(
+        "resolve the public objection",
+        db.apply_step(
+            d.id,
+            d.version,
+            &request(Transition {
+                reason: Some("专利权属清楚".to_owned()),
+                objection: Some(ObjectionChange::Resolve {
+                    id: objections[1].id,
+                    upheld: false,
+                }),
+                ..step(
+                    ActionKind::ResolveObjection,
+                    DeclarationState::PublicNotice,
+                    DeclarationState::PublicNotice,
+                )
+            }),
+            &as_ministry(58),
+        )
+        .await,
+    );
     let d = t.ok(
         "resolve",
         db.apply_step(
@@ -1393,6 +1489,7 @@ pub async fn script(db: &dyn WorkflowStore) -> Trace {
             beta.version,
             &StepRequest {
                 quota_limit: Some(1),
+                public_objection: None,
                 ..request(step(
                     ActionKind::Recommend,
                     DeclarationState::LocallyApproved,

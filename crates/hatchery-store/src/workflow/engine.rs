@@ -88,6 +88,7 @@ value_from! {
     Option<String> => |v| Value::Text(v.map(Cow::Owned)),
     &'a Option<String> => |v| Value::Text(v.as_deref().map(Cow::Borrowed)),
     &'a [u8] => |v| Value::Bytes(Some(v)),
+    Option<&'a [u8]> => |v| Value::Bytes(v),
     &'a Vec<u8> => |v| Value::Bytes(Some(v)),
     Timestamp => |v| Value::Instant(Some(v)),
     Option<Timestamp> => |v| Value::Instant(v),

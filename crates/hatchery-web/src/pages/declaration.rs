@@ -19,7 +19,8 @@ use hatchery_core::workflow::{ActionKind, Capability, EvidenceId, ObjectionId};
 use hatchery_server::AppState;
 use hatchery_server::extract::{Json, Path, Query as ApiQuery};
 use hatchery_server::routes::declarations::{
-    ActionRequest, EvidenceQuery, act, download_evidence, get_declaration, upload_evidence,
+    ActionRequest, EvidenceQuery, PUBLIC_ACTOR, act, download_evidence,
+    download_objection_attachment, get_declaration, upload_evidence,
 };
 use hatchery_server::routes::enterprises::{TierQuery, get_tier, rule_set};
 use hatchery_server::views::{DecisionView, DeclarationDetail};
@@ -65,6 +66,10 @@ struct ObjectionRow {
     at: String,
     /// Who lodged it (officials only; empty for the enterprise).
     by: String,
+    /// A member of the public who lodged it: name and contact (officials only).
+    public: Option<(String, String)>,
+    /// The name of the file the objector attached (officials only).
+    attachment: Option<String>,
     open: bool,
     /// `objection.upheld` / `objection.dismissed`, once resolved.
     outcome: Option<&'static str>,
@@ -229,7 +234,12 @@ async fn render(
                 action: format!("action.{}", s.action.as_str()),
                 from: state_key(s.from),
                 to: state_key(s.to),
-                actor: s.actor_name.clone().unwrap_or_default(),
+                actor: match (s.actor, s.actor_name.as_deref()) {
+                    (None, Some(PUBLIC_ACTOR)) => {
+                        crate::i18n::catalog(lang).format("objection.public_actor", &[])
+                    }
+                    (_, name) => name.unwrap_or_default().to_owned(),
+                },
                 at: format::instant(s.at, lang),
                 reason: s.reason.clone().unwrap_or_default(),
             })
@@ -242,6 +252,11 @@ async fn render(
                 text: o.text.clone(),
                 at: format::instant(o.lodged_at, lang),
                 by: o.lodged_by.map(|a| format!("#{a}")).unwrap_or_default(),
+                public: o
+                    .objector
+                    .as_ref()
+                    .map(|p| (p.name.clone(), p.contact.clone())),
+                attachment: o.attachment.as_ref().map(|a| a.name.clone()),
                 open: o.resolved_at.is_none(),
                 outcome: o.upheld.map(|upheld| {
                     if upheld {
@@ -516,23 +531,47 @@ pub async fn attach(
 }
 
 /// `GET /declarations/{id}/evidence/{file}`: the API's own download.
+/// `GET /declarations/{id}/objections/{objection}/attachment`: the file a
+/// member of the public attached, for the officials who see the declaration.
+pub async fn download_objection_file(
+    State(state): State<AppState>,
+    Extension(site): Extension<Arc<Site>>,
+    member: Member,
+    Path((id, objection)): Path<(i64, i64)>,
+) -> Response {
+    let file =
+        download_objection_attachment(State(state), member.caller.clone(), Path((id, objection)))
+            .await;
+    file_or_failure(&site, &member, file)
+}
+
+/// `GET /declarations/{id}/evidence/{file}`.
 pub async fn download(
     State(state): State<AppState>,
     Extension(site): Extension<Arc<Site>>,
     member: Member,
     Path((id, file)): Path<(i64, i64)>,
 ) -> Response {
-    match download_evidence(
+    let file = download_evidence(
         State(state),
         member.caller.clone(),
         Path((id, EvidenceId(file))),
     )
-    .await
-    {
+    .await;
+    file_or_failure(&site, &member, file)
+}
+
+/// A download, or the page saying why not.
+fn file_or_failure(
+    site: &Site,
+    member: &Member,
+    file: Result<Response, hatchery_server::ApiError>,
+) -> Response {
+    match file {
         Ok(response) => response,
         Err(error) => failure(
-            &site,
-            &Chrome::member(&member, "declare.detail_title", "declarations"),
+            site,
+            &Chrome::member(member, "declare.detail_title", "declarations"),
             &error,
         ),
     }

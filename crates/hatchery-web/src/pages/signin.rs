@@ -11,7 +11,7 @@ use axum::{Extension, Form};
 use hatchery_server::AppState;
 use hatchery_server::auth::{cookie, new_secret};
 use hatchery_server::routes::session::{
-    client_of, session_cookie, sign_in, sign_out as end_session,
+    client_of, session_cookie, set_own_language, sign_in, sign_out as end_session,
 };
 use serde::{Deserialize, Serialize};
 
@@ -207,6 +207,11 @@ pub async fn submit(
             session.max_age_seconds,
         ),
         set_cookie(&state, SIGNIN_COOKIE, "", "/signin", 0),
+        // The account's language stays with this browser after sign-out.
+        session
+            .account
+            .language
+            .and_then(|language| lang_cookie(&state, Lang::of(language))),
     ];
     for value in cookies.into_iter().flatten() {
         response.headers_mut().append(header::SET_COOKIE, value);
@@ -249,32 +254,49 @@ pub struct SwitchQuery {
     pub next: String,
 }
 
-/// `GET /lang/{tag}`: remembers the language, then goes back.
+/// `GET /lang/{tag}`: remembers the language — in this browser, and for a
+/// signed-in account in the account, for every browser it signs in from —
+/// then goes back. A link, not a form: the session cookie is
+/// `SameSite=Strict`, so another site cannot make a signed-in browser
+/// follow it as the account.
 pub async fn switch_language(
     State(state): State<AppState>,
+    visitor: Visitor,
     Path(tag): Path<String>,
     Query(query): Query<SwitchQuery>,
 ) -> Response {
     let Some(lang) = Lang::parse(&tag) else {
         return Redirect::to("/").into_response();
     };
+    if let Some(member) = &visitor.member
+        && let Err(error) = set_own_language(&state, &member.caller, Some(lang.language())).await
+    {
+        // The browser still switches; the account keeps its old choice.
+        error.log_if_server_error();
+    }
     let target = if safe_next(&query.next) {
         query.next.as_str()
     } else {
         "/"
     };
     let mut response = Redirect::to(target).into_response();
-    // A year; Lax, so that a link from elsewhere still opens in the language.
+    if let Some(value) = lang_cookie(&state, lang) {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+    response
+}
+
+/// The cookie remembering a language in this browser: a year; Lax, so that
+/// a link from elsewhere still opens in the language.
+fn lang_cookie(state: &AppState, lang: Lang) -> Option<axum::http::HeaderValue> {
     let secure = if state.settings.auth.cookie_secure {
         "; Secure"
     } else {
         ""
     };
-    if let Ok(value) = axum::http::HeaderValue::from_str(&format!(
+    axum::http::HeaderValue::from_str(&format!(
         "{LANG_COOKIE}={}; SameSite=Lax; Path=/; Max-Age=31536000{secure}",
         lang.tag()
-    )) {
-        response.headers_mut().append(header::SET_COOKIE, value);
-    }
-    response
+    ))
+    .ok()
 }

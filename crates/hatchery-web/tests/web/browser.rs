@@ -214,6 +214,17 @@ impl Tour {
     /// What every page must be: `lang` set, every control labelled, no
     /// horizontal scrolling of the page itself.
     pub(crate) async fn check_page(&self, lang: &str) {
+        // A window just resized has a resize event to handle (the charts
+        // redraw at the new width): let the page settle first.
+        for _ in 0..20 {
+            let overflow = self
+                .script("return document.documentElement.scrollWidth - document.documentElement.clientWidth;")
+                .await;
+            if overflow.as_i64().unwrap_or(0) <= 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         let found = self
             .script(
                 "const unlabelled = [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
@@ -532,6 +543,81 @@ async fn walk(tour: &Tour, clock: &ManualClock) {
         text.contains("深圳甲科技有限公司") && text.lines().count() == 2,
         "{text}"
     );
+    // Sorted by a column header: valuation, ascending then descending
+    // (alpha's US$600m above the 22 at US$550m); the exports follow the
+    // view's order.
+    tour.go("/enterprises?q=%E7%A7%91%E6%8A%80").await;
+    tour.click("th a.sort[href*='sort=valuation']").await;
+    tour.click("th a.sort[href*='sort=valuation']").await;
+    assert_eq!(
+        tour.script("return document.querySelector(\"th a.sort[href*='sort=valuation']\").parentElement.getAttribute('aria-sort');")
+            .await,
+        "descending"
+    );
+    assert!(
+        tour.text("table tbody tr:first-child")
+            .await
+            .contains("深圳甲科技有限公司")
+    );
+    tour.record("directory-sorted", "zh-CN").await;
+    let exports = tour
+        .client
+        .execute_async(
+            "const done = arguments[0];
+             const csv = document.querySelector('a[href^=\"/enterprises.csv\"]').getAttribute('href');
+             const xlsx = document.querySelector('a[href^=\"/enterprises.xlsx\"]').getAttribute('href');
+             Promise.all([fetch(csv).then(r => r.text()),
+                          fetch(xlsx).then(r => r.arrayBuffer().then(b => [r.headers.get('content-type'), [...new Uint8Array(b).slice(0, 4)]]))])
+               .then(([text, [type, magic]]) => done({csv: text, xlsx, type, magic}));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let first_row = exports["csv"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        first_row.contains("深圳甲科技有限公司"),
+        "the CSV in the view's order: {first_row}"
+    );
+    assert!(
+        exports["xlsx"].as_str().unwrap().contains("sort=valuation"),
+        "{exports}"
+    );
+    assert_eq!(
+        exports["type"],
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    );
+    assert_eq!(
+        exports["magic"],
+        json!([0x50, 0x4b, 0x03, 0x04]),
+        "an XLSX is a ZIP"
+    );
+    // Filtered by zone and industry: Shenzhen's high-tech zone holds alpha.
+    tour.go("/enterprises").await;
+    tour.script(
+        "const zone = document.querySelector('#zone');
+         zone.value = [...zone.options].find(o => o.text.includes('深圳市高新技术产业园区')).value;
+         document.querySelector('#industry').value = 'ai';",
+    )
+    .await;
+    tour.click("form[role=search] button[type=submit]").await;
+    let path = tour.path().await;
+    assert!(
+        path.contains("zone=") && path.contains("industry=ai"),
+        "{path}"
+    );
+    let body = tour.body().await;
+    assert!(
+        body.contains("共 1 家企业") && body.contains("深圳甲科技有限公司"),
+        "{body}"
+    );
+    tour.record("directory-filtered", "zh-CN").await;
+
     // Bad input: each problem beside its field, everything typed still there.
     tour.go("/enterprises").await;
     tour.fill("#q", "科技").await;
@@ -687,6 +773,22 @@ async fn walk(tour: &Tour, clock: &ManualClock) {
     assert!(tour.body().await.contains("2025年6月11日 至 2025年6月17日"));
     tour.record("publicity", "zh-CN").await;
 
+    // The language is the account's own: sz.reviewer chose English while
+    // signed in, so it reads English from a browser set to Chinese; the
+    // browser keeps it after signing out.
+    tour.go("/signin").await;
+    assert!(tour.body().await.contains("登录"));
+    tour.sign_in("sz.reviewer", PASSWORD).await;
+    assert!(
+        tour.body()
+            .await
+            .contains("Declarations awaiting my action"),
+        "the account's English"
+    );
+    tour.sign_out().await;
+    assert!(tour.body().await.contains("Sign in"));
+    tour.click("a.lang").await; // Chinese again for the next account
+
     // The ministry sees the whole country: by a part of the name, the
     // English name, the credit code; and Beijing's enterprise page.
     tour.go("/signin").await;
@@ -705,4 +807,68 @@ async fn walk(tour: &Tour, clock: &ManualClock) {
     }
     tour.go("/enterprises/bytedance").await;
     assert!(tour.body().await.contains("北京字节跳动科技有限公司"));
+    tour.sign_out().await;
+
+    // ── An enterprise registers itself; its city activates it. ──
+    tour.go("/register").await;
+    tour.click("#register").await;
+    assert!(tour.text("#name-error").await.contains("此项必填"));
+    assert!(tour.text("#uscc-error").await.contains("统一社会信用代码"));
+    assert!(tour.text("#truthful-error").await.contains("请勾选"));
+    tour.record("register-errors", "zh-CN").await;
+    let organisation = hatchery_core::uscc::organisation_code("FUTURE01").unwrap();
+    let uscc = hatchery_core::uscc::with_check_symbol(&format!("91440300{organisation}")).unwrap();
+    for (field, value) in [
+        ("#uscc", uscc.as_str()),
+        ("#name", "深圳未来科技有限公司"),
+        ("#region", "440305"),
+        ("#founded", "2019-05"),
+        ("#contact_name", "张三"),
+        ("#contact_phone", "+86 755 1234 5678"),
+        ("#contact_email", "zhang@example.cn"),
+        ("#username", "future.tech"),
+        ("#password", PASSWORD),
+    ] {
+        tour.fill(field, value).await;
+    }
+    tour.tick("#truthful").await;
+    tour.click("#register").await;
+    assert!(
+        tour.text("#filed").await.contains("future.tech"),
+        "{}",
+        tour.body().await
+    );
+    both(tour, "register", "zh-CN").await;
+    // Before the check, signing in says it waits.
+    tour.go("/signin").await;
+    tour.sign_in("future.tech", PASSWORD).await;
+    assert!(
+        tour.body()
+            .await
+            .contains("正在等待所在城市或高新区主管部门核实")
+    );
+    // The city official (who reads English) activates it…
+    tour.sign_in("sz.reviewer", PASSWORD).await;
+    tour.go("/registrations").await;
+    assert!(tour.body().await.contains("深圳未来科技有限公司"));
+    tour.record("registrations", "en").await;
+    tour.click("button[id^=activate-]").await;
+    assert!(
+        tour.text("#done")
+            .await
+            .contains("the enterprise account was created")
+    );
+    tour.sign_out().await;
+    // …and the enterprise signs in.
+    tour.sign_in("future.tech", PASSWORD).await;
+    assert_eq!(tour.path().await, "/");
+}
+
+/// Records the page in its language, then in the other one, and back.
+async fn both(tour: &Tour, name: &str, first: &str) {
+    let second = if first == "zh-CN" { "en" } else { "zh-CN" };
+    tour.record(name, first).await;
+    tour.click("a.lang").await;
+    tour.record(name, second).await;
+    tour.click("a.lang").await;
 }

@@ -307,11 +307,59 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
     assert!(tour.body().await.contains("2025-06-11 – 2025-06-17"));
     sign_out(tour).await;
 
-    // ── The next day, someone objects (signing in on the way). ──
+    // ── The next day, a member of the public objects without an account,
+    // in English: every problem beside its field, what was typed kept. ──
     clock.advance(SignedDuration::from_hours(24));
     tour.go("/publicity").await;
     tour.click(&format!("#object-{id}")).await;
-    assert!(tour.path().await.starts_with("/signin?next="));
+    assert_eq!(tour.path().await, format!("/publicity/{id}/object"));
+    assert!(tour.body().await.contains("No account is needed"));
+    tour.fill("#contact", "call me maybe").await;
+    tour.click("#lodge").await;
+    assert_eq!(
+        tour.text("#name-error").await,
+        "Give your name or your organisation's (at most 100 characters)."
+    );
+    assert!(
+        tour.text("#contact-error")
+            .await
+            .contains("telephone number")
+    );
+    assert!(
+        tour.text("#truthful-error")
+            .await
+            .contains("Tick the declaration")
+    );
+    assert_eq!(tour.value("#contact").await, "call me maybe");
+    tour.record("objection-public-errors", "en").await;
+    tour.click("a.lang").await; // Chinese from here
+    tour.fill("#name", "李四").await;
+    tour.fill("#contact", "lisi@example.cn").await;
+    tour.fill(
+        "#grounds",
+        "该企业宣传的核心专利登记在关联公司名下，请核实。",
+    )
+    .await;
+    let proof = file(
+        &files,
+        "专利登记簿.pdf",
+        b"%PDF-1.4\n%public objection\n%%EOF\n",
+    );
+    tour.client
+        .find(Locator::Css("#file"))
+        .await
+        .unwrap()
+        .send_keys(proof.to_str().unwrap())
+        .await
+        .unwrap();
+    tour.tick("#truthful").await;
+    tour.record("objection-public", "zh-CN").await;
+    tour.click("#lodge").await;
+    assert!(tour.text("#done").await.contains("您的异议已提交"));
+
+    // ── An account objects as itself (signing in on the way). ──
+    tour.go(&format!("/signin?next=/publicity/{id}/object"))
+        .await;
     sign_in_here(tour, "beta.user").await;
     assert_eq!(
         tour.path().await,
@@ -319,6 +367,7 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
         "{}",
         tour.body().await
     );
+    tour.click("a.lang").await;
     assert!(tour.body().await.contains("Lodged as beta.user"));
     tour.click("#lodge").await;
     assert_eq!(
@@ -336,12 +385,23 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
     assert!(tour.text("#done").await.contains("您的异议已提交"));
     sign_out(tour).await;
 
-    // ── The ministry resolves it: a resolution needs a reason. ──
+    // ── The ministry resolves both: it sees who objected and the file;
+    // a resolution needs a reason. ──
     sign_in_as(tour, "moe.reviewer").await;
     tour.go(&format!("/declarations/{id}")).await;
     let objections = tour.text("#objections-h").await;
     assert!(objections.contains("公示异议"));
-    assert!(tour.body().await.contains("估值数据仅有单一来源"));
+    let body = tour.body().await;
+    assert!(body.contains("估值数据仅有单一来源"));
+    assert!(
+        body.contains("提出人（公众）：李四，联系方式：lisi@example.cn"),
+        "{body}"
+    );
+    assert!(
+        tour.text("a[id^=objection-file-]")
+            .await
+            .contains("专利登记簿.pdf")
+    );
     assert!(
         tour.client.find(Locator::Css("#do-confirm")).await.is_err(),
         "no confirmation while the notice runs"
@@ -354,6 +414,15 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
         .script("return document.querySelector('input[name=upheld][value=no]').checked;")
         .await;
     assert_eq!(kept, true, "the outcome chosen is kept");
+    tour.fill("textarea[id^=resolution-]", "经核查，专利已转让至该企业。")
+        .await;
+    tour.click("button[id^=resolve-]").await;
+    assert!(
+        tour.text("#objections-h + article")
+            .await
+            .contains("异议不成立")
+    );
+    tour.tick("input[name=upheld][value=no]").await;
     tour.fill(
         "textarea[id^=resolution-]",
         "经核查，估值另有公开报道佐证。",
@@ -361,9 +430,11 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
     .await;
     tour.click("button[id^=resolve-]").await;
     assert!(
-        tour.text("#objections-h + article")
+        tour.client
+            .find(Locator::Css("button[id^=resolve-]"))
             .await
-            .contains("异议不成立")
+            .is_err(),
+        "both resolved"
     );
     sign_out(tour).await;
 
@@ -390,9 +461,10 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
     assert!(tour.body().await.contains("建议升级：潜在独角兽 → 独角兽"));
     sign_out(tour).await;
 
-    // ── The member's province decides the proposal, in English. ──
+    // ── The member's province decides the proposal, in the English its
+    // reviewer chose for the batch: remembered by the account, though the
+    // browser was switched to Chinese since. ──
     sign_in_as(tour, "gd.reviewer").await;
-    tour.click("a.lang").await;
     tour.go("/pool/proposals").await;
     assert!(
         tour.body()

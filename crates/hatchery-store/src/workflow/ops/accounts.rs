@@ -1,7 +1,7 @@
 //! Accounts, their credentials, login throttling and idempotency keys.
 
 use hatchery_core::EnterpriseId;
-use hatchery_core::workflow::{AccountId, CredentialId, Role, Scope, Username};
+use hatchery_core::workflow::{AccountId, CredentialId, Language, Role, Scope, Username};
 use jiff::Timestamp;
 
 use super::audit::append;
@@ -18,8 +18,8 @@ use crate::workflow::{
 };
 
 const ACCOUNT_COLUMNS: &str = "id, username, display_name, role, jurisdiction, enterprise, \
-     province, city, district, zone, disabled, must_change_password, created_at, updated_at, \
-     version";
+     province, city, district, zone, disabled, must_change_password, language, created_at, \
+     updated_at, version";
 
 fn decode(row: &impl Row) -> Result<Account, WorkflowError> {
     Ok(Account {
@@ -31,6 +31,9 @@ fn decode(row: &impl Row) -> Result<Account, WorkflowError> {
         enterprise: get_opt_parsed(row, "enterprise", "enterprise id", EnterpriseId::parse)?,
         disabled: row.get("disabled")?,
         must_change_password: row.get("must_change_password")?,
+        language: get_opt_parsed(row, "language", "language", |tag| {
+            Language::parse(tag).ok_or(())
+        })?,
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
         version: row.get("version")?,
@@ -196,6 +199,7 @@ pub(crate) async fn update(
             "UPDATE wf_accounts SET display_name = COALESCE($1, display_name), \
              disabled = COALESCE($2, disabled), password_hash = COALESCE($3, password_hash), \
              must_change_password = COALESCE($7, must_change_password), \
+             language = CASE WHEN $8 THEN $9 ELSE language END, \
              updated_at = $4, version = version + 1 WHERE id = $5 AND version = $6",
             binds![
                 &change.display_name,
@@ -208,6 +212,8 @@ pub(crate) async fn update(
                     .password_hash
                     .as_ref()
                     .map(|_| set_by_another(acting, Some(id))),
+                change.language.is_some(),
+                change.language.flatten().map(Language::tag),
             ],
         )
         .await?;
@@ -224,10 +230,15 @@ pub(crate) async fn update(
         .await?;
     }
     let after = must_get(s, id).await?;
+    let only_language = change.language.is_some()
+        && change.display_name.is_none()
+        && change.disabled.is_none()
+        && change.password_hash.is_none();
     let action = match (change.password_hash.is_some(), change.disabled) {
         (true, _) => "account.password",
         (false, Some(true)) => "account.disable",
         (false, Some(false)) => "account.enable",
+        (false, None) if only_language => "account.language",
         (false, None) => "account.update",
     };
     let jurisdiction = filed(s, id).await?;

@@ -5,7 +5,7 @@ use hatchery_core::DivisionCode;
 use hatchery_core::workflow::declaration::ObjectionChange;
 use hatchery_core::workflow::{
     ActionKind, DeclarationForm, DeclarationId, DeclarationState, EvidenceId, EvidenceType,
-    ObjectionId,
+    ObjectionId, PublicObjector,
 };
 use jiff::Timestamp;
 
@@ -18,8 +18,8 @@ use super::codec::{
 use crate::binds;
 use crate::workflow::engine::{Lock, Row, Session, Value};
 use crate::workflow::{
-    Acting, Declaration, DeclarationFilter, Evidence, MemberStatus, NewDeclaration, NewEvidence,
-    Objection, Page, Paged, Quota, Step, StepRequest, WorkflowError,
+    Acting, AttachmentRecord, Declaration, DeclarationFilter, Evidence, MemberStatus,
+    NewDeclaration, NewEvidence, Objection, Page, Paged, Quota, Step, StepRequest, WorkflowError,
 };
 
 fn decode(row: &impl Row) -> Result<Declaration, WorkflowError> {
@@ -110,7 +110,7 @@ async fn add_step(
             action.as_str(),
             from.as_str(),
             to.as_str(),
-            acting_account(acting)?,
+            acting.actor.map(|a| a.0),
             &acting.actor_name,
             acting.at,
             reason,
@@ -336,10 +336,29 @@ pub(crate) async fn apply_step(
     .await?;
     match &transition.objection {
         Some(ObjectionChange::Lodge { text }) => {
+            // An account objects as itself; the public names who objects.
+            let public = step.public_objection.as_ref();
+            if public.is_none() {
+                acting_account(acting)?;
+            }
+            let attachment = public.and_then(|p| p.attachment.as_ref());
             s.execute(
-                "INSERT INTO wf_objections (declaration_id, lodged_by, lodged_at, text) \
-                 VALUES ($1, $2, $3, $4)",
-                binds![id.0, acting_account(acting)?, acting.at, text.as_str()],
+                "INSERT INTO wf_objections (declaration_id, lodged_by, lodged_at, text, \
+                 objector_name, objector_contact, attachment_name, attachment_content_type, \
+                 attachment_sha256, attachment) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                binds![
+                    id.0,
+                    acting.actor.map(|a| a.0),
+                    acting.at,
+                    text.as_str(),
+                    public.map(|p| p.objector.name.as_str()),
+                    public.map(|p| p.objector.contact.as_str()),
+                    attachment.map(|a| a.name.as_str()),
+                    attachment.map(|a| a.kind.media_type()),
+                    attachment.map(|a| a.sha256.as_str()),
+                    attachment.map(|a| a.content.as_slice()),
+                ],
             )
             .await?;
         }
@@ -428,7 +447,7 @@ pub(crate) async fn steps(
             action: get_key(row, "action", "action", ActionKind::parse)?,
             from: get_state(row, "from_state")?,
             to: get_state(row, "to_state")?,
-            actor: get_account(row, "actor_id")?,
+            actor: get_opt_account(row, "actor_id")?,
             actor_name: row.get("actor_name")?,
             at: row.get("at")?,
             reason: row.get("reason")?,
@@ -442,26 +461,75 @@ pub(crate) async fn objections(
     s: &mut impl Session,
     id: DeclarationId,
 ) -> Result<Vec<Objection>, WorkflowError> {
-    s.fetch_all(
-        "SELECT * FROM wf_objections WHERE declaration_id = $1 ORDER BY id",
-        binds![id.0],
-    )
-    .await?
-    .iter()
-    .map(|row| {
-        Ok(Objection {
-            id: ObjectionId(row.get("id")?),
-            declaration: DeclarationId(row.get("declaration_id")?),
-            lodged_by: get_account(row, "lodged_by")?,
-            lodged_at: row.get("lodged_at")?,
-            text: row.get("text")?,
-            resolved_by: get_opt_account(row, "resolved_by")?,
-            resolved_at: row.get("resolved_at")?,
-            upheld: row.get("upheld")?,
-            resolution: row.get("resolution")?,
-        })
+    let sql = format!(
+        "SELECT {OBJECTION_COLUMNS} FROM wf_objections WHERE declaration_id = $1 ORDER BY id"
+    );
+    s.fetch_all(&sql, binds![id.0])
+        .await?
+        .iter()
+        .map(decode_objection)
+        .collect()
+}
+
+const OBJECTION_COLUMNS: &str = "id, declaration_id, lodged_by, lodged_at, text, resolved_by, \
+     resolved_at, upheld, resolution, objector_name, objector_contact, attachment_name, \
+     attachment_content_type, attachment_sha256, \
+     CAST(COALESCE(LENGTH(attachment), 0) AS BIGINT) AS attachment_size";
+
+fn decode_objection(row: &impl Row) -> Result<Objection, WorkflowError> {
+    let objector = match (
+        row.get::<Option<String>>("objector_name")?,
+        row.get::<Option<String>>("objector_contact")?,
+    ) {
+        (Some(name), Some(contact)) => Some(PublicObjector { name, contact }),
+        _ => None,
+    };
+    let attachment = match row.get::<Option<String>>("attachment_name")? {
+        Some(name) => Some(AttachmentRecord {
+            name,
+            kind: get_key(
+                row,
+                "attachment_content_type",
+                "attachment type",
+                EvidenceType::from_media_type,
+            )?,
+            size: unsigned("attachment size", row.get("attachment_size")?)?,
+            sha256: row.get("attachment_sha256")?,
+        }),
+        None => None,
+    };
+    Ok(Objection {
+        id: ObjectionId(row.get("id")?),
+        declaration: DeclarationId(row.get("declaration_id")?),
+        lodged_by: get_opt_account(row, "lodged_by")?,
+        objector,
+        attachment,
+        lodged_at: row.get("lodged_at")?,
+        text: row.get("text")?,
+        resolved_by: get_opt_account(row, "resolved_by")?,
+        resolved_at: row.get("resolved_at")?,
+        upheld: row.get("upheld")?,
+        resolution: row.get("resolution")?,
     })
-    .collect()
+}
+
+#[tracing::instrument(skip_all, fields(id = id.0, objection = objection.0))]
+pub(crate) async fn objection_attachment(
+    s: &mut impl Session,
+    id: DeclarationId,
+    objection: ObjectionId,
+) -> Result<Option<(AttachmentRecord, Vec<u8>)>, WorkflowError> {
+    let sql = format!(
+        "SELECT {OBJECTION_COLUMNS}, attachment FROM wf_objections \
+         WHERE declaration_id = $1 AND id = $2 AND attachment IS NOT NULL"
+    );
+    let Some(row) = s.fetch_optional(&sql, binds![id.0, objection.0]).await? else {
+        return Ok(None);
+    };
+    let content: Vec<u8> = row.get("attachment")?;
+    Ok(decode_objection(&row)?
+        .attachment
+        .map(|record| (record, content)))
 }
 
 #[tracing::instrument(skip_all)]

@@ -27,20 +27,20 @@ use async_trait::async_trait;
 use hatchery_core::DivisionCode;
 use hatchery_core::workflow::audit::{AuditEntry, AuditRecord};
 use hatchery_core::workflow::{
-    AccountId, CredentialId, DeclarationForm, DeclarationId, EvidenceId, PoolMemberId, ProposalId,
-    RegistrationId, Scope, Username, Zone, ZoneId,
+    AccountId, CredentialId, DeclarationForm, DeclarationId, EvidenceId, ObjectionId, PoolMemberId,
+    ProposalId, RegistrationId, Scope, Username, Zone, ZoneId,
 };
 use jiff::Timestamp;
 use jiff::civil::Date;
 
 use super::engine::{Access, Session, WorkflowEngine};
 use super::{
-    Account, AccountChange, Acting, Activation, AdmitAttempt, AttemptTally, AuditFilter,
-    Credential, Declaration, DeclarationFilter, Evidence, IdempotencyClaim, LoginAttempt,
-    NewAccount, NewCredential, NewDeclaration, NewEvidence, NewProposal, NewRegistration,
-    Objection, Page, Paged, PoolFilter, PoolMember, PoolProposal, ProposalDecision, ProposalFilter,
-    ProposalsRecorded, Quota, Registration, RegistrationFilter, Step, StepRequest, StoredResponse,
-    StoredRuleSet, StoredZone, WorkflowError, WorkflowStore,
+    Account, AccountChange, Acting, Activation, AdmitAttempt, AttachmentRecord, AttemptTally,
+    AuditFilter, Credential, Declaration, DeclarationFilter, Evidence, IdempotencyClaim,
+    LoginAttempt, NewAccount, NewCredential, NewDeclaration, NewEvidence, NewProposal,
+    NewRegistration, Objection, Page, Paged, PoolFilter, PoolMember, PoolProposal,
+    ProposalDecision, ProposalFilter, ProposalsRecorded, Quota, Registration, RegistrationFilter,
+    Step, StepRequest, StoredResponse, StoredRuleSet, StoredZone, WorkflowError, WorkflowStore,
 };
 
 /// Commits `session` if `result` is a success, rolls it back if not.
@@ -380,6 +380,16 @@ impl<E: WorkflowEngine> WorkflowStore for E {
 
     async fn objections(&self, id: DeclarationId) -> Result<Vec<Objection>, WorkflowError> {
         direct!(self, |s| declarations::objections(s, id))
+    }
+
+    async fn objection_attachment(
+        &self,
+        id: DeclarationId,
+        objection: ObjectionId,
+    ) -> Result<Option<(AttachmentRecord, Vec<u8>)>, WorkflowError> {
+        direct!(self, |s| declarations::objection_attachment(
+            s, id, objection
+        ))
     }
 
     async fn notices(&self, page: Page) -> Result<Paged<Declaration>, WorkflowError> {

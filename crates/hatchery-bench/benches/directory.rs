@@ -12,7 +12,10 @@
 //!   first (the order computed once, then cached with the index);
 //! - `sorted_name_page_1`: by name in pinyin order;
 //! - `zone_and_industry`: Shenzhen's first high-tech zone and `fintech`;
-//! - `text_search`: `q=科技` (part of the name), by tier.
+//! - `text_search`: `q=科技` (part of the name), by tier;
+//! - `dashboard_report_12_dates`: the national tracking report on twelve
+//!   dates, as the ministry's dashboard asks for it (built by every
+//!   request: no cache yet).
 //!
 //! The ratio of each to `uncached`, measured in the same run, is the figure
 //! docs/PERFORMANCE.md reports.
@@ -197,6 +200,20 @@ fn directory(c: &mut Criterion) {
                 "text_search",
                 "/api/enterprises?rules=gei&as_of=2023-12-31&sort=tier&q=%E7%A7%91%E6%8A%80"
                     .to_owned(),
+            ),
+            (
+                // What the dashboard asks for: the national report on the
+                // last eleven year-ends and today (not cached: built whole
+                // by every request).
+                "dashboard_report_12_dates",
+                format!(
+                    "/api/reports/tracking?format=json&as_of={}",
+                    (2013..2024)
+                        .map(|year| format!("{year}-12-31"))
+                        .chain(["2024-06-01".to_owned()])
+                        .collect::<Vec<_>>()
+                        .join(",")
+                ),
             ),
         ];
         for (name, path) in cached {

@@ -70,7 +70,9 @@ fn demo_serves_the_web_interface_and_a_printed_account_signs_in() {
     let base = base.expect("the URL is printed");
     assert_eq!(base, format!("http://127.0.0.1:{port}"));
     assert!(
-        text.contains("declaration") && text.contains("public_notice"),
+        text.contains("declaration")
+            && text.contains("public_notice")
+            && text.contains("one from the public"),
         "{text}"
     );
     // One account per role, with the password.

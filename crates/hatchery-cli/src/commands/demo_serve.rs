@@ -512,7 +512,9 @@ pub async fn serve(db: &DatabaseUrl, args: &DemoArgs) -> CliResult {
         for (id, state) in &made.declarations {
             println!("  declaration {id}: {state}");
         }
-        println!("  one member of the cultivation pool; one objection to a public notice");
+        println!(
+            "  one member of the cultivation pool; two objections to a public notice, one from the public"
+        );
         println!(
             "  one enterprise registration awaiting demo.shenzhen's check ({REGISTRANT}, signs in once activated)"
         );

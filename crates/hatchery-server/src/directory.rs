@@ -8,7 +8,7 @@
 //! import (which replaces the view) drops them with it. A view keeps the
 //! few most recently used indexes.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 use hatchery_core::workflow::Placement;
 use hatchery_core::{Currency, RuleSet, TierIndex};
@@ -18,6 +18,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::kept::Kept;
 use crate::state::LedgerView;
 
 /// How many indexes a ledger view keeps (each about 100 bytes an
@@ -210,12 +211,10 @@ fn sort_text(name: &str) -> (String, String) {
 
 /// An index being built or built: the first caller builds it, the others
 /// asking for the same key wait for it.
-type IndexCell = Arc<OnceLock<Arc<DirectoryIndex>>>;
-
-/// The indexes of one ledger view, most recently used last.
+/// The indexes of one ledger view, the most recently used kept.
 #[derive(Debug, Default)]
 pub struct DirectoryCache {
-    kept: Mutex<Vec<(IndexKey, IndexCell)>>,
+    kept: Kept<IndexKey, DirectoryIndex, KEPT>,
 }
 
 impl DirectoryCache {
@@ -234,23 +233,8 @@ impl DirectoryCache {
             as_of,
             today,
         };
-        let cell = {
-            let mut kept = self
-                .kept
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let cell = match kept.iter().position(|(k, _)| *k == key) {
-                Some(at) => kept.remove(at).1,
-                None => Arc::new(OnceLock::new()),
-            };
-            kept.push((key, cell.clone()));
-            if kept.len() > KEPT {
-                kept.remove(0);
-            }
-            cell
-        };
-        cell.get_or_init(|| Arc::new(DirectoryIndex::build(view, rules, as_of, today)))
-            .clone()
+        self.kept
+            .get_or_build(key, || DirectoryIndex::build(view, rules, as_of, today))
     }
 }
 

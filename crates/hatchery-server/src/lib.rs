@@ -22,6 +22,7 @@ pub mod directory;
 pub mod error;
 pub mod extract;
 pub mod idempotency;
+pub mod kept;
 pub mod routes;
 pub mod settings;
 pub mod startup;

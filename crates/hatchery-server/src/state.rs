@@ -12,6 +12,7 @@ pub use hatchery_app::{Backend, RuleBook, RuleEntry};
 use hatchery_core::date::PartialDate;
 use hatchery_core::workflow::{Clock, Placement, Zone};
 use hatchery_core::{Enterprise, EnterpriseId, Ledger, RuleSet, Uscc};
+use hatchery_report::{Lang as ReportLang, Report, ReportOptions, Scope as ReportScope};
 use hatchery_store::workflow::StoredZone;
 use jiff::civil::Date;
 
@@ -19,6 +20,7 @@ use crate::clock::OffsetClock;
 use crate::credentials::CredentialCache;
 use crate::directory::{DirectoryCache, DirectoryIndex};
 use crate::error::ApiError;
+use crate::kept::Kept;
 use crate::settings::Settings;
 use crate::throttle::Throttle;
 
@@ -199,6 +201,23 @@ pub struct LedgerView {
     industries: std::sync::OnceLock<Vec<String>>,
     /// Each enterprise's searchable text (made on first use).
     search_texts: std::sync::OnceLock<Vec<Box<str>>>,
+    /// Tracking reports built from this view, the most recently used kept.
+    reports: Kept<ReportKey, Result<Report, String>, REPORTS_KEPT>,
+}
+
+/// How many tracking reports a view keeps (a report is tables of counts:
+/// kilobytes, whatever the ledger's size).
+const REPORTS_KEPT: usize = 16;
+
+/// Everything a tracking report built by the server depends on, besides
+/// the view itself.
+#[derive(Debug, PartialEq)]
+struct ReportKey {
+    scope: Option<ReportScope>,
+    lang: ReportLang,
+    rules: String,
+    version: String,
+    dates: Vec<Date>,
 }
 
 impl LedgerView {
@@ -228,6 +247,7 @@ impl LedgerView {
             directory: DirectoryCache::default(),
             industries: std::sync::OnceLock::new(),
             search_texts: std::sync::OnceLock::new(),
+            reports: Kept::default(),
         })
     }
 
@@ -251,6 +271,35 @@ impl LedgerView {
     /// placements of `today`: computed on first use, then kept.
     pub fn directory(&self, rules: &RuleSet, as_of: Date, today: Date) -> Arc<DirectoryIndex> {
         self.directory.get(self, rules, as_of, today)
+    }
+
+    /// The tracking report of `scope` (`None`: the nation) under `rules` on
+    /// `dates`, in `lang`: built on first use, then kept (a build over the
+    /// whole ledger takes seconds at national scale). Blocks while it is
+    /// built: call it off the async workers. An error is the build's, kept
+    /// too (the same inputs fail the same way).
+    pub fn report(
+        &self,
+        rules: &RuleSet,
+        dates: &[Date],
+        scope: Option<ReportScope>,
+        lang: ReportLang,
+    ) -> Arc<Result<Report, String>> {
+        let key = ReportKey {
+            scope: scope.clone(),
+            lang,
+            rules: rules.key.clone(),
+            version: rules.version.clone(),
+            dates: dates.to_vec(),
+        };
+        self.reports.get_or_build(key, || {
+            let options = ReportOptions {
+                scope,
+                lang,
+                ..ReportOptions::default()
+            };
+            hatchery_report::build(&self.ledger, rules, dates, &options).map_err(|e| e.to_string())
+        })
     }
 
     /// Every industry key some enterprise has, sorted.

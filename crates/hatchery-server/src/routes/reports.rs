@@ -5,7 +5,7 @@ use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use hatchery_core::workflow::{Capability, Scope};
-use hatchery_report::{Format, Lang, Report, ReportOptions};
+use hatchery_report::{Format, Lang, Report};
 use jiff::civil::Date;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -87,18 +87,15 @@ pub async fn tracking_report(
     let dates = dates(state, as_of)?;
     let rules = rule_set(state, rules, None).await?.rules;
     let view = state.ledger().await?;
-    let options = ReportOptions {
-        scope,
-        lang,
-        ..ReportOptions::default()
-    };
     // Building is CPU work over the whole ledger: off the async workers.
-    tokio::task::spawn_blocking(move || {
-        hatchery_report::build(&view.ledger, &rules, &dates, &options)
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))
+    // The view keeps what it built, for the next request of the same report.
+    let built = tokio::task::spawn_blocking(move || view.report(&rules, &dates, scope, lang))
+        .await
+        .map_err(ApiError::internal)?;
+    match built.as_ref() {
+        Ok(report) => Ok(report.clone()),
+        Err(problem) => Err(ApiError::bad_request("invalid_query", problem.clone())),
+    }
 }
 
 /// The tracking report (as `hatchery report` writes it) for the caller's

@@ -65,6 +65,30 @@ async fn the_report_is_the_callers_jurisdictions_in_every_format() {
         .json();
     assert!(national["scope"].is_null());
     assert_eq!(national["snapshots"][1]["total"], 3);
+    // The same report again (kept by the server) until an import changes
+    // the ledger: then the new enterprise counts.
+    let again = app
+        .get(&format!("{path}&format=json"), &city.auth())
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(again, report);
+    app.import(dataset(
+        vec![enterprise("delta", "深圳丁", "2021-06-01", "440305", None)],
+        vec![event(
+            "delta",
+            "2023-01-10",
+            "funding",
+            json!({"amount": "20000000", "valuation": "700000000", "currency": "USD"}),
+        )],
+    ))
+    .await;
+    let after = app
+        .get(&format!("{path}&format=json"), &city.auth())
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(after["snapshots"][1]["total"], 3, "delta now counts");
     for (format, media, magic) in [
         (
             "xlsx",

@@ -364,6 +364,16 @@ impl Tour {
         self.client.set_window_size(1366, 768).await.unwrap();
     }
 
+    /// Records the page in the language it is in, then in the other one
+    /// (the language switch), and switches back.
+    pub(crate) async fn both(&self, name: &str, first: &str) {
+        let second = if first == "zh-CN" { "en" } else { "zh-CN" };
+        self.record(name, first).await;
+        self.click("a.lang").await;
+        self.record(name, second).await;
+        self.click("a.lang").await;
+    }
+
     pub(crate) async fn sign_in(&self, username: &str, password: &str) {
         self.fill("#username", username).await;
         self.fill("#password", password).await;
@@ -838,7 +848,7 @@ async fn walk(tour: &Tour, clock: &ManualClock) {
         "{}",
         tour.body().await
     );
-    both(tour, "register", "zh-CN").await;
+    tour.both("register", "zh-CN").await;
     // Before the check, signing in says it waits.
     tour.go("/signin").await;
     tour.sign_in("future.tech", PASSWORD).await;
@@ -862,13 +872,4 @@ async fn walk(tour: &Tour, clock: &ManualClock) {
     // …and the enterprise signs in.
     tour.sign_in("future.tech", PASSWORD).await;
     assert_eq!(tour.path().await, "/");
-}
-
-/// Records the page in its language, then in the other one, and back.
-async fn both(tour: &Tour, name: &str, first: &str) {
-    let second = if first == "zh-CN" { "en" } else { "zh-CN" };
-    tour.record(name, first).await;
-    tour.click("a.lang").await;
-    tour.record(name, second).await;
-    tour.click("a.lang").await;
 }

@@ -31,16 +31,6 @@ async fn sign_out(tour: &Tour) {
     tour.click("form[action='/signout'] button").await;
 }
 
-/// Records the page in the language it is in, then in the other one (the
-/// language switch), and switches back.
-async fn both(tour: &Tour, name: &str, first: &str) {
-    let second = if first == "zh-CN" { "en" } else { "zh-CN" };
-    tour.record(name, first).await;
-    tour.click("a.lang").await;
-    tour.record(name, second).await;
-    tour.click("a.lang").await;
-}
-
 /// An account made by the administrator, its password then set by itself.
 async fn account(api: &Api, admin: &str, username: &str, role: &str, binding: Value) {
     let mut body =
@@ -165,7 +155,7 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
             >= 5,
         "every condition: required, found, pass"
     );
-    both(tour, "declaration-new", "zh-CN").await;
+    tour.both("declaration-new", "zh-CN").await;
 
     // Bad values: each problem beside its field, everything typed kept,
     // nothing saved.
@@ -236,7 +226,7 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
     assert!(tour.text("#done").await.contains("提交审核"));
     assert!(tour.text("#state").await.contains("已提交"));
     assert!(tour.body().await.contains("提交时随申报存档的判定结果"));
-    both(tour, "declaration", "zh-CN").await;
+    tour.both("declaration", "zh-CN").await;
     sign_out(tour).await;
 
     // ── The city, in Chinese: its inbox, a reason required to return. ──
@@ -247,7 +237,7 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
         inbox.contains("深圳第1号科技有限公司") && inbox.contains("深圳甲科技有限公司"),
         "{inbox}"
     );
-    both(tour, "declarations", "zh-CN").await;
+    tour.both("declarations", "zh-CN").await;
     tour.go(&format!("/declarations/{id}")).await;
     tour.click("#do-return").await;
     assert_eq!(tour.text("#reason-error").await, "请写明理由。");
@@ -374,7 +364,7 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
         tour.text("#grounds-error").await,
         "State the facts and grounds."
     );
-    both(tour, "objection", "en").await;
+    tour.both("objection", "en").await;
     tour.click("a.lang").await; // Chinese from here
     tour.fill(
         "#grounds",
@@ -406,7 +396,7 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
         tour.client.find(Locator::Css("#do-confirm")).await.is_err(),
         "no confirmation while the notice runs"
     );
-    both(tour, "declaration-objection", "zh-CN").await;
+    tour.both("declaration-objection", "zh-CN").await;
     tour.tick("input[name=upheld][value=no]").await;
     tour.click("button[id^=resolve-]").await;
     assert!(tour.text("#resolution-error").await.contains("请写明理由"));
@@ -455,7 +445,7 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
         members.contains("深圳第1号科技有限公司") && members.contains("深圳乙智能有限公司"),
         "{members}"
     );
-    both(tour, "pool", "zh-CN").await;
+    tour.both("pool", "zh-CN").await;
     tour.click("#reevaluate").await;
     assert!(tour.path().await.starts_with("/pool/proposals?ran=1"));
     assert!(tour.body().await.contains("建议升级：潜在独角兽 → 独角兽"));
@@ -471,7 +461,7 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
             .await
             .contains("Promotion: Potential unicorn → Unicorn")
     );
-    both(tour, "proposals", "en").await;
+    tour.both("proposals", "en").await;
     tour.click("button[id^=accept-]").await;
     assert!(tour.text("#done").await.contains("decided"));
     assert!(tour.body().await.contains("Accepted"));

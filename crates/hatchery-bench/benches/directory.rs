@@ -17,7 +17,20 @@
 //!   tracking report on twelve dates as the ministry's dashboard asks for
 //!   it, on a new day each request, so built whole each time;
 //! - `dashboard_report_12_dates`: the same report asked again, kept by the
-//!   ledger view.
+//!   ledger view;
+//! - `compare_rule_sets_new_day`: the **comparison's baseline**, `gei`
+//!   against `hurun` (`GET /api/rulesets/gei/comparison`) on a day no
+//!   request asked for yet, so both rule sets' tiers are computed;
+//! - `compare_rule_sets`: the same comparison asked again (both rule sets'
+//!   directory indexes kept by the ledger view);
+//! - `dashboard_page_new_day`: the **dashboard page's baseline**, the web
+//!   interface's 工作台 (`GET /`) as the ministry on a new day each request,
+//!   with nothing built ahead: the request builds the day's directory index
+//!   (its tier counts) and the nation's report itself;
+//! - `dashboard_page_built_ahead`: the same page on a new day once the
+//!   server has built ahead for it (`hatchery_server::warm::warm`, what
+//!   `hatchery serve` runs in the background at a day's change and after
+//!   an import): the first request of the day and the ones after it.
 //!
 //! The ratio of each to `uncached`, measured in the same run, is the figure
 //! docs/PERFORMANCE.md reports.
@@ -32,8 +45,9 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use hatchery_server::admin::{NewUser, create_account};
+use hatchery_server::routes::router_with;
 use hatchery_server::settings::Argon2Settings;
-use hatchery_server::{AppState, DatabaseUrl, ManualClock, Settings, router};
+use hatchery_server::{AppState, DatabaseUrl, ManualClock, Settings};
 use hatchery_store::ImportSource;
 use hatchery_synth::{Generator, GeneratorConfig};
 use http_body_util::BodyExt;
@@ -44,6 +58,8 @@ const PASSWORD: &str = "directory bench password";
 
 struct App {
     router: Router,
+    state: AppState,
+    clock: Arc<ManualClock>,
     cookie: String,
     zone: String,
     _dir: tempfile::TempDir,
@@ -119,8 +135,15 @@ async fn app(enterprises: usize) -> App {
     let mut settings = Settings::default();
     settings.auth.argon2 = argon2;
     settings.auth.cookie_secure = false;
-    let state = AppState::new(settings, db, clock).await.expect("the state");
-    let router = router(state);
+    // The dashboard cases move the clock a day a request: the session must
+    // outlast the journey.
+    settings.auth.session_hours = 24 * 3650;
+    settings.auth.idle_minutes = 60 * 24 * 3650;
+    let state = AppState::new(settings, db, clock.clone())
+        .await
+        .expect("the state");
+    let pages = hatchery_web::pages().expect("the web pages");
+    let router = router_with(state.clone(), Some(pages));
     let body = serde_json::json!({ "username": "admin", "password": PASSWORD }).to_string();
     let request = Request::post("/api/session")
         .header(header::CONTENT_TYPE, "application/json")
@@ -141,18 +164,19 @@ async fn app(enterprises: usize) -> App {
     let zone = zones[0]["id"].as_str().expect("a zone").to_owned();
     App {
         router,
+        state,
+        clock,
         cookie,
         zone,
         _dir: dir,
     }
 }
 
-/// The dates the dashboard's report is on: the eleven year-ends before
-/// `today`'s year, then `today`.
+/// The dates the dashboard's report is on, as the query writes them.
 fn dashboard_dates(today: jiff::civil::Date) -> String {
-    (today.year() - 11..today.year())
-        .map(|year| format!("{year}-12-31"))
-        .chain([today.to_string()])
+    hatchery_server::warm::dashboard_dates(today)
+        .iter()
+        .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join(",")
 }
@@ -243,7 +267,28 @@ fn directory(c: &mut Criterion) {
                     dashboard_dates(jiff::civil::date(2024, 6, 1))
                 ),
             ),
+            (
+                "compare_rule_sets",
+                "/api/rulesets/gei/comparison?with=hurun&as_of=2023-12-31".to_owned(),
+            ),
         ];
+        // Two rule sets on a day no request asked for yet.
+        let compare_day = AtomicU32::new(0);
+        group.bench_function(
+            BenchmarkId::from_parameter("compare_rule_sets_new_day"),
+            |b| {
+                b.iter(|| {
+                    let n = compare_day.fetch_add(1, Ordering::Relaxed);
+                    let as_of = jiff::civil::date(2012, 1, 1)
+                        .checked_add(jiff::Span::new().days(i64::from(n)))
+                        .expect("a day");
+                    let path = format!("/api/rulesets/gei/comparison?with=hurun&as_of={as_of}");
+                    let (status, body) = runtime.block_on(get(&app.router, &path, &app.cookie));
+                    assert_eq!(status, StatusCode::OK);
+                    black_box(body)
+                });
+            },
+        );
         for (name, path) in cached {
             // The first request computes the index (and the order): not timed.
             let (status, body) = runtime.block_on(get(&app.router, &path, &app.cookie));
@@ -256,8 +301,38 @@ fn directory(c: &mut Criterion) {
                 });
             });
         }
+        dashboard_page(&runtime, &app, &mut group);
         group.finish();
     }
+}
+
+/// The web dashboard as the ministry on a new day: built by the request
+/// (the baseline), then built ahead. Last, since it moves the clock.
+fn dashboard_page(
+    runtime: &tokio::runtime::Runtime,
+    app: &App,
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+) {
+    let next_day = || app.clock.advance(jiff::SignedDuration::from_hours(24));
+    let page = |router: &Router| {
+        let (status, body) = runtime.block_on(get(router, "/", &app.cookie));
+        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&body));
+        body
+    };
+    group.bench_function(BenchmarkId::from_parameter("dashboard_page_new_day"), |b| {
+        b.iter(|| {
+            next_day();
+            black_box(page(&app.router))
+        });
+    });
+    next_day();
+    runtime
+        .block_on(hatchery_server::warm::warm(&app.state))
+        .expect("built ahead");
+    group.bench_function(
+        BenchmarkId::from_parameter("dashboard_page_built_ahead"),
+        |b| b.iter(|| black_box(page(&app.router))),
+    );
 }
 
 fn settings() -> Criterion {

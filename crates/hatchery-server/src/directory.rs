@@ -209,8 +209,6 @@ fn sort_text(name: &str) -> (String, String) {
     (key, name.to_owned())
 }
 
-/// An index being built or built: the first caller builds it, the others
-/// asking for the same key wait for it.
 /// The indexes of one ledger view, the most recently used kept.
 #[derive(Debug, Default)]
 pub struct DirectoryCache {
@@ -235,6 +233,16 @@ impl DirectoryCache {
         };
         self.kept
             .get_or_build(key, || DirectoryIndex::build(view, rules, as_of, today))
+    }
+
+    /// The index for `rules` on `as_of` if it has been built.
+    pub fn built(&self, rules: &RuleSet, as_of: Date, today: Date) -> Option<Arc<DirectoryIndex>> {
+        self.kept.built(&IndexKey {
+            rules: rules.key.clone(),
+            version: rules.version.clone(),
+            as_of,
+            today,
+        })
     }
 }
 

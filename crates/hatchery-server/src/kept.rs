@@ -45,6 +45,19 @@ impl<K: PartialEq, V, const N: usize> Kept<K, V, N> {
         };
         cell.get_or_init(|| Arc::new(build())).clone()
     }
+
+    /// The value for `key` if it has been built (without waiting for a
+    /// build under way, and without counting as a use).
+    pub fn built(&self, key: &K) -> Option<Arc<V>> {
+        let cells = self
+            .cells
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        cells
+            .iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, cell)| cell.get().cloned())
+    }
 }
 
 #[cfg(test)]
@@ -71,6 +84,8 @@ mod tests {
         assert_eq!(builds.load(Ordering::Relaxed), 3);
         assert_eq!(get(2), 20);
         assert_eq!(builds.load(Ordering::Relaxed), 4, "2 had been dropped");
+        assert_eq!(kept.built(&2).as_deref(), Some(&20));
+        assert_eq!(kept.built(&3), None, "dropped for 2");
     }
 
     #[test]

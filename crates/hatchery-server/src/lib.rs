@@ -30,6 +30,7 @@ pub mod state;
 pub mod text;
 pub mod throttle;
 pub mod views;
+pub mod warm;
 
 pub use error::ApiError;
 pub use hatchery_app::{Backend, DatabaseUrl, ManualClock, Opening, SystemClock, clock, password};

@@ -105,6 +105,7 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
+        let building_ahead = tokio::spawn(crate::warm::keep_warm(self.state.clone()));
         tracing::info!(address = ?self.listener.local_addr().ok(), "serving");
         let served = axum::serve(
             self.listener,
@@ -114,6 +115,7 @@ impl Application {
         .with_graceful_shutdown(shutdown)
         .await;
         housekeeping.abort();
+        building_ahead.abort();
         served
     }
 }

@@ -220,6 +220,18 @@ struct ReportKey {
     dates: Vec<Date>,
 }
 
+impl ReportKey {
+    fn new(rules: &RuleSet, dates: &[Date], scope: Option<ReportScope>, lang: ReportLang) -> Self {
+        Self {
+            scope,
+            lang,
+            rules: rules.key.clone(),
+            version: rules.version.clone(),
+            dates: dates.to_vec(),
+        }
+    }
+}
+
 impl LedgerView {
     async fn load(db: &dyn Backend) -> Result<Self, ApiError> {
         let generation = db.imports().await?.last().map(|i| i.id);
@@ -285,13 +297,7 @@ impl LedgerView {
         scope: Option<ReportScope>,
         lang: ReportLang,
     ) -> Arc<Result<Report, String>> {
-        let key = ReportKey {
-            scope: scope.clone(),
-            lang,
-            rules: rules.key.clone(),
-            version: rules.version.clone(),
-            dates: dates.to_vec(),
-        };
+        let key = ReportKey::new(rules, dates, scope.clone(), lang);
         self.reports.get_or_build(key, || {
             let options = ReportOptions {
                 scope,
@@ -300,6 +306,35 @@ impl LedgerView {
             };
             hatchery_report::build(&self.ledger, rules, dates, &options).map_err(|e| e.to_string())
         })
+    }
+
+    /// The tracking report [`LedgerView::report`] would give, if it has
+    /// been built.
+    pub fn built_report(
+        &self,
+        rules: &RuleSet,
+        dates: &[Date],
+        scope: Option<ReportScope>,
+        lang: ReportLang,
+    ) -> Option<Arc<Result<Report, String>>> {
+        self.reports
+            .built(&ReportKey::new(rules, dates, scope, lang))
+    }
+
+    /// The directory index [`LedgerView::directory`] would give, if it has
+    /// been built.
+    pub fn built_directory(
+        &self,
+        rules: &RuleSet,
+        as_of: Date,
+        today: Date,
+    ) -> Option<Arc<DirectoryIndex>> {
+        self.directory.built(rules, as_of, today)
+    }
+
+    /// The id of the latest import this view includes.
+    pub fn generation(&self) -> Option<i64> {
+        self.generation
     }
 
     /// Every industry key some enterprise has, sorted.
@@ -360,6 +395,8 @@ pub struct LedgerCache {
     /// When the store was last asked for newer imports.
     checked: tokio::sync::Mutex<Instant>,
     refresh: Duration,
+    /// Wakes whoever builds ahead for a new view (see `crate::warm`).
+    stale_signal: tokio::sync::Notify,
 }
 
 impl LedgerCache {
@@ -369,6 +406,7 @@ impl LedgerCache {
             stale: AtomicBool::new(false),
             checked: tokio::sync::Mutex::new(Instant::now()),
             refresh,
+            stale_signal: tokio::sync::Notify::new(),
         }
     }
 
@@ -382,6 +420,20 @@ impl LedgerCache {
     /// Marks the view stale: the next request reloads it.
     pub fn invalidate(&self) {
         self.stale.store(true, Ordering::Release);
+        // A permit is kept when no one waits: a change made while the
+        // builder is busy still wakes it once it waits again.
+        self.stale_signal.notify_one();
+    }
+
+    /// Completes when the view is next marked stale (at once if it was
+    /// since the last call).
+    pub async fn invalidated(&self) {
+        self.stale_signal.notified().await;
+    }
+
+    /// How often the store is asked for imports made elsewhere.
+    pub fn refresh_period(&self) -> Duration {
+        self.refresh
     }
 
     /// The current view. A stale one is reloaded first; otherwise, once per

@@ -78,6 +78,15 @@ impl std::fmt::Debug for Throttle {
     }
 }
 
+/// What the public may do without an account, each throttled per address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnonymousAct {
+    /// An enterprise registers itself.
+    Registration,
+    /// An objection to a public notice.
+    PublicObjection,
+}
+
 impl Throttle {
     /// The rule the settings describe; without a configured key, a random one.
     pub fn new(auth: &AuthSettings) -> Result<Self, hmac::digest::InvalidLength> {
@@ -123,25 +132,17 @@ impl Throttle {
         keys
     }
 
-    /// The key an enterprise registration from `client` counts under (none
-    /// without a known address).
-    pub fn registration_keys(&self, client: Option<IpAddr>) -> Vec<Key> {
+    /// The key `act`, done without an account from `client`, counts under
+    /// (none without a known address).
+    pub fn anonymous_keys(&self, act: AnonymousAct, client: Option<IpAddr>) -> Vec<Key> {
+        let (kind, free) = match act {
+            AnonymousAct::Registration => ("register", self.free_registrations),
+            AnonymousAct::PublicObjection => ("object", self.free_public_objections),
+        };
         client
             .map(|ip| Key {
-                key: self.mac("register", &ip.to_string()),
-                free: self.free_registrations,
-            })
-            .into_iter()
-            .collect()
-    }
-
-    /// The key an objection lodged without an account from `client` counts
-    /// under (none without a known address).
-    pub fn public_objection_keys(&self, client: Option<IpAddr>) -> Vec<Key> {
-        client
-            .map(|ip| Key {
-                key: self.mac("object", &ip.to_string()),
-                free: self.free_public_objections,
+                key: self.mac(kind, &ip.to_string()),
+                free,
             })
             .into_iter()
             .collect()

@@ -33,3 +33,5 @@ mod public;
 mod registrations;
 #[path = "api/signin.rs"]
 mod signin;
+#[path = "api/warm.rs"]
+mod warm;

@@ -19,8 +19,18 @@ pub trait Clock: Send + Sync + std::fmt::Debug {
 /// The civil date in China (Asia/Shanghai has kept UTC+8, without daylight
 /// saving, since 1991) at `instant`.
 pub fn china_today(instant: Timestamp) -> Date {
-    let offset = Offset::constant(8);
-    instant.to_zoned(TimeZone::fixed(offset)).date()
+    instant.to_zoned(china()).date()
+}
+
+/// The instant the next day begins in China after `instant`: when
+/// [`china_today`] next changes. `None` past the end of the calendar.
+pub fn next_china_midnight(instant: Timestamp) -> Option<Timestamp> {
+    let tomorrow = china_today(instant).tomorrow().ok()?;
+    Some(tomorrow.to_zoned(china()).ok()?.timestamp())
+}
+
+fn china() -> TimeZone {
+    TimeZone::fixed(Offset::constant(8))
 }
 
 /// An instant as stored and hashed: UTC, RFC 3339, exactly six fractional
@@ -65,5 +75,8 @@ mod tests {
         let after: Timestamp = "2025-03-06T16:00:00Z".parse().unwrap();
         assert_eq!(china_today(before), jiff::civil::date(2025, 3, 6));
         assert_eq!(china_today(after), jiff::civil::date(2025, 3, 7));
+        assert_eq!(next_china_midnight(before), Some(after));
+        let next: Timestamp = "2025-03-07T16:00:00Z".parse().unwrap();
+        assert_eq!(next_china_midnight(after), Some(next), "a whole day on");
     }
 }

@@ -23,7 +23,9 @@ pub mod zone;
 pub use account::{AccountId, BindingError, Language, Role, Username, UsernameError};
 pub use audit::{AuditBreak, AuditEntry, AuditProblem, AuditRecord, ChainVerifier, GENESIS_HASH};
 pub use calendar::{CalendarConfig, CalendarError, WorkingCalendar};
-pub use clock::{Clock, china_today, format_instant, parse_instant, truncate_instant};
+pub use clock::{
+    Clock, china_today, format_instant, next_china_midnight, parse_instant, truncate_instant,
+};
 pub use declaration::{
     ActionKind, Actor, Circumstances, Command, DeclarationForm, DeclarationId, DeclarationState,
     Facts, ObjectionChange, PublicObjector, PublicObjectorForm, QuotaUse, Transition,

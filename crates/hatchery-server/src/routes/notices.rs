@@ -24,6 +24,7 @@ use crate::routes::named::{named, named_page};
 use crate::routes::registrations::{Problem, problems_error};
 use crate::routes::session::client_of;
 use crate::state::AppState;
+use crate::throttle::AnonymousAct;
 use crate::views::NoticeView;
 use hatchery_store::workflow::{Declaration, Page};
 
@@ -255,7 +256,9 @@ pub async fn lodge_public_objection(
     attachment: Option<AttachmentBytes>,
 ) -> Result<NoticeView, ApiError> {
     let declaration = noticed(state, id).await?;
-    let keys = state.throttle.public_objection_keys(client);
+    let keys = state
+        .throttle
+        .anonymous_keys(AnonymousAct::PublicObjection, client);
     let now = state.clock.now();
     let ticket = if keys.is_empty() {
         None

@@ -28,6 +28,7 @@ use crate::extract::{Json, Paged, Path, Query, page_window};
 use crate::password::PasswordError;
 use crate::routes::session::client_of;
 use crate::state::AppState;
+use crate::throttle::AnonymousAct;
 use crate::views::AccountView;
 
 /// A registration, as its registrant fills it in.
@@ -291,7 +292,9 @@ pub async fn register(
     request: Register,
 ) -> Result<Registration, ApiError> {
     let now = state.clock.now();
-    let keys = state.throttle.registration_keys(client);
+    let keys = state
+        .throttle
+        .anonymous_keys(AnonymousAct::Registration, client);
     // Counted before anything is checked, so that no one hashes passwords
     // for free; a registration that never reached the store is forgotten.
     let ticket = if keys.is_empty() {

@@ -255,46 +255,55 @@ pub async fn compare(
     let right = rule_set(state, Some(query.with.trim()), None).await?;
     let view = state.ledger().await?;
     let today = state.today();
-    let mut comparison = RuleSetComparison {
-        as_of,
-        left: of(&left),
-        right: of(&right),
-        compared: 0,
-        tiered_left: 0,
-        tiered_right: 0,
-        changed: 0,
-        changes: Vec::new(),
-    };
-    for (position, e) in view.ledger.enterprises().iter().enumerate() {
-        if !caller.sees(&e.id, &view.placement(position, today)) {
-            continue;
-        }
-        comparison.compared += 1;
-        let facts = view.ledger.as_of(position, as_of);
-        let from = tier_summary(&left.rules, left.rules.classify(&facts));
-        let to = tier_summary(&right.rules, right.rules.classify(&facts));
-        comparison.tiered_left += u64::from(from.is_some());
-        comparison.tiered_right += u64::from(to.is_some());
-        let key_of = |t: &Option<TierSummary>| t.as_ref().map(|t| t.key.clone());
-        if key_of(&from) != key_of(&to) {
-            comparison.changed += 1;
-            if comparison.changes.len() < COMPARISON_ROWS {
-                comparison.changes.push(TierChange {
-                    enterprise: e.id.to_string(),
-                    name: view
-                        .names(position)
-                        .map(|r| r.name.to_string())
-                        .unwrap_or_default(),
-                    from,
-                    to,
-                });
+    let caller = caller.clone();
+    // Each rule set's tiers come from the directory's index for the day
+    // (all cores, kept with the view), so comparing the same two again is
+    // one pass; the pass runs off the async workers.
+    tokio::task::spawn_blocking(move || {
+        let from_index = view.directory(&left.rules, as_of, today);
+        let to_index = view.directory(&right.rules, as_of, today);
+        let mut comparison = RuleSetComparison {
+            as_of,
+            left: of(&left),
+            right: of(&right),
+            compared: 0,
+            tiered_left: 0,
+            tiered_right: 0,
+            changed: 0,
+            changes: Vec::new(),
+        };
+        for (position, e) in view.ledger.enterprises().iter().enumerate() {
+            if !caller.sees(&e.id, &from_index.placements[position]) {
+                continue;
+            }
+            comparison.compared += 1;
+            let from = tier_summary(&left.rules, from_index.tiers[position]);
+            let to = tier_summary(&right.rules, to_index.tiers[position]);
+            comparison.tiered_left += u64::from(from.is_some());
+            comparison.tiered_right += u64::from(to.is_some());
+            let key_of = |t: &Option<TierSummary>| t.as_ref().map(|t| t.key.clone());
+            if key_of(&from) != key_of(&to) {
+                comparison.changed += 1;
+                if comparison.changes.len() < COMPARISON_ROWS {
+                    comparison.changes.push(TierChange {
+                        enterprise: e.id.to_string(),
+                        name: view
+                            .names(position)
+                            .map(|r| r.name.to_string())
+                            .unwrap_or_default(),
+                        from,
+                        to,
+                    });
+                }
             }
         }
-    }
-    comparison
-        .changes
-        .sort_by(|a, b| a.enterprise.cmp(&b.enterprise));
-    Ok(comparison)
+        comparison
+            .changes
+            .sort_by(|a, b| a.enterprise.cmp(&b.enterprise));
+        comparison
+    })
+    .await
+    .map_err(ApiError::internal)
 }
 
 /// Applies two rule sets to the caller's enterprises on one day: how many

@@ -89,26 +89,36 @@ pub async fn tier_statistics(
     let rules = rule_set(&state, query.rules.as_deref(), None).await?.rules;
     let view = state.ledger().await?;
     let today = state.today();
-    let mut counts = BTreeMap::new();
-    let mut total = 0;
-    for (position, e) in view.ledger.enterprises().iter().enumerate() {
-        let placement = view.placement(position, today);
-        if !caller.sees(&e.id, &placement) {
-            continue;
-        }
-        let facts = view.ledger.as_of(position, as_of);
-        if let Some(tier) = rules.classify(&facts) {
+    let label = rules.label();
+    // The tiers come from the directory's index for the day (computed once
+    // per view, rule set and day, and built ahead for today), so counting
+    // is one pass over it, off the async workers.
+    let (counts, total) = tokio::task::spawn_blocking(move || {
+        let index = view.directory(&rules, as_of, today);
+        let mut counts = BTreeMap::new();
+        let mut total = 0;
+        for (position, e) in view.ledger.enterprises().iter().enumerate() {
+            let Some(tier) = index.tiers[position] else {
+                continue;
+            };
+            if !caller.sees(&e.id, &index.placements[position]) {
+                continue;
+            }
             // Statistics count an enterprise where it is on the day counted.
-            let province = facts.region().map(|r| r.province().to_string());
+            let region = view.ledger.as_of(position, as_of).region();
+            let province = region.map(|r| r.province().to_string());
             *counts
                 .entry((province, rules.tier(tier).key.clone()))
                 .or_insert(0) += 1;
             total += 1;
         }
-    }
+        (counts, total)
+    })
+    .await
+    .map_err(ApiError::internal)?;
     Ok(Json(TierStatistics {
         as_of,
-        rule_set: rules.label(),
+        rule_set: label,
         rows: rows(counts),
         total,
     }))

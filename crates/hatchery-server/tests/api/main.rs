@@ -20,3 +20,4 @@ mod operations;
 mod public;
 mod registrations;
 mod signin;
+mod warm;

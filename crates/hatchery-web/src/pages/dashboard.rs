@@ -16,9 +16,10 @@ use hatchery_report::{ExitCause, Report, chart_options};
 use hatchery_server::extract::Query;
 use hatchery_server::routes::declarations::{DeclarationQuery, list_declarations};
 use hatchery_server::routes::enterprises::rule_set;
-use hatchery_server::routes::reports::{MAX_DATES, tracking_report};
+use hatchery_server::routes::reports::tracking_report;
 use hatchery_server::routes::statistics::{StatisticsQuery, tier_statistics};
 use hatchery_server::views::DeclarationView;
+use hatchery_server::warm::dashboard_dates;
 use hatchery_server::{ApiError, AppState};
 use jiff::civil::Date;
 use serde::Serialize;
@@ -142,17 +143,6 @@ const ENDING_DAYS: i64 = 7;
 /// How many rows each top list shows.
 const TOP: usize = 5;
 
-/// The as-of dates of the trend: 31 December of each of the last years,
-/// then today (as many as one report takes).
-fn trend_dates(today: Date) -> Vec<Date> {
-    let years = (MAX_DATES - 1) as i16;
-    let mut dates: Vec<Date> = (today.year() - years..today.year())
-        .filter_map(|y| Date::new(y, 12, 31).ok())
-        .collect();
-    dates.push(today);
-    dates
-}
-
 fn trend(report: &Report, lang: Lang) -> Trend {
     let chart = chart_options(report)
         .into_iter()
@@ -260,7 +250,7 @@ async fn gather(state: &AppState, member: &Member) -> Result<DashboardPage, ApiE
     // The tracking report of the jurisdiction (a district has none): the
     // trend, this year's flows (since last 31 December) and the top lists.
     let report = if reads_statistics {
-        let dates: Vec<String> = trend_dates(today).iter().map(Date::to_string).collect();
+        let dates: Vec<String> = dashboard_dates(today).iter().map(Date::to_string).collect();
         match tracking_report(state, caller, Some(&dates.join(",")), None, lang.report()).await {
             Ok(report) => Some(report),
             Err(error) if error.status() == StatusCode::FORBIDDEN => None,

@@ -8,6 +8,10 @@ pub enum ReportError {
     /// A report needs at least one as-of date.
     #[error("a report needs at least one as-of date")]
     NoDates,
+    /// A classification given to build from has dates out of order or
+    /// repeated.
+    #[error("a report's dates must ascend without repeats")]
+    UnorderedDates,
     /// The rule set has no tiers to report on.
     #[error("rule set '{0}' has no tiers")]
     NoTiers(String),

@@ -42,7 +42,7 @@ mod regions;
 mod render;
 mod tables;
 
-pub use compute::build;
+pub use compute::{build, build_classified};
 pub use error::{ReportError, ScopeError};
 pub use model::{
     AreaRow, Concentration, ExitCause, ExitCauses, Flow, KeyRow, PerTier, Quartiles, RegionInfo,

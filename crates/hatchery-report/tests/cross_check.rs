@@ -12,7 +12,7 @@ mod random;
 use std::collections::{BTreeMap, HashMap};
 
 use hatchery_core::{Dataset, EventKind, Ledger, RuleSet};
-use hatchery_report::{ReportOptions, Scope, build, write_json};
+use hatchery_report::{ReportError, ReportOptions, Scope, build, build_classified, write_json};
 use jiff::ToSpan;
 use jiff::civil::{Date, date};
 use serde_json::Value;
@@ -312,6 +312,8 @@ fn counts_match_a_naive_implementation_under_every_scope() {
     let data = random::dataset(20_240_601, 4000);
     let ledger = Ledger::from_dataset(&data);
     let rules = RuleSet::builtin("gei").unwrap();
+    // One classification, as a server keeps it, serves every scope.
+    let classification = ledger.classify(&rules, &dates());
     for scope in [
         None,
         Some("44"),
@@ -327,6 +329,13 @@ fn counts_match_a_naive_implementation_under_every_scope() {
         let mut text = Vec::new();
         write_json(&report, &mut text).unwrap();
         let json: Value = serde_json::from_slice(&text).unwrap();
+        let shared = build_classified(&ledger, &rules, &classification, &options).unwrap();
+        let mut shared_text = Vec::new();
+        write_json(&shared, &mut shared_text).unwrap();
+        assert!(
+            shared_text == text,
+            "built from the shared classification, scope {scope:?}"
+        );
         let got = from_json(&json);
         let want = expected(&data, &ledger, &rules, &dates(), scope);
         assert!(
@@ -377,6 +386,19 @@ fn counts_match_a_naive_implementation_under_every_scope() {
             }
         }
     }
+}
+
+#[test]
+fn a_classification_out_of_date_order_is_refused() {
+    let data = random::dataset(7, 50);
+    let ledger = Ledger::from_dataset(&data);
+    let rules = RuleSet::builtin("gei").unwrap();
+    let backwards = ledger.classify(&rules, &[date(2023, 12, 31), date(2017, 12, 31)]);
+    let built = build_classified(&ledger, &rules, &backwards, &ReportOptions::default());
+    assert!(
+        matches!(built, Err(ReportError::UnorderedDates)),
+        "{built:?}"
+    );
 }
 
 #[test]

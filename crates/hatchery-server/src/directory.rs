@@ -153,7 +153,8 @@ impl DirectoryIndex {
     fn build(view: &LedgerView, rules: &RuleSet, as_of: Date, today: Date) -> Self {
         let ledger = &view.ledger;
         let len = ledger.len();
-        let classified = ledger.classify(rules, &[as_of]);
+        // Shared with the tracking report on the same day.
+        let classified = view.classification(rules, &[as_of]);
         let tiers = (0..len).map(|p| classified.tier(p, 0)).collect();
         let mut placements = Vec::with_capacity(len);
         let mut valuations = Vec::with_capacity(len);

@@ -7,8 +7,8 @@ mod time_to_tier;
 
 use std::borrow::Cow;
 
-use hatchery_core::Ledger;
 use hatchery_core::criteria::{RuleSet, TierIndex};
+use hatchery_core::{Classification, Ledger};
 use jiff::civil::Date;
 
 use crate::error::ReportError;
@@ -41,6 +41,27 @@ pub fn build(
     if dates.is_empty() {
         return Err(ReportError::NoDates);
     }
+    build_classified(ledger, rules, &ledger.classify(rules, &dates), options)
+}
+
+/// [`build`] from a classification already made: `classification` must be
+/// `ledger.classify(rules, dates)` with the report's dates, ascending and
+/// distinct. Classifying is most of a report's work and does not depend
+/// on its scope or language, so a server that builds the reports of many
+/// jurisdictions on the same dates classifies once.
+pub fn build_classified(
+    ledger: &Ledger,
+    rules: &RuleSet,
+    classification: &Classification,
+    options: &ReportOptions,
+) -> Result<Report, ReportError> {
+    let dates = &classification.dates;
+    if dates.is_empty() {
+        return Err(ReportError::NoDates);
+    }
+    if !dates.windows(2).all(|pair| pair[0] < pair[1]) {
+        return Err(ReportError::UnorderedDates);
+    }
     if rules.tiers.is_empty() {
         return Err(ReportError::NoTiers(rules.key.clone()));
     }
@@ -52,7 +73,6 @@ pub fn build(
     let keys = TierKeys::new(rules.tiers.iter().map(|t| t.key.clone()).collect());
     let tier_count = keys.len();
 
-    let classification = ledger.classify(rules, &dates);
     let judge = CauseJudge::new(rules);
     let mut tallies: Vec<DateTally<'_>> = dates
         .iter()
@@ -138,7 +158,7 @@ pub fn build(
                 exclude: r.exclude(),
             })
             .collect(),
-        dates,
+        dates: dates.clone(),
         snapshots,
         flows,
         time_to_tier: times.finish(&keys),

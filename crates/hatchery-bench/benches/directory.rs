@@ -23,6 +23,8 @@
 //!   request asked for yet, so both rule sets' tiers are computed;
 //! - `compare_rule_sets`: the same comparison asked again (both rule sets'
 //!   directory indexes kept by the ledger view);
+//! - `compare_rule_sets_today_built_ahead`: the same comparison on today
+//!   (the page's default day) once the server has built ahead for it;
 //! - `dashboard_page_new_day`: the **dashboard page's baseline**, the web
 //!   interface's 工作台 (`GET /`) as the ministry on a new day each request,
 //!   with nothing built ahead: the request builds the day's directory index
@@ -373,6 +375,18 @@ fn dashboard_page(
     group.bench_function(
         BenchmarkId::from_parameter("dashboard_page_built_ahead"),
         |b| b.iter(|| black_box(page(&app.cookie))),
+    );
+    // The comparison page's default day (today), built ahead.
+    group.bench_function(
+        BenchmarkId::from_parameter("compare_rule_sets_today_built_ahead"),
+        |b| {
+            b.iter(|| {
+                let path = "/api/rulesets/gei/comparison?with=hurun";
+                let (status, body) = runtime.block_on(get(&app.router, path, &app.cookie));
+                assert_eq!(status, StatusCode::OK);
+                black_box(body)
+            });
+        },
     );
     // A province's first dashboard of a day: its own report is not built
     // ahead, but the classification and the index it reads are. Each

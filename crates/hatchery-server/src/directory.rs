@@ -138,8 +138,9 @@ struct IndexKey {
 /// Every enterprise of a ledger view as the directory filters and sorts it.
 #[derive(Debug)]
 pub struct DirectoryIndex {
-    /// Where each enterprise sits today (jurisdictions and region filters).
-    pub placements: Vec<Placement>,
+    /// Where each enterprise sits today (jurisdictions and region filters),
+    /// shared by every index of the view for that day.
+    pub placements: Arc<Vec<Placement>>,
     /// Each enterprise's tier as of the day.
     pub tiers: Vec<Option<TierIndex>>,
     /// Each enterprise's latest valuation as of the day, in US dollars.
@@ -156,14 +157,11 @@ impl DirectoryIndex {
         // Shared with the tracking report on the same day.
         let classified = view.classification(rules, &[as_of]);
         let tiers = (0..len).map(|p| classified.tier(p, 0)).collect();
-        let mut placements = Vec::with_capacity(len);
-        let mut valuations = Vec::with_capacity(len);
-        for position in 0..len {
-            placements.push(view.placement(position, today));
-            valuations.push(ledger.as_of(position, as_of).valuation_in(Currency::USD));
-        }
+        let valuations = (0..len)
+            .map(|position| ledger.as_of(position, as_of).valuation_in(Currency::USD))
+            .collect();
         Self {
-            placements,
+            placements: view.placements(today),
             tiers,
             valuations,
             orders: Default::default(),

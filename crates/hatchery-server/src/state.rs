@@ -205,11 +205,14 @@ pub struct LedgerView {
     reports: Kept<ReportKey, Result<Report, String>, REPORTS_KEPT>,
     /// Classifications on a report's dates, shared by every scope.
     classifications: Kept<ClassificationKey, Classification, CLASSIFICATIONS_KEPT>,
+    /// Every enterprise's placement on a day, by ledger position.
+    placements: Kept<Date, Vec<Placement>, 2>,
 }
 
-/// How many classifications a view keeps (one byte or two per enterprise
-/// and date: 24 MB for twelve dates at 1,000,000 enterprises).
-const CLASSIFICATIONS_KEPT: usize = 4;
+/// How many classifications a view keeps: two bytes per enterprise and
+/// date (2 MB for one date at 1,000,000 enterprises, 24 MB for twelve).
+/// Building ahead keeps up to eight in use (see `crate::warm`).
+pub const CLASSIFICATIONS_KEPT: usize = 10;
 
 /// What a classification depends on, besides the view.
 #[derive(Debug, PartialEq)]
@@ -275,6 +278,7 @@ impl LedgerView {
             search_texts: std::sync::OnceLock::new(),
             reports: Kept::default(),
             classifications: Kept::default(),
+            placements: Kept::default(),
         })
     }
 
@@ -292,6 +296,18 @@ impl LedgerView {
             .as_deref()
             .and_then(|text| self.zones.resolve(text));
         Placement::of(region, zone)
+    }
+
+    /// Every enterprise's [`LedgerView::placement`] on `day`, by ledger
+    /// position: computed on first use, then kept (it does not depend on a
+    /// rule set, so every directory index and comparison of the day shares
+    /// it).
+    pub fn placements(&self, day: Date) -> Arc<Vec<Placement>> {
+        self.placements.get_or_build(day, || {
+            (0..self.ledger.len())
+                .map(|position| self.placement(position, day))
+                .collect()
+        })
     }
 
     /// The directory's index of this view for `rules` on `as_of`, with the
@@ -356,6 +372,20 @@ impl LedgerView {
         dates.dedup();
         self.reports
             .built(&ReportKey::new(rules, &dates, scope, lang))
+    }
+
+    /// The classification [`LedgerView::classification`] would give, if it
+    /// has been made.
+    pub fn built_classification(
+        &self,
+        rules: &RuleSet,
+        dates: &[Date],
+    ) -> Option<Arc<Classification>> {
+        self.classifications.built(&ClassificationKey {
+            rules: rules.key.clone(),
+            version: rules.version.clone(),
+            dates: dates.to_vec(),
+        })
     }
 
     /// The directory index [`LedgerView::directory`] would give, if it has

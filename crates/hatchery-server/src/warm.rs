@@ -15,7 +15,7 @@ use jiff::civil::Date;
 use crate::error::ApiError;
 use crate::routes::enterprises::rule_set;
 use crate::routes::reports::MAX_DATES;
-use crate::state::AppState;
+use crate::state::{AppState, CLASSIFICATIONS_KEPT};
 
 /// The as-of dates of a dashboard's trend: 31 December of each of the last
 /// years, then today (as many as one report takes).
@@ -31,16 +31,37 @@ pub fn dashboard_dates(today: Date) -> Vec<Date> {
 /// The languages reports are built in ahead: those of the web interface.
 const LANGUAGES: [Lang; 2] = [Lang::Zh, Lang::En];
 
-/// Builds, on the current ledger view, under the default rule set: the
-/// directory's index for today, and the nation's tracking report on the
+/// How many rule sets besides the default get today's classification built
+/// ahead (for comparisons): the built-in ones and a few added, within what
+/// the view keeps beside the default's two.
+const COMPARED_AHEAD: usize = CLASSIFICATIONS_KEPT - 4;
+
+/// Builds, on the current ledger view: under the default rule set, the
+/// directory's index for today and the nation's tracking report on the
 /// dashboard's dates and on today alone (the report page's default), in
-/// each language. What is already built is only looked up.
+/// each language; under every other rule set (the latest version of each
+/// key, up to [`COMPARED_AHEAD`]), today's tiers, which a comparison of two
+/// rule sets reads. What is already built is only looked up.
 pub async fn warm(state: &AppState) -> Result<(), ApiError> {
     let view = state.ledger().await?;
     let today = state.today();
     let rules = rule_set(state, None, None).await?.rules;
+    let mut seen = std::collections::HashSet::new();
+    let others: Vec<_> = state
+        .rules
+        .all()
+        .into_iter()
+        .map(|entry| entry.rules.key.clone())
+        .filter(|key| *key != rules.key && seen.insert(key.clone()))
+        .take(COMPARED_AHEAD)
+        .filter_map(|key| state.rules.find(&key, None))
+        .map(|entry| entry.rules)
+        .collect();
     tokio::task::spawn_blocking(move || {
         view.directory(&rules, today, today);
+        for other in &others {
+            view.classification(other, &[today]);
+        }
         let dashboard = dashboard_dates(today);
         for lang in LANGUAGES {
             for dates in [&dashboard[..], &[today][..]] {

@@ -256,12 +256,13 @@ pub async fn compare(
     let view = state.ledger().await?;
     let today = state.today();
     let caller = caller.clone();
-    // Each rule set's tiers come from the directory's index for the day
-    // (all cores, kept with the view), so comparing the same two again is
-    // one pass; the pass runs off the async workers.
+    // Each rule set's tiers on the day and the placements of today are
+    // kept by the view (built ahead for today), so comparing is one pass;
+    // it runs off the async workers.
     tokio::task::spawn_blocking(move || {
-        let from_index = view.directory(&left.rules, as_of, today);
-        let to_index = view.directory(&right.rules, as_of, today);
+        let placements = view.placements(today);
+        let from_tiers = view.classification(&left.rules, &[as_of]);
+        let to_tiers = view.classification(&right.rules, &[as_of]);
         let mut comparison = RuleSetComparison {
             as_of,
             left: of(&left),
@@ -273,12 +274,12 @@ pub async fn compare(
             changes: Vec::new(),
         };
         for (position, e) in view.ledger.enterprises().iter().enumerate() {
-            if !caller.sees(&e.id, &from_index.placements[position]) {
+            if !caller.sees(&e.id, &placements[position]) {
                 continue;
             }
             comparison.compared += 1;
-            let from = tier_summary(&left.rules, from_index.tiers[position]);
-            let to = tier_summary(&right.rules, to_index.tiers[position]);
+            let from = tier_summary(&left.rules, from_tiers.tier(position, 0));
+            let to = tier_summary(&right.rules, to_tiers.tier(position, 0));
             comparison.tiered_left += u64::from(from.is_some());
             comparison.tiered_right += u64::from(to.is_some());
             let key_of = |t: &Option<TierSummary>| t.as_ref().map(|t| t.key.clone());

@@ -98,6 +98,16 @@ async fn a_new_day_has_its_own_reports_built() {
     app.advance_hours(24);
     let today = app.state.today();
     assert_eq!(built_total(&view, &rules, today), None, "a new day");
+    let hurun = rule_set(&app.state, Some("hurun"), None)
+        .await
+        .unwrap()
+        .rules;
+    assert!(view.built_classification(&hurun, &[today]).is_none());
     warm(&app.state).await.unwrap();
     assert_eq!(built_total(&view, &rules, today), Some(1));
+    // Every other rule set's tiers of the day, for comparisons.
+    let tiers = view
+        .built_classification(&hurun, &[today])
+        .expect("hurun's tiers of today");
+    assert_eq!(tiers.dates, [today]);
 }

@@ -40,7 +40,7 @@ const COMPARED_AHEAD: usize = CLASSIFICATIONS_KEPT - 4;
 /// directory's index for today and the nation's tracking report on the
 /// dashboard's dates and on today alone (the report page's default), in
 /// each language; under every other rule set (the latest version of each
-/// key, up to [`COMPARED_AHEAD`]), today's tiers, which a comparison of two
+/// key, six at most), today's tiers, which a comparison of two
 /// rule sets reads. What is already built is only looked up.
 pub async fn warm(state: &AppState) -> Result<(), ApiError> {
     let view = state.ledger().await?;

@@ -238,10 +238,25 @@ struct ReportKey {
 }
 
 impl ReportKey {
+    /// The key of a report on `dates` in any order (a report sorts them
+    /// and drops repeats).
     fn new(rules: &RuleSet, dates: &[Date], scope: Option<ReportScope>, lang: ReportLang) -> Self {
+        let mut dates = dates.to_vec();
+        dates.sort_unstable();
+        dates.dedup();
         Self {
             scope,
             lang,
+            rules: rules.key.clone(),
+            version: rules.version.clone(),
+            dates,
+        }
+    }
+}
+
+impl ClassificationKey {
+    fn new(rules: &RuleSet, dates: &[Date]) -> Self {
+        Self {
             rules: rules.key.clone(),
             version: rules.version.clone(),
             dates: dates.to_vec(),
@@ -328,17 +343,15 @@ impl LedgerView {
         scope: Option<ReportScope>,
         lang: ReportLang,
     ) -> Arc<Result<Report, String>> {
-        let mut dates = dates.to_vec();
-        dates.sort_unstable();
-        dates.dedup();
-        let key = ReportKey::new(rules, &dates, scope.clone(), lang);
+        let key = ReportKey::new(rules, dates, scope.clone(), lang);
+        let key_dates = key.dates.clone();
         self.reports.get_or_build(key, || {
             let options = ReportOptions {
                 scope,
                 lang,
                 ..ReportOptions::default()
             };
-            let classification = self.classification(rules, &dates);
+            let classification = self.classification(rules, &key_dates);
             hatchery_report::build_classified(&self.ledger, rules, &classification, &options)
                 .map_err(|e| e.to_string())
         })
@@ -349,13 +362,10 @@ impl LedgerView {
     /// a report's work, and the same whatever its scope and language: the
     /// reports of every jurisdiction on the same dates share it.
     pub fn classification(&self, rules: &RuleSet, dates: &[Date]) -> Arc<Classification> {
-        let key = ClassificationKey {
-            rules: rules.key.clone(),
-            version: rules.version.clone(),
-            dates: dates.to_vec(),
-        };
         self.classifications
-            .get_or_build(key, || self.ledger.classify(rules, dates))
+            .get_or_build(ClassificationKey::new(rules, dates), || {
+                self.ledger.classify(rules, dates)
+            })
     }
 
     /// The tracking report [`LedgerView::report`] would give, if it has
@@ -367,11 +377,8 @@ impl LedgerView {
         scope: Option<ReportScope>,
         lang: ReportLang,
     ) -> Option<Arc<Result<Report, String>>> {
-        let mut dates = dates.to_vec();
-        dates.sort_unstable();
-        dates.dedup();
         self.reports
-            .built(&ReportKey::new(rules, &dates, scope, lang))
+            .built(&ReportKey::new(rules, dates, scope, lang))
     }
 
     /// The classification [`LedgerView::classification`] would give, if it
@@ -381,11 +388,8 @@ impl LedgerView {
         rules: &RuleSet,
         dates: &[Date],
     ) -> Option<Arc<Classification>> {
-        self.classifications.built(&ClassificationKey {
-            rules: rules.key.clone(),
-            version: rules.version.clone(),
-            dates: dates.to_vec(),
-        })
+        self.classifications
+            .built(&ClassificationKey::new(rules, dates))
     }
 
     /// The directory index [`LedgerView::directory`] would give, if it has
@@ -397,11 +401,6 @@ impl LedgerView {
         today: Date,
     ) -> Option<Arc<DirectoryIndex>> {
         self.directory.built(rules, as_of, today)
-    }
-
-    /// The id of the latest import this view includes.
-    pub fn generation(&self) -> Option<i64> {
-        self.generation
     }
 
     /// Every industry key some enterprise has, sorted.

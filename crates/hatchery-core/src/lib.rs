@@ -13,6 +13,7 @@ pub mod ledger;
 pub mod model;
 pub mod money;
 mod repeats;
+pub mod services;
 pub mod snapshot;
 pub mod text;
 pub mod uscc;

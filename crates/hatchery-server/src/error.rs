@@ -9,6 +9,7 @@ use axum::extract::rejection::{BytesRejection, JsonRejection, PathRejection, Que
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use hatchery_app::pool::PoolError;
+use hatchery_core::services::RequestError;
 use hatchery_core::workflow::TransitionError;
 use hatchery_store::StoreError;
 use hatchery_store::workflow::WorkflowError;
@@ -289,6 +290,29 @@ impl From<TransitionError> for ApiError {
             TransitionError::QuotaExhausted { .. } => Self::conflict("quota_exhausted", message),
             // The operator must install the year's holidays: nobody else can fix it.
             TransitionError::Calendar(_) => {
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "calendar_missing", message)
+            }
+        }
+    }
+}
+
+impl From<RequestError> for ApiError {
+    fn from(error: RequestError) -> Self {
+        let message = error.to_string();
+        match error {
+            RequestError::NotPermitted { .. } | RequestError::OtherLevel { .. } => {
+                Self::forbidden(message)
+            }
+            RequestError::OutOfScope => Self::not_found(),
+            RequestError::InvalidState { .. } | RequestError::TopLevel => {
+                Self::conflict("invalid_transition", message)
+            }
+            RequestError::Field(problem) => Self::invalid("invalid_field", message)
+                .with_details(serde_json::json!({ "field": problem.field })),
+            RequestError::Satisfaction(_) => Self::invalid("invalid_field", message)
+                .with_details(serde_json::json!({ "field": "satisfaction" })),
+            // The operator must install the year's holidays: nobody else can fix it.
+            RequestError::Calendar(_) => {
                 Self::new(StatusCode::SERVICE_UNAVAILABLE, "calendar_missing", message)
             }
         }

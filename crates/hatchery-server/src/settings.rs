@@ -9,6 +9,7 @@ use std::path::Path;
 
 pub use hatchery_app::DatabaseUrl;
 pub use hatchery_app::password::Argon2Settings;
+use hatchery_core::services::{ClockBook, ClockSet};
 use hatchery_core::workflow::WorkingCalendar;
 use serde::Deserialize;
 
@@ -21,6 +22,7 @@ pub struct Settings {
     /// `sqlite://PATH` (the default backend).
     pub database_url: DatabaseUrl,
     pub workflow: WorkflowSettings,
+    pub services: ServiceSettings,
     pub auth: AuthSettings,
     pub limits: LimitSettings,
     pub ledger: LedgerSettings,
@@ -51,6 +53,41 @@ pub struct WorkflowSettings {
     pub max_evidence_bytes: usize,
     /// Most evidence files per declaration.
     pub max_evidence_files: u32,
+}
+
+/// The cultivation services' rules.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServiceSettings {
+    /// Clock-set files of jurisdictions with their own published time
+    /// limits for enterprises' requests (relative to the settings file).
+    pub clock_files: Vec<std::path::PathBuf>,
+    /// The shipped national clock set and those of `clock_files`, read
+    /// when the settings are loaded.
+    #[serde(skip)]
+    pub clocks: ClockBook,
+}
+
+impl ServiceSettings {
+    /// Reads `clock_files` (relative to `base`) into `clocks`: every problem
+    /// names its file, field and line.
+    fn read_clocks(&mut self, base: &Path) -> Result<(), SettingsError> {
+        let mut sets = Vec::new();
+        for file in &self.clock_files {
+            let path = base.join(file);
+            let shown = path.display().to_string();
+            let text = std::fs::read_to_string(&path).map_err(|source| SettingsError::Read {
+                path: shown.clone(),
+                source,
+            })?;
+            let set = ClockSet::parse(&text)
+                .map_err(|e| SettingsError::Invalid(format!("{shown}: {e}")))?;
+            sets.push(set);
+        }
+        self.clocks = ClockBook::new(sets)
+            .map_err(|e| SettingsError::Invalid(format!("services.clock_files: {e}")))?;
+        Ok(())
+    }
 }
 
 /// Sessions, tokens, passwords and login throttling.
@@ -167,6 +204,7 @@ impl Default for Settings {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             database_url: DatabaseUrl::new(hatchery_app::backend::DEFAULT_DATABASE_URL),
             workflow: WorkflowSettings::default(),
+            services: ServiceSettings::default(),
             auth: AuthSettings::default(),
             limits: LimitSettings::default(),
             ledger: LedgerSettings::default(),
@@ -269,6 +307,8 @@ impl Settings {
             }
             None => Self::default(),
         };
+        let base = path.and_then(Path::parent).unwrap_or(Path::new("."));
+        settings.services.read_clocks(base)?;
         settings.apply_environment(|name| std::env::var(name).ok())?;
         settings.validate()?;
         Ok(settings)
@@ -432,6 +472,18 @@ official = true
 years = []
 holidays = []
 make_up_days = []
+
+[services]
+# The clocks of enterprises' requests (诉求): a national set ships (see
+# GET /api/requests/clocks). A jurisdiction with its own published time
+# limits gets a clock-set file (TOML: id, version, name, jurisdiction,
+# source, status, escalate_unaccepted_after, and [classes.consultation],
+# [classes.general], [classes.urgent], [classes.complex] each with accept,
+# answer and close); the requests of enterprises placed there follow it
+# (the most specific wins: zone, district, city, province). Limits are
+# "30m", "2h", "5d" (calendar days) or "3wd" (working days). Paths are
+# relative to this file.
+clock_files = []
 
 [auth]
 session_hours = 8

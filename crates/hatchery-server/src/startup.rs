@@ -106,6 +106,7 @@ impl Application {
     ) -> std::io::Result<()> {
         let housekeeping = tokio::spawn(housekeeping(self.state.clone()));
         let building_ahead = tokio::spawn(crate::warm::keep_warm(self.state.clone()));
+        let escalating = tokio::spawn(escalating(self.state.clone()));
         tracing::info!(address = ?self.listener.local_addr().ok(), "serving");
         let served = axum::serve(
             self.listener,
@@ -116,6 +117,7 @@ impl Application {
         .await;
         housekeeping.abort();
         building_ahead.abort();
+        escalating.abort();
         served
     }
 }
@@ -134,6 +136,21 @@ async fn housekeeping(state: AppState) {
             .unwrap_or(now);
         if let Err(error) = state.db.purge_idempotency_keys(day_ago).await {
             tracing::warn!(%error, "purging old idempotency keys");
+        }
+    }
+}
+
+/// Escalates, each minute, the requests nobody accepted by their escalation
+/// deadline. Servers sharing a database may all run it: of two escalating
+/// one request, one wins and the other leaves it.
+async fn escalating(state: AppState) {
+    let mut tick = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        tick.tick().await;
+        match crate::routes::requests::escalate_overdue(&state).await {
+            Ok(0) => {}
+            Ok(escalated) => tracing::info!(escalated, "requests escalated past their deadline"),
+            Err(error) => tracing::warn!(error = %error.message(), "escalating overdue requests"),
         }
     }
 }

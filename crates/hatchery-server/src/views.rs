@@ -2,6 +2,8 @@
 //! store types. Kept apart from the domain so the wire format is a contract
 //! of its own (snapshot-tested through the OpenAPI document).
 
+pub mod requests;
+
 use hatchery_core::criteria::{Check, ClauseOutcome, Decision, TierOutcome};
 use hatchery_core::workflow::{
     ActionKind, CredentialId, DeclarationState, EvidenceId, ExitCause, Language, ObjectionId,

@@ -17,6 +17,7 @@
 
 use async_trait::async_trait;
 use hatchery_core::date::PartialDate;
+use hatchery_core::services::request::{RequestId, RequestTransition};
 use hatchery_core::workflow::audit::{AuditEntry, AuditRecord};
 use hatchery_core::workflow::declaration::{ActionKind, Transition};
 use hatchery_core::workflow::{
@@ -32,7 +33,10 @@ use serde::{Deserialize, Serialize};
 
 pub mod engine;
 mod ops;
+pub mod requests;
 mod sqlx_session;
+
+pub use requests::{NewServiceRequest, RequestFilter, RequestStep, ServiceRequest};
 
 /// Why a workflow store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -1019,6 +1023,53 @@ pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
         decision: &ProposalDecision,
         acting: &Acting,
     ) -> Result<PoolProposal, WorkflowError>;
+
+    // --- service requests (诉求)
+
+    /// Files a request, with the deadlines its clock set gives it.
+    async fn file_request(
+        &self,
+        request: &NewServiceRequest,
+        acting: &Acting,
+    ) -> Result<ServiceRequest, WorkflowError>;
+
+    async fn service_request(&self, id: RequestId)
+    -> Result<Option<ServiceRequest>, WorkflowError>;
+
+    /// Requests in the filter's scope, newest first.
+    async fn service_requests(
+        &self,
+        filter: &RequestFilter,
+    ) -> Result<Paged<ServiceRequest>, WorkflowError>;
+
+    /// A request's steps, oldest first.
+    async fn request_steps(&self, id: RequestId) -> Result<Vec<RequestStep>, WorkflowError>;
+
+    /// Applies a step the domain decided, from `expected_version`: exactly
+    /// one of two writers at one version wins, the other gets a conflict.
+    async fn apply_request_step(
+        &self,
+        id: RequestId,
+        expected_version: i64,
+        transition: &RequestTransition,
+        acting: &Acting,
+    ) -> Result<ServiceRequest, WorkflowError>;
+
+    /// Requests waiting for acceptance past their escalation deadline, below
+    /// the ministry, oldest deadline first.
+    async fn requests_due_for_escalation(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ServiceRequest>, WorkflowError>;
+
+    /// Every step of the requests filed in `scope` in `[from, to)`, by
+    /// request and in order.
+    async fn request_steps_filed(
+        &self,
+        scope: &Scope,
+        filed: (Timestamp, Timestamp),
+    ) -> Result<Vec<(RequestId, RequestStep)>, WorkflowError>;
 
     // --- audit
 

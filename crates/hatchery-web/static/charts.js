@@ -11,10 +11,19 @@
       if (!el) { return; }
       var chart = echarts.init(el, null, { renderer: "canvas" });
       chart.setOption(c.option);
-      drawn.push(chart);
+      drawn.push({ el: el, chart: chart });
     });
-    window.addEventListener("resize", function () {
-      drawn.forEach(function (c) { c.resize(); });
-    });
+    // A chart follows its own box, not only the window: a box narrowed by
+    // the layout (a column folded away, a print page) redraws as well.
+    if (window.ResizeObserver) {
+      var watch = new ResizeObserver(function (entries) {
+        entries.forEach(function (e) { echarts.getInstanceByDom(e.target).resize(); });
+      });
+      drawn.forEach(function (d) { watch.observe(d.el); });
+    } else {
+      window.addEventListener("resize", function () {
+        drawn.forEach(function (d) { d.chart.resize(); });
+      });
+    }
   });
 })();

@@ -28,6 +28,10 @@ pub enum CalendarError {
     /// A day listed as both kinds.
     #[error("{0} is listed both as a holiday and as a make-up working day")]
     BothKinds(Date),
+    /// A day listed twice in one list: harmless as such, but usually a typo
+    /// for the day that was meant, so it is refused rather than dropped.
+    #[error("{0} is listed twice")]
+    Repeated(Date),
     /// The calendar shipped in the binary does not read (a build defect).
     #[error("the shipped calendar does not read: {0}")]
     Shipped(String),
@@ -54,8 +58,10 @@ pub struct OfficialYear {
     pub source: String,
     /// `verified` once checked against the notice's text, else `unverified`.
     pub status: String,
-    pub holidays: BTreeSet<Date>,
-    pub make_up_days: BTreeSet<Date>,
+    /// As listed (a list, not a set, so that a day listed twice is seen and
+    /// refused by [`WorkingCalendar::official`]).
+    pub holidays: Vec<Date>,
+    pub make_up_days: Vec<Date>,
 }
 
 #[derive(Deserialize)]
@@ -88,21 +94,37 @@ pub struct CalendarConfig {
     /// replaces the shipped one.
     #[serde(default)]
     pub years: BTreeSet<i16>,
+    /// As listed: a day listed twice is refused ([`CalendarError::Repeated`]).
     #[serde(default)]
-    pub holidays: BTreeSet<Date>,
+    pub holidays: Vec<Date>,
     #[serde(default)]
-    pub make_up_days: BTreeSet<Date>,
+    pub make_up_days: Vec<Date>,
 }
 
 fn yes() -> bool {
     true
 }
 
+/// The days of a list, refusing the first one listed twice.
+fn distinct(days: &[Date]) -> Result<BTreeSet<Date>, CalendarError> {
+    let mut set = BTreeSet::new();
+    for &day in days {
+        if !set.insert(day) {
+            return Err(CalendarError::Repeated(day));
+        }
+    }
+    Ok(set)
+}
+
 impl TryFrom<CalendarConfig> for WorkingCalendar {
     type Error = CalendarError;
 
     fn try_from(config: CalendarConfig) -> Result<Self, CalendarError> {
-        let local = WorkingCalendar::new(config.years, config.holidays, config.make_up_days)?;
+        let local = WorkingCalendar::new(
+            config.years,
+            distinct(&config.holidays)?,
+            distinct(&config.make_up_days)?,
+        )?;
         if !config.official {
             return Ok(local);
         }
@@ -145,8 +167,8 @@ impl WorkingCalendar {
         for year in official_years()? {
             let one = Self::new(
                 [year.year].into(),
-                year.holidays.clone(),
-                year.make_up_days.clone(),
+                distinct(&year.holidays)?,
+                distinct(&year.make_up_days)?,
             )?;
             calendar = calendar.overlaid_by(one);
         }
@@ -267,8 +289,8 @@ mod tests {
             // Checks the year's days against its year, weekends and each other.
             WorkingCalendar::new(
                 [year.year].into(),
-                year.holidays.clone(),
-                year.make_up_days.clone(),
+                distinct(&year.holidays).unwrap(),
+                distinct(&year.make_up_days).unwrap(),
             )
             .unwrap();
         }
@@ -345,6 +367,32 @@ mod tests {
                 [date(2027, 1, 2)].into()
             ),
             Err(CalendarError::BothKinds(date(2027, 1, 2)))
+        );
+    }
+
+    #[test]
+    fn a_day_listed_twice_is_refused_and_named() {
+        let twice = |list: &str| {
+            let text = format!("official = false\nyears = [2027]\n{list}");
+            let config: CalendarConfig = toml::from_str(&text).unwrap();
+            WorkingCalendar::try_from(config)
+        };
+        let error = twice(r#"holidays = ["2027-01-01", "2027-02-06", "2027-01-01"]"#).unwrap_err();
+        assert_eq!(error, CalendarError::Repeated(date(2027, 1, 1)));
+        assert_eq!(error.to_string(), "2027-01-01 is listed twice");
+        assert_eq!(
+            twice(r#"make_up_days = ["2027-01-02", "2027-01-02"]"#),
+            Err(CalendarError::Repeated(date(2027, 1, 2)))
+        );
+        // Through serde, as the server's configuration reads it, the
+        // message survives with the position toml gives it.
+        let error = toml::from_str::<WorkingCalendar>(
+            "official = false\nyears = [2027]\nholidays = [\"2027-01-01\", \"2027-01-01\"]",
+        )
+        .unwrap_err();
+        assert!(
+            error.to_string().contains("2027-01-01 is listed twice"),
+            "{error}"
         );
     }
 }

@@ -51,6 +51,12 @@ pub enum Capability {
     ReadAudit,
     /// Check enterprises' registrations in one's city or zone: activate or reject them.
     CheckRegistrations,
+    /// Read enterprises' requests (诉求), their steps and the figures on them.
+    ReadRequests,
+    /// File a request: the enterprise, or its city or zone office on its behalf.
+    FileRequests,
+    /// Handle requests at one's level: accept, dispatch, answer, close, escalate.
+    HandleRequests,
 }
 
 impl Capability {
@@ -81,6 +87,12 @@ impl Capability {
             | Self::ImportData
             | Self::ManageQuotas => matches!(role, MinistryAdmin),
             Self::ReadAudit => matches!(role, MinistryAdmin | Auditor),
+            Self::ReadRequests => !matches!(role, Investor | Analyst),
+            Self::FileRequests => matches!(role, Enterprise | CityReviewer | ZoneReviewer),
+            Self::HandleRequests => matches!(
+                role,
+                CityReviewer | ZoneReviewer | ProvinceReviewer | MinistryReviewer
+            ),
         }
     }
 }

@@ -46,7 +46,8 @@ fn base(legend: Vec<String>) -> Value {
     json!({
         "animation": false,
         "textStyle": { "fontFamily": FONT },
-        "tooltip": { "trigger": "axis" },
+        // Kept inside the chart: its box clips what leaves it (site.css).
+        "tooltip": { "trigger": "axis", "confine": true },
         "legend": { "top": 0, "data": legend },
         "grid": { "left": 8, "right": 40, "top": 40, "bottom": 8, "containLabel": true },
     })
@@ -145,7 +146,7 @@ fn stacked(report: &Report, rows: &[(String, &PerTier<u64>)]) -> Value {
     merge(
         base(tier_names(report)),
         json!({
-            "tooltip": { "trigger": "axis", "axisPointer": { "type": "shadow" } },
+            "tooltip": { "trigger": "axis", "confine": true, "axisPointer": { "type": "shadow" } },
             "xAxis": { "type": "value", "minInterval": 1 },
             "yAxis": { "type": "category", "data": labels },
             "series": series,

@@ -15,6 +15,7 @@ pub mod pool;
 pub mod quotas;
 pub mod registrations;
 pub mod reports;
+pub mod requests;
 pub mod rulesets;
 pub mod session;
 pub mod statistics;
@@ -61,6 +62,7 @@ use crate::text::Logged;
         (name = "registrations", description = "Enterprises register themselves; their city or zone official activates or rejects"),
         (name = "quotas", description = "Provincial recommendation quotas"),
         (name = "pool", description = "The national cultivation pool and its re-evaluation"),
+        (name = "requests", description = "Enterprises' requests (诉求): filed, accepted, dispatched, answered and closed against the clocks, confirmed or reopened; figures from their timestamps"),
         (name = "audit", description = "The hash-chained audit log"),
     )
 )]
@@ -146,6 +148,11 @@ fn api(evidence_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(registrations::get_registration))
         .routes(routes!(registrations::activate_registration))
         .routes(routes!(registrations::reject_registration))
+        .routes(routes!(requests::list_requests, requests::file_request))
+        .routes(routes!(requests::request_figures))
+        .routes(routes!(requests::list_clocks))
+        .routes(routes!(requests::get_request))
+        .routes(routes!(requests::act_on_request))
         .routes(routes!(audit::list_audit))
         .routes(routes!(audit::verify))
 }

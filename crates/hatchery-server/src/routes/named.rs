@@ -3,7 +3,7 @@
 //! or a proposal, and every view of one names the enterprise.
 
 use hatchery_core::EnterpriseId;
-use hatchery_store::workflow::{Declaration, Page, PoolMember, PoolProposal};
+use hatchery_store::workflow::{Declaration, Page, PoolMember, PoolProposal, ServiceRequest};
 
 use crate::error::ApiError;
 use crate::extract::{Json, Paged};
@@ -21,6 +21,12 @@ impl AboutEnterprise for Declaration {
 }
 
 impl AboutEnterprise for PoolMember {
+    fn enterprise(&self) -> &EnterpriseId {
+        &self.enterprise
+    }
+}
+
+impl AboutEnterprise for ServiceRequest {
     fn enterprise(&self) -> &EnterpriseId {
         &self.enterprise
     }

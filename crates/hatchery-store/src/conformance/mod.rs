@@ -9,6 +9,7 @@
 //! ```
 
 pub mod fixtures;
+mod requests;
 pub mod workflow;
 
 use std::collections::HashSet;

@@ -62,12 +62,14 @@ macro_rules! workflow_conformance_tests {
             one_live_declaration_per_cycle_and_lists_follow_scope,
             idempotency_keys_are_claimed_once_per_account,
             every_write_extends_one_verifiable_chain,
+            a_request_keeps_its_clocks_and_moves_by_compare_and_set,
         );
         $crate::workflow_conformance_tests!(@two $mode $fresh, $again;
             of_writers_at_one_version_exactly_one_wins,
             racing_recommendations_keep_the_quota,
             a_raced_idempotency_key_is_claimed_once,
             concurrent_writers_keep_one_chain,
+            of_officials_racing_on_a_request_one_wins,
         );
     };
     (@one $mode:tt $fresh:path; $($story:ident),+ $(,)?) => {
@@ -98,6 +100,11 @@ macro_rules! workflow_conformance_tests {
 }
 
 // ------------------------------------------------------------------ stories
+
+pub use super::requests::{
+    a_request_keeps_its_clocks_and_moves_by_compare_and_set,
+    of_officials_racing_on_a_request_one_wins,
+};
 
 /// The audit head the [`script`] leaves: its hash covers every write's
 /// before and after images, ids and instants, so every backend must reach
@@ -570,7 +577,7 @@ pub fn instant(second: i64) -> Timestamp {
 }
 
 /// `at` as a store keeps it: cut to the microsecond.
-fn as_stored(at: Timestamp) -> Timestamp {
+pub(crate) fn as_stored(at: Timestamp) -> Timestamp {
     Timestamp::from_microsecond(at.as_microsecond()).expect("an instant in range")
 }
 
@@ -593,7 +600,7 @@ pub fn zone(id: &str, name: &str, city: &str, district: Option<&str>) -> Zone {
     }
 }
 
-fn new_account(
+pub(crate) fn new_account(
     name: &str,
     role: Role,
     jurisdiction: Jurisdiction,

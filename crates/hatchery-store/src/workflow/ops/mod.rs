@@ -19,12 +19,14 @@ mod codec;
 mod declarations;
 mod pool;
 mod registrations;
+mod requests;
 mod zones;
 
 pub(crate) use audit::append as append_audit;
 
 use async_trait::async_trait;
 use hatchery_core::DivisionCode;
+use hatchery_core::services::request::{RequestId, RequestTransition};
 use hatchery_core::workflow::audit::{AuditEntry, AuditRecord};
 use hatchery_core::workflow::{
     AccountId, CredentialId, DeclarationForm, DeclarationId, EvidenceId, ObjectionId, PoolMemberId,
@@ -42,6 +44,7 @@ use super::{
     ProposalDecision, ProposalFilter, ProposalsRecorded, Quota, Registration, RegistrationFilter,
     Step, StepRequest, StoredResponse, StoredRuleSet, StoredZone, WorkflowError, WorkflowStore,
 };
+use super::{NewServiceRequest, RequestFilter, RequestStep, ServiceRequest};
 
 /// Commits `session` if `result` is a success, rolls it back if not.
 async fn finish<S: Session, T>(
@@ -496,6 +499,64 @@ impl<E: WorkflowEngine> WorkflowStore for E {
             decision,
             acting
         ))
+    }
+
+    async fn file_request(
+        &self,
+        request: &NewServiceRequest,
+        acting: &Acting,
+    ) -> Result<ServiceRequest, WorkflowError> {
+        in_write!(self, |s| requests::file(s, request, acting))
+    }
+
+    async fn service_request(
+        &self,
+        id: RequestId,
+    ) -> Result<Option<ServiceRequest>, WorkflowError> {
+        direct!(self, |s| requests::get(s, id))
+    }
+
+    async fn service_requests(
+        &self,
+        filter: &RequestFilter,
+    ) -> Result<Paged<ServiceRequest>, WorkflowError> {
+        in_snapshot!(self, |s| requests::list(s, filter))
+    }
+
+    async fn request_steps(&self, id: RequestId) -> Result<Vec<RequestStep>, WorkflowError> {
+        direct!(self, |s| requests::steps(s, id))
+    }
+
+    async fn apply_request_step(
+        &self,
+        id: RequestId,
+        expected_version: i64,
+        transition: &RequestTransition,
+        acting: &Acting,
+    ) -> Result<ServiceRequest, WorkflowError> {
+        in_write!(self, |s| requests::apply(
+            s,
+            id,
+            expected_version,
+            transition,
+            acting
+        ))
+    }
+
+    async fn requests_due_for_escalation(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<ServiceRequest>, WorkflowError> {
+        direct!(self, |s| requests::due_for_escalation(s, now, limit))
+    }
+
+    async fn request_steps_filed(
+        &self,
+        scope: &Scope,
+        filed: (Timestamp, Timestamp),
+    ) -> Result<Vec<(RequestId, RequestStep)>, WorkflowError> {
+        in_snapshot!(self, |s| requests::steps_filed(s, scope, filed))
     }
 
     async fn append_audit(&self, record: &AuditRecord) -> Result<AuditEntry, WorkflowError> {

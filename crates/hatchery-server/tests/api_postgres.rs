@@ -31,6 +31,8 @@ mod matrix;
 mod public;
 #[path = "api/registrations.rs"]
 mod registrations;
+#[path = "api/requests.rs"]
+mod requests;
 #[path = "api/signin.rs"]
 mod signin;
 #[path = "api/warm.rs"]

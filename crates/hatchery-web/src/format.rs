@@ -22,6 +22,65 @@ pub fn instant(at: Timestamp, lang: Lang) -> String {
     format!("{} {}", date(local.date(), lang), local.strftime("%H:%M"))
 }
 
+/// A length of time as the language writes it, to the minute: `2天3小时20分`,
+/// `2 d 3 h 20 min`; under a minute, `不足1分钟` / `< 1 min`.
+pub fn duration(length: jiff::SignedDuration, lang: Lang) -> String {
+    let minutes = length.as_secs().max(0) / 60;
+    if minutes == 0 {
+        return match lang {
+            Lang::Zh if length.is_zero() => "0分".to_owned(),
+            Lang::En if length.is_zero() => "0 min".to_owned(),
+            Lang::Zh => "不足1分钟".to_owned(),
+            Lang::En => "< 1 min".to_owned(),
+        };
+    }
+    let (days, hours, minutes) = (minutes / 1440, minutes / 60 % 24, minutes % 60);
+    let units: [(i64, &str, &str); 3] = [
+        (days, "天", "d"),
+        (hours, "小时", "h"),
+        (minutes, "分", "min"),
+    ];
+    let parts: Vec<String> = units
+        .iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, zh, en)| match lang {
+            Lang::Zh => format!("{n}{zh}"),
+            Lang::En => format!("{n} {en}"),
+        })
+        .collect();
+    match lang {
+        Lang::Zh => parts.concat(),
+        Lang::En => parts.join(" "),
+    }
+}
+
+/// A time limit of a clock set as the language writes it: `2小时`,
+/// `3个工作日`; `2 h`, `3 working days`.
+pub fn limit(limit: hatchery_core::services::Limit, lang: Lang) -> String {
+    use hatchery_core::services::Limit;
+    let n = limit.count();
+    match (limit, lang) {
+        (Limit::Minutes(_), Lang::Zh) => format!("{n}分钟"),
+        (Limit::Hours(_), Lang::Zh) => format!("{n}小时"),
+        (Limit::Days(_), Lang::Zh) => format!("{n}天"),
+        (Limit::WorkingDays(_), Lang::Zh) => format!("{n}个工作日"),
+        (Limit::Minutes(_), Lang::En) => format!("{n} min"),
+        (Limit::Hours(_), Lang::En) => format!("{n} h"),
+        (Limit::Days(_), Lang::En) if n == 1 => "1 day".to_owned(),
+        (Limit::Days(_), Lang::En) => format!("{n} days"),
+        (Limit::WorkingDays(_), Lang::En) if n == 1 => "1 working day".to_owned(),
+        (Limit::WorkingDays(_), Lang::En) => format!("{n} working days"),
+    }
+}
+
+/// A share as `71.4% (5/7)`, or a dash when there is nothing to divide by.
+pub fn rate(numerator: u32, denominator: u32, percent: Option<Decimal>) -> String {
+    match percent {
+        Some(p) if denominator > 0 => format!("{p}% ({numerator}/{denominator})"),
+        _ => "—".to_owned(),
+    }
+}
+
 /// A count with thousands separated: `1,234,567`.
 pub fn count(n: u64) -> String {
     group(&n.to_string())
@@ -161,6 +220,32 @@ mod tests {
     fn money_text_keeps_what_is_not_a_number() {
         assert_eq!(money_text("60000000", Some("USD"), Lang::En), "US$60 m");
         assert_eq!(money_text("n/a", Some("USD"), Lang::En), "n/a");
+    }
+
+    #[test]
+    fn durations_per_language() {
+        use jiff::SignedDuration;
+        let d = SignedDuration::from_mins(3 * 60 + 20);
+        assert_eq!(duration(d, Lang::Zh), "3小时20分");
+        assert_eq!(duration(d, Lang::En), "3 h 20 min");
+        let d = SignedDuration::from_mins(2 * 1440 + 5);
+        assert_eq!(duration(d, Lang::Zh), "2天5分");
+        assert_eq!(duration(d, Lang::En), "2 d 5 min");
+        assert_eq!(duration(SignedDuration::ZERO, Lang::En), "0 min");
+        assert_eq!(
+            duration(SignedDuration::from_secs(20), Lang::Zh),
+            "不足1分钟"
+        );
+    }
+
+    #[test]
+    fn limits_and_rates() {
+        use hatchery_core::services::Limit;
+        assert_eq!(limit(Limit::WorkingDays(3), Lang::Zh), "3个工作日");
+        assert_eq!(limit(Limit::WorkingDays(1), Lang::En), "1 working day");
+        assert_eq!(limit(Limit::Hours(2), Lang::En), "2 h");
+        assert_eq!(rate(5, 7, Some(d("71.4"))), "71.4% (5/7)");
+        assert_eq!(rate(0, 0, None), "—");
     }
 
     #[test]

@@ -110,6 +110,15 @@ pub fn pages() -> Result<Router<AppState>, SiteError> {
             "/publicity/{id}/object",
             get(pages::objection::form).post(pages::objection::lodge),
         )
+        // Enterprises' requests (诉求).
+        .route("/requests", get(pages::requests::show))
+        .route(
+            "/requests/new",
+            get(pages::request_form::new_form).post(pages::request_form::create),
+        )
+        .route("/requests/figures", get(pages::request_figures::show))
+        .route("/requests/{id}", get(pages::request::show))
+        .route("/requests/{id}/act", post(pages::request::take))
         .route("/pool", get(pages::pool::show))
         .route("/pool/reevaluate", post(pages::pool::reevaluate))
         .route("/pool/proposals", get(pages::proposals::show))

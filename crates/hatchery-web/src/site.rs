@@ -77,6 +77,17 @@ const TEMPLATES: &[(&str, &str)] = &[
         "registrations.html",
         include_str!("../templates/registrations.html"),
     ),
+    // Enterprises' requests (诉求).
+    ("requests.html", include_str!("../templates/requests.html")),
+    ("request.html", include_str!("../templates/request.html")),
+    (
+        "request_form.html",
+        include_str!("../templates/request_form.html"),
+    ),
+    (
+        "request_figures.html",
+        include_str!("../templates/request_figures.html"),
+    ),
 ];
 
 /// The web interface's own state: templates and the idle clock.
@@ -247,6 +258,8 @@ pub struct UserChrome {
     pub declarations: bool,
     /// Whether the role reads the pool (the 培育库 entry).
     pub pool: bool,
+    /// Whether the role reads enterprises' requests (the 诉求 entry).
+    pub requests: bool,
     /// Whether the role checks enterprises' registrations (the 企业注册审核 entry).
     pub registrations: bool,
     /// The operations pages the role may open (by their capabilities).
@@ -311,6 +324,7 @@ impl Chrome {
             full: !member.caller.account.must_change_password,
             declarations: Capability::ReadDeclarations.granted_to(member.caller.account.role),
             pool: Capability::ReadPool.granted_to(member.caller.account.role),
+            requests: Capability::ReadRequests.granted_to(member.caller.account.role),
             registrations: Capability::CheckRegistrations.granted_to(member.caller.account.role),
             operations: Operations::of(member.caller.account.role),
         });

@@ -730,3 +730,418 @@ pub fn due_escalation(
         dues: Some(escalated_dues(facts, now)?),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::DivisionCode;
+    use crate::services::ClockSet;
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    fn shenzhen() -> Placement {
+        Placement::of(Some(DivisionCode::parse("440305").unwrap()), None)
+    }
+
+    struct World {
+        enterprise: EnterpriseId,
+        placement: Placement,
+        calendar: WorkingCalendar,
+        clocks: &'static ClockSet,
+    }
+
+    fn world() -> World {
+        World {
+            enterprise: EnterpriseId::parse("alpha").unwrap(),
+            placement: shenzhen(),
+            calendar: WorkingCalendar::official().unwrap(),
+            clocks: ClockSet::shipped().unwrap(),
+        }
+    }
+
+    /// A request as the store would hold it.
+    struct Held {
+        state: RequestState,
+        level: Level,
+        dues: Dues,
+        suspended_since: Option<Timestamp>,
+    }
+
+    impl World {
+        fn filed(&self, now: Timestamp) -> Held {
+            Held {
+                state: RequestState::Submitted,
+                level: Level::Local,
+                dues: self
+                    .clocks
+                    .dues(RequestClass::General, now, &self.calendar)
+                    .unwrap(),
+                suspended_since: None,
+            }
+        }
+
+        fn decide(
+            &self,
+            held: &Held,
+            role: Role,
+            scope: &Scope,
+            command: RequestCommand,
+            now: Timestamp,
+        ) -> Result<RequestTransition, RequestError> {
+            decide_request(
+                &RequestFacts {
+                    state: held.state,
+                    level: held.level,
+                    class: RequestClass::General,
+                    enterprise: &self.enterprise,
+                    placement: &self.placement,
+                    dues: held.dues,
+                    suspended_since: held.suspended_since,
+                },
+                RequestActor {
+                    account: AccountId(1),
+                    role,
+                    scope,
+                },
+                &command,
+                RequestCircumstances {
+                    now,
+                    clocks: self.clocks,
+                    calendar: &self.calendar,
+                },
+            )
+        }
+
+        /// Takes the step and applies it as the store does.
+        fn take(
+            &self,
+            held: &mut Held,
+            role: Role,
+            scope: &Scope,
+            command: RequestCommand,
+            now: Timestamp,
+        ) -> RequestTransition {
+            let step = self
+                .decide(held, role, scope, command, now)
+                .unwrap_or_else(|e| panic!("{e}"));
+            held.state = step.to;
+            held.level = step.level;
+            if let Some(dues) = step.dues {
+                held.dues = dues;
+            }
+            held.suspended_since = (step.to == RequestState::Suspended).then_some(now);
+            step
+        }
+    }
+
+    fn city() -> Scope {
+        Scope::City(DivisionCode::parse("440300").unwrap())
+    }
+
+    fn province() -> Scope {
+        Scope::Province(DivisionCode::parse("440000").unwrap())
+    }
+
+    fn own() -> Scope {
+        Scope::Enterprise(EnterpriseId::parse("alpha").unwrap())
+    }
+
+    fn reason() -> String {
+        "材料不全".to_owned()
+    }
+
+    #[test]
+    fn a_request_lives_through_a_reopening_and_an_escalation() {
+        use RequestCommand as C;
+        use RequestState as S;
+        let w = world();
+        // Wednesday 5 March 2025, 10:00 in Beijing.
+        let filed = at("2025-03-05T02:00:00Z");
+        let mut held = w.filed(filed);
+        let hour = |n: i64| filed + SignedDuration::from_hours(n);
+        let (cr, pr, ent) = (Role::CityReviewer, Role::ProvinceReviewer, Role::Enterprise);
+        w.take(&mut held, cr, &city(), C::Accept, hour(1));
+        let dispatch = C::Dispatch {
+            department: " 市工信局 ".into(),
+            note: None,
+        };
+        let step = w.take(&mut held, cr, &city(), dispatch, hour(2));
+        assert_eq!(step.department.as_deref(), Some("市工信局"));
+        w.take(&mut held, cr, &city(), C::Start, hour(3));
+        let answer = C::Answer {
+            answer: "已协调".into(),
+        };
+        w.take(&mut held, cr, &city(), answer, hour(4));
+        let close = C::Close { reason: reason() };
+        let closed = w.take(&mut held, cr, &city(), close, hour(5));
+        assert_eq!(closed.text.as_deref(), Some("材料不全"));
+        assert_eq!(held.state, S::Closed);
+
+        // Reopened by the enterprise: answered and closed within the
+        // general limits again, counted from the reopening (Thursday 6
+        // March, 10:00: 3 working days to the end of Tuesday 11th, 5 to the
+        // end of Thursday 13th).
+        let reopen = C::Reopen { reason: reason() };
+        let reopened = w.take(&mut held, ent, &own(), reopen, hour(24));
+        assert_eq!(reopened.to, S::Reopened);
+        let dues = reopened.dues.unwrap();
+        assert_eq!(dues.answer, at("2025-03-11T16:00:00Z"));
+        assert_eq!(dues.close, at("2025-03-13T16:00:00Z"));
+        assert_eq!(dues.accept, w.filed(filed).dues.accept, "accepted once");
+
+        // Escalated to the province, which handles it from then on.
+        w.take(&mut held, cr, &city(), C::Start, hour(25));
+        let escalate = C::Escalate {
+            reason: reason(),
+            shared: true,
+        };
+        let escalated = w.take(&mut held, cr, &city(), escalate, hour(26));
+        assert_eq!((escalated.level, escalated.shared), (Level::Province, true));
+        assert_eq!(held.dues.escalate, hour(26 + 12), "the province's own 12 h");
+        assert_eq!(
+            w.decide(&held, cr, &city(), C::Accept, hour(27)),
+            Err(RequestError::OtherLevel {
+                level: Level::Province,
+                role: cr,
+                action: RequestAction::Accept
+            })
+        );
+        for command in [
+            C::Accept,
+            C::Dispatch {
+                department: "省工信厅".into(),
+                note: None,
+            },
+            C::Start,
+            C::Answer {
+                answer: "已解决".into(),
+            },
+            C::Close { reason: reason() },
+        ] {
+            w.take(&mut held, pr, &province(), command, hour(28));
+        }
+        let confirm = C::Confirm {
+            solved: false,
+            satisfaction: 2,
+            comment: Some("仍有问题".into()),
+        };
+        let confirmed = w.take(&mut held, ent, &own(), confirm, hour(30));
+        assert_eq!(confirmed.confirmation, Some((false, 2)));
+        assert_eq!(held.state, S::Confirmed);
+        assert!(held.state.is_final());
+        // The province revisits what it closed; nothing moves.
+        let revisit = C::Revisit {
+            note: "电话回访".into(),
+        };
+        let revisited = w.take(&mut held, pr, &province(), revisit, hour(31));
+        assert_eq!((revisited.from, revisited.to), (S::Confirmed, S::Confirmed));
+    }
+
+    #[test]
+    fn who_may_take_a_step_is_decided_before_its_state() {
+        use RequestCommand as C;
+        let w = world();
+        let now = at("2025-03-05T02:00:00Z");
+        let held = w.filed(now);
+        // An enterprise never accepts; an investor never acts.
+        assert!(matches!(
+            w.decide(&held, Role::Enterprise, &own(), C::Accept, now),
+            Err(RequestError::NotPermitted { .. })
+        ));
+        assert!(matches!(
+            w.decide(
+                &held,
+                Role::Investor,
+                &city(),
+                C::Withdraw { reason: None },
+                now
+            ),
+            Err(RequestError::NotPermitted { .. })
+        ));
+        // Beijing's office does not see a Shenzhen request.
+        let beijing = Scope::City(DivisionCode::parse("110100").unwrap());
+        assert_eq!(
+            w.decide(&held, Role::CityReviewer, &beijing, C::Accept, now),
+            Err(RequestError::OutOfScope)
+        );
+        // Nor does another enterprise.
+        let other = Scope::Enterprise(EnterpriseId::parse("gamma").unwrap());
+        assert_eq!(
+            w.decide(
+                &held,
+                Role::Enterprise,
+                &other,
+                C::Withdraw { reason: None },
+                now
+            ),
+            Err(RequestError::OutOfScope)
+        );
+        // The province does not act on a request still at the city.
+        assert!(matches!(
+            w.decide(&held, Role::ProvinceReviewer, &province(), C::Accept, now),
+            Err(RequestError::OtherLevel { .. })
+        ));
+        // Right account, wrong state.
+        assert_eq!(
+            w.decide(&held, Role::CityReviewer, &city(), C::Start, now),
+            Err(RequestError::InvalidState {
+                action: RequestAction::Start,
+                state: RequestState::Submitted
+            })
+        );
+    }
+
+    #[test]
+    fn required_text_and_a_satisfaction_in_range_are_checked_naming_the_field() {
+        use RequestCommand as C;
+        let w = world();
+        let now = at("2025-03-05T02:00:00Z");
+        let mut held = w.filed(now);
+        let escalate = C::Escalate {
+            reason: "  ".into(),
+            shared: false,
+        };
+        let error = w
+            .decide(&held, Role::CityReviewer, &city(), escalate, now)
+            .unwrap_err();
+        assert!(
+            matches!(&error, RequestError::Field(p) if p.field == "reason"),
+            "{error}"
+        );
+        let nowhere = C::Dispatch {
+            department: String::new(),
+            note: None,
+        };
+        held.state = RequestState::Accepted;
+        let error = w
+            .decide(&held, Role::CityReviewer, &city(), nowhere, now)
+            .unwrap_err();
+        assert!(matches!(&error, RequestError::Field(p) if p.field == "department"));
+        held.state = RequestState::Closed;
+        let confirm = C::Confirm {
+            solved: true,
+            satisfaction: 6,
+            comment: None,
+        };
+        assert_eq!(
+            w.decide(&held, Role::Enterprise, &own(), confirm, now),
+            Err(RequestError::Satisfaction(6))
+        );
+        let form = RequestForm {
+            class: RequestClass::Urgent,
+            channel: RequestChannel::Platform,
+            title: "x".repeat(MAX_NAME_CHARS + 1),
+            body: String::new(),
+        };
+        let fields: Vec<&str> = form.problems().iter().map(|p| p.field).collect();
+        assert_eq!(fields, ["title", "body"]);
+    }
+
+    #[test]
+    fn the_clocks_stop_while_the_enterprise_is_asked() {
+        use RequestCommand as C;
+        let w = world();
+        let filed = at("2025-03-05T02:00:00Z");
+        let hour = |n: i64| filed + SignedDuration::from_hours(n);
+        let mut held = w.filed(filed);
+        let before = held.dues;
+        held.state = RequestState::InProgress;
+        w.take(
+            &mut held,
+            Role::CityReviewer,
+            &city(),
+            C::Suspend { reason: reason() },
+            hour(1),
+        );
+        assert!(!held.state.is_overdue(&held.dues, hour(500)), "stopped");
+        let resumed = w.take(
+            &mut held,
+            Role::Enterprise,
+            &own(),
+            C::Resume { note: None },
+            hour(49),
+        );
+        assert_eq!(
+            resumed.dues,
+            Some(before.shifted(SignedDuration::from_hours(48)))
+        );
+    }
+
+    #[test]
+    fn nobody_accepting_in_twelve_hours_escalates_up_to_the_ministry() {
+        let w = world();
+        let filed = at("2025-03-05T02:00:00Z");
+        let hour = |n: i64| filed + SignedDuration::from_hours(n);
+        let held = w.filed(filed);
+        let check = |level: Level, state: RequestState, dues: Dues, now: Timestamp| {
+            due_escalation(
+                &RequestFacts {
+                    state,
+                    level,
+                    class: RequestClass::General,
+                    enterprise: &w.enterprise,
+                    placement: &w.placement,
+                    dues,
+                    suspended_since: None,
+                },
+                RequestCircumstances {
+                    now,
+                    clocks: w.clocks,
+                    calendar: &w.calendar,
+                },
+            )
+            .unwrap()
+        };
+        let submitted = RequestState::Submitted;
+        assert_eq!(check(Level::Local, submitted, held.dues, hour(12)), None);
+        let up = check(Level::Local, submitted, held.dues, hour(13)).unwrap();
+        assert_eq!(
+            (up.to, up.level),
+            (RequestState::Escalated, Level::Province)
+        );
+        let dues = up.dues.unwrap();
+        assert_eq!(dues.escalate, hour(25));
+        let escalated = RequestState::Escalated;
+        assert_eq!(check(Level::Province, escalated, dues, hour(24)), None);
+        let top = check(Level::Province, escalated, dues, hour(26)).unwrap();
+        assert_eq!(top.level, Level::Nation);
+        // The ministry has no level above; an accepted request never escalates.
+        assert_eq!(check(Level::Nation, escalated, dues, hour(100)), None);
+        assert_eq!(
+            check(Level::Local, RequestState::Accepted, held.dues, hour(100)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_deadline_passes_per_stage_and_queues_follow_the_table() {
+        use RequestState as S;
+        let w = world();
+        let filed = at("2025-03-05T02:00:00Z");
+        let dues = w.filed(filed).dues;
+        let after = |d: Timestamp| d + SignedDuration::from_secs(1);
+        assert!(S::Submitted.is_overdue(&dues, after(dues.accept)));
+        assert!(!S::InProgress.is_overdue(&dues, after(dues.accept)));
+        assert!(S::InProgress.is_overdue(&dues, after(dues.answer)));
+        assert!(!S::Answered.is_overdue(&dues, after(dues.answer)));
+        assert!(S::Answered.is_overdue(&dues, after(dues.close)));
+        assert!(!S::Closed.is_overdue(&dues, after(dues.close)));
+        assert_eq!(awaiting(Role::Enterprise), [S::Suspended, S::Closed]);
+        assert_eq!(
+            awaiting(Role::CityReviewer),
+            [
+                S::Submitted,
+                S::Accepted,
+                S::Dispatched,
+                S::InProgress,
+                S::Returned,
+                S::Escalated,
+                S::Answered,
+                S::Reopened,
+            ]
+        );
+        assert!(awaiting(Role::Analyst).is_empty());
+    }
+}

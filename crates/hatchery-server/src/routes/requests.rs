@@ -287,7 +287,7 @@ pub(crate) async fn list(
             total += page.total;
             items.extend(page.items);
         }
-        items.sort_by(|a, b| b.id.cmp(&a.id));
+        items.sort_by_key(|r| std::cmp::Reverse(r.id));
         let items = items
             .into_iter()
             .skip(usize::try_from(window.offset).unwrap_or(usize::MAX))

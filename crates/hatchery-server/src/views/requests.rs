@@ -90,11 +90,12 @@ pub struct RequestView {
     pub version: i64,
 }
 
-/// The office that owns a request at `level`, for an enterprise placed so.
+/// The office that owns a request at `level`, for an enterprise placed so:
+/// at the first level its city's (a zone's when it has no city).
 pub fn owner(level: Level, placement: &Placement) -> String {
     let local = placement
-        .district
-        .or(placement.city)
+        .city
+        .or(placement.district)
         .map(|c| c.to_string())
         .or_else(|| placement.zone.as_ref().map(|z| format!("zone:{z}")));
     match level {

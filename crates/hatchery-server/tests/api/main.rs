@@ -19,5 +19,6 @@ mod openapi;
 mod operations;
 mod public;
 mod registrations;
+mod requests;
 mod signin;
 mod warm;

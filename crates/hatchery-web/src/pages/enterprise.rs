@@ -181,6 +181,8 @@ struct EnterprisePage {
     /// `None` for a role that does not read the pool.
     pool: Option<PoolHistory>,
     audit: Vec<AuditRow>,
+    /// The form to file a request (诉求) for it, when the account files them.
+    file_request: Option<String>,
 }
 
 fn condition_name(kind: &str, lang: Lang) -> String {
@@ -431,6 +433,9 @@ pub async fn show(
         timeline,
         pool,
         audit,
+        file_request: Capability::FileRequests
+            .granted_to(member.caller.account.role)
+            .then(|| super::link("/requests/new", &[("enterprise", &detail.summary.id)])),
     };
     site.page(status, "enterprise.html", &chrome, page)
 }

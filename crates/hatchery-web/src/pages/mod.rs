@@ -18,6 +18,12 @@ pub mod pool;
 pub mod proposals;
 pub mod register;
 
+// Enterprises' requests (诉求, issue 14).
+pub mod request;
+pub mod request_figures;
+pub mod request_form;
+pub mod requests;
+
 // Operations: reports, list imports, rule sets, administration.
 pub mod accounts;
 pub mod audit;

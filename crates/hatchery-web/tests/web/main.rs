@@ -5,4 +5,5 @@ mod browser;
 mod declarations;
 mod http;
 mod operations;
+mod requests;
 mod support;

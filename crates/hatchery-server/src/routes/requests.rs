@@ -252,48 +252,36 @@ pub(crate) async fn list(
         ),
         None => None,
     };
-    let mut filter = RequestFilter {
+    let mine = query.mine.unwrap_or(false);
+    // The caller's queue: the states the caller's role moves on (at the
+    // caller's level, for an office).
+    let states: Vec<RequestState> = match (mine, query.state) {
+        (false, asked) => asked.into_iter().collect(),
+        (true, asked) => awaiting(caller.account.role)
+            .into_iter()
+            .filter(|s| asked.is_none_or(|a| a == *s))
+            .collect(),
+    };
+    let queue_without_states = mine && states.is_empty();
+    let filter = RequestFilter {
         scope: caller.scope.clone(),
-        state: query.state,
-        level: query.level,
+        states,
+        level: match mine {
+            true => query.level.or(Level::of(caller.account.role)),
+            false => query.level,
+        },
         class: query.class,
         enterprise,
         overdue_at: query.overdue.unwrap_or(false).then(|| state.clock.now()),
         filed: None,
         page: window,
     };
-    if query.mine.unwrap_or(false) {
-        filter.level = filter.level.or(Level::of(caller.account.role));
-        let waiting = awaiting(caller.account.role);
-        // One state per call keeps the store's filter simple; a queue spans
-        // a few, so they are merged here, newest first.
-        let mut items = Vec::new();
-        let mut total = 0;
-        for waiting_state in waiting {
-            if query.state.is_some_and(|s| s != waiting_state) {
-                continue;
-            }
-            let page = state
-                .db
-                .service_requests(&RequestFilter {
-                    state: Some(waiting_state),
-                    page: hatchery_store::workflow::Page {
-                        offset: 0,
-                        limit: window.offset + window.limit,
-                    },
-                    ..filter.clone()
-                })
-                .await?;
-            total += page.total;
-            items.extend(page.items);
-        }
-        items.sort_by_key(|r| std::cmp::Reverse(r.id));
-        let items = items
-            .into_iter()
-            .skip(usize::try_from(window.offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(window.limit).unwrap_or(usize::MAX))
-            .collect();
-        return Ok(hatchery_store::workflow::Paged { items, total });
+    if queue_without_states {
+        // Nothing waits for a role that moves nothing on.
+        return Ok(hatchery_store::workflow::Paged {
+            items: Vec::new(),
+            total: 0,
+        });
     }
     Ok(state.db.service_requests(&filter).await?)
 }
@@ -636,7 +624,7 @@ pub(crate) async fn figures(
         .db
         .service_requests(&RequestFilter {
             scope: caller.scope.clone(),
-            state: None,
+            states: Vec::new(),
             level: None,
             class: None,
             enterprise: None,
@@ -654,15 +642,16 @@ pub(crate) async fn figures(
         .request_steps_filed(&caller.scope, (from, to))
         .await?;
     let now = state.clock.now();
+    let mut steps_of: std::collections::HashMap<RequestId, Vec<&RequestStep>> =
+        std::collections::HashMap::new();
+    for (id, step) in &steps {
+        steps_of.entry(*id).or_default().push(step);
+    }
     let timelines: Vec<(&ServiceRequest, RequestTimeline)> = requests
         .iter()
         .map(|request| {
-            let own: Vec<&RequestStep> = steps
-                .iter()
-                .filter(|(id, _)| *id == request.id)
-                .map(|(_, step)| step)
-                .collect();
-            (request, timeline(request, &own))
+            let own = steps_of.get(&request.id).map_or(&[][..], Vec::as_slice);
+            (request, timeline(request, own))
         })
         .collect();
     let of = |pick: &dyn Fn(&ServiceRequest) -> bool| -> Kpis {

@@ -78,7 +78,7 @@ async fn officer(db: &dyn WorkflowStore) -> Acting {
 fn everything(scope: Scope) -> RequestFilter {
     RequestFilter {
         scope,
-        state: None,
+        states: Vec::new(),
         level: None,
         class: None,
         enterprise: None,

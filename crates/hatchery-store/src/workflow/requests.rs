@@ -72,7 +72,8 @@ pub struct NewServiceRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestFilter {
     pub scope: Scope,
-    pub state: Option<RequestState>,
+    /// Only those in one of these states (empty: any state).
+    pub states: Vec<RequestState>,
     pub level: Option<Level>,
     pub class: Option<RequestClass>,
     pub enterprise: Option<EnterpriseId>,

@@ -100,7 +100,16 @@ fn clocks(state: &AppState, lang: Lang) -> Option<Clocks> {
         .ok()?;
     let catalog = catalog(lang);
     Some(Clocks {
-        set: format!("{}@{}", set.id(), set.version()),
+        // A set not checked against its sources says so wherever it is shown.
+        set: match set.status() {
+            hatchery_core::services::ClockStatus::Verified => {
+                format!("{}@{}", set.id(), set.version())
+            }
+            hatchery_core::services::ClockStatus::Unverified => catalog.format(
+                "requests.clocks_unverified",
+                &[("set", format!("{}@{}", set.id(), set.version()))],
+            ),
+        },
         escalate: format::limit(set.escalate_unaccepted_after(), lang),
         rows: RequestClass::ALL
             .iter()

@@ -240,6 +240,16 @@ fn overdue_condition(n: usize) -> String {
     format!("({})", parts.join(" OR "))
 }
 
+/// "In one of `states`" (everything when there are none). The keys are
+/// ours, never input.
+fn states_condition(states: &[RequestState]) -> String {
+    if states.is_empty() {
+        return "TRUE".to_owned();
+    }
+    let keys: Vec<String> = states.iter().map(|s| format!("'{s}'")).collect();
+    format!("r.state IN ({})", keys.join(", "))
+}
+
 #[tracing::instrument(skip_all)]
 pub(crate) async fn list(
     s: &mut impl Session,
@@ -247,18 +257,18 @@ pub(crate) async fn list(
 ) -> Result<Paged<ServiceRequest>, WorkflowError> {
     let (scope, scope_value) = scope_condition(&filter.scope, "r", 1);
     let condition = format!(
-        "{scope} AND (CAST($2 AS TEXT) IS NULL OR r.state = $2) \
-         AND (CAST($3 AS TEXT) IS NULL OR r.level = $3) \
-         AND (CAST($4 AS TEXT) IS NULL OR r.class = $4) \
-         AND (CAST($5 AS TEXT) IS NULL OR r.enterprise = $5) \
-         AND ($6 IS NULL OR {overdue}) \
-         AND ($7 IS NULL OR r.created_at >= $7) AND ($8 IS NULL OR r.created_at < $8)",
-        overdue = overdue_condition(6)
+        "{scope} AND {states} \
+         AND (CAST($2 AS TEXT) IS NULL OR r.level = $2) \
+         AND (CAST($3 AS TEXT) IS NULL OR r.class = $3) \
+         AND (CAST($4 AS TEXT) IS NULL OR r.enterprise = $4) \
+         AND ($5 IS NULL OR {overdue}) \
+         AND ($6 IS NULL OR r.created_at >= $6) AND ($7 IS NULL OR r.created_at < $7)",
+        overdue = overdue_condition(5),
+        states = states_condition(&filter.states),
     );
     let [limit, offset] = page_limit(filter.page);
     let binds = [
         scope_value,
-        filter.state.map(RequestState::as_str).into(),
         filter.level.map(Level::as_str).into(),
         filter.class.map(RequestClass::as_str).into(),
         filter.enterprise.as_ref().map(|e| e.as_str()).into(),
@@ -271,14 +281,14 @@ pub(crate) async fn list(
     let total = count(
         s,
         &format!("SELECT COUNT(*) AS n FROM svc_requests r WHERE {condition}"),
-        &binds[..8],
+        &binds[..7],
     )
     .await?;
     let rows = s
         .fetch_all(
             &format!(
                 "SELECT * FROM svc_requests r WHERE {condition} \
-                 ORDER BY r.id DESC LIMIT $9 OFFSET $10"
+                 ORDER BY r.id DESC LIMIT $8 OFFSET $9"
             ),
             &binds,
         )

@@ -103,6 +103,7 @@ struct World {
     member: i64,
     proposal: i64,
     registration: i64,
+    request: i64,
 }
 
 async fn world() -> Option<World> {
@@ -285,6 +286,19 @@ async fn world() -> Option<World> {
         .await
         .expect(200);
 
+    // A request (诉求) the enterprise filed, awaiting the city's acceptance.
+    let request = app
+        .post(
+            "/api/requests",
+            &declarant.auth(),
+            json!({ "enterprise": "alpha", "class": "general", "title": "t", "body": "b" }),
+        )
+        .await
+        .expect(201)
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
     Some(World {
         app,
         accounts,
@@ -296,6 +310,7 @@ async fn world() -> Option<World> {
         member,
         proposal,
         registration,
+        request,
     })
 }
 
@@ -320,6 +335,13 @@ fn cells(w: &World) -> Vec<Cell> {
             409
         } else {
             403
+        }
+    };
+    let reads_requests_anywhere = |who: Who| {
+        if who.is(&["investor", "analyst"]) {
+            403
+        } else {
+            200
         }
     };
     let reads_enterprises = |who: Who| {
@@ -778,6 +800,75 @@ fn cells(w: &World) -> Vec<Cell> {
             content_type: "multipart/form-data; boundary=b",
             policy: Box::new(only(&["ministry_admin"], 422)),
         },
+        cell(
+            "requests",
+            M::GET,
+            "/api/requests".into(),
+            None,
+            reads_requests_anywhere,
+        ),
+        cell(
+            "request figures",
+            M::GET,
+            "/api/requests/figures?from=2025-01-01&to=2025-12-31".into(),
+            None,
+            reads_requests_anywhere,
+        ),
+        cell(
+            "request clocks",
+            M::GET,
+            "/api/requests/clocks".into(),
+            None,
+            reads_requests_anywhere,
+        ),
+        cell(
+            "request",
+            M::GET,
+            format!("/api/requests/{}", w.request),
+            None,
+            |who: Who| {
+                if who.is(&["investor", "analyst"]) {
+                    403
+                } else {
+                    who.scoped(200)
+                }
+            },
+        ),
+        // The right to file, then the enterprise's visibility, then the
+        // empty title.
+        cell(
+            "file request",
+            M::POST,
+            "/api/requests".into(),
+            Some(json!({ "enterprise": "alpha", "class": "general", "title": "", "body": "" })),
+            |who: Who| match (
+                who.is(&["enterprise", "city_reviewer", "zone_reviewer"]),
+                who.own,
+            ) {
+                (true, true) => 422,
+                (true, false) => 404,
+                _ => 403,
+            },
+        ),
+        // Visible request, then the right to accept at its level (the
+        // city's or zone's office), then the stale version.
+        cell(
+            "act on request",
+            M::POST,
+            format!("/api/requests/{}/actions", w.request),
+            Some(json!({ "version": 999, "action": "accept" })),
+            |who: Who| {
+                if who.is(&["investor", "analyst"]) {
+                    403
+                } else if !who.own && !who.ministry() {
+                    404
+                } else if who.is(&["city_reviewer", "zone_reviewer"]) {
+                    409
+                } else {
+                    403
+                }
+            },
+        ),
         cell(
             "rule set comparison",
             M::GET,

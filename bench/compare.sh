@@ -161,7 +161,7 @@ free_port() {
 # `api_load N DB DATA`: serve DB, sign in, make a token, run the load generator.
 api_load() {
     local n=$1 db=$2 data=$3
-    local port password jar csrf token ready=0 started
+    local port password changed jar csrf token ready=0 started
     port=$(free_port)
     password=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
     HATCHERY_PASSWORD=$password "$HATCHERY" --db "sqlite://$db" admin create-user \
@@ -188,6 +188,17 @@ api_load() {
         "http://127.0.0.1:$port/api/session" |
         python3 -c 'import json, sys; print(json.load(sys.stdin)["csrf_token"])') ||
         die "cannot sign in (see $WORK/serve-$n.log)"
+    # An account made on the command line changes its password first.
+    changed=$(python3 -c 'import secrets; print(secrets.token_urlsafe(18))')
+    curl -fsS -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
+        -d "{\"current_password\":\"$password\",\"new_password\":\"$changed\"}" \
+        "http://127.0.0.1:$port/api/session/password" >/dev/null ||
+        die "cannot change the initial password"
+    csrf=$(curl -fsS -c "$jar" -H 'Content-Type: application/json' \
+        -d "{\"username\":\"bench\",\"password\":\"$changed\"}" \
+        "http://127.0.0.1:$port/api/session" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["csrf_token"])') ||
+        die "cannot sign in with the changed password"
     token=$(curl -fsS -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' \
         -d '{"name":"bench","days":1}' "http://127.0.0.1:$port/api/tokens" |
         python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])') ||

@@ -42,15 +42,39 @@ pub struct NewUser {
     pub password: String,
 }
 
-/// Creates an account, as the system (the audit log names `system:cli`).
-/// Meant for the first ministry administrator; the others are made through
-/// the API. An enterprise account's enterprise must be in the ledger; its
-/// jurisdiction is taken as given here.
+/// Creates an account with an initial password, as the system (the audit
+/// log names `system:cli`): `hatchery admin create-user`, meant for the
+/// first ministry administrator (the others are made through the API). The
+/// operator chose the password, so its owner must change it at first
+/// sign-in, as with an account an official creates. An enterprise account's
+/// enterprise must be in the ledger; its jurisdiction is taken as given here.
+pub async fn create_initial_account(
+    db: &dyn Backend,
+    clock: &dyn Clock,
+    argon2: Argon2Settings,
+    user: NewUser,
+) -> Result<Account, AccountError> {
+    create(db, clock, argon2, user, true).await
+}
+
+/// Creates an account whose password is ready to use as given, as the
+/// system: for the demo, whose printed accounts sign in straight away, and
+/// for test fixtures. Checked as [`create_initial_account`] checks.
 pub async fn create_account(
     db: &dyn Backend,
     clock: &dyn Clock,
     argon2: Argon2Settings,
     user: NewUser,
+) -> Result<Account, AccountError> {
+    create(db, clock, argon2, user, false).await
+}
+
+async fn create(
+    db: &dyn Backend,
+    clock: &dyn Clock,
+    argon2: Argon2Settings,
+    user: NewUser,
+    must_change_password: bool,
 ) -> Result<Account, AccountError> {
     let invalid = |e: &dyn std::fmt::Display| AccountError::Invalid(e.to_string());
     let username = Username::parse(&user.username).map_err(|e| invalid(&e))?;
@@ -107,6 +131,7 @@ pub async fn create_account(
                 enterprise,
                 placement,
                 password_hash,
+                must_change_password,
             },
             &system(clock, "cli"),
         )

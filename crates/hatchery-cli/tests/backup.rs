@@ -17,7 +17,7 @@ use predicates::prelude::*;
 use predicates::str::contains;
 use serde_json::json;
 use support::Workspace;
-use support::server::{PASSWORD, Server, call, ok, token};
+use support::server::{INITIAL_PASSWORD, PASSWORD, Server, call, first_sign_in, ok, token};
 
 /// The store's counts of enterprises and of imports, read directly.
 fn counts(url: &str) -> (u64, u64) {
@@ -35,7 +35,7 @@ fn counts(url: &str) -> (u64, u64) {
 
 fn create_admin(ws: &Workspace) {
     ws.hatchery()
-        .env("HATCHERY_PASSWORD", PASSWORD)
+        .env("HATCHERY_PASSWORD", INITIAL_PASSWORD)
         .args(["admin", "create-user", "--username", "admin"])
         .args(["--role", "ministry_admin"])
         .assert()
@@ -86,6 +86,7 @@ fn a_backup_taken_during_writes_restores_to_a_verified_whole_store() {
     ws.hatchery().arg("migrate").assert().success();
     create_admin(&ws);
     let server = Arc::new(Server::start(&ws));
+    first_sign_in(&server, "admin");
     let admin = token(&server, "admin");
     let stop = Arc::new(AtomicBool::new(false));
     let written = Arc::new(AtomicU64::new(0));

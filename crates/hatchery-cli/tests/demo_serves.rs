@@ -123,6 +123,17 @@ fn demo_serves_the_web_interface_and_a_printed_account_signs_in() {
         dashboard.contains("工作台") && dashboard.contains("demo.shenzhen"),
         "{dashboard}"
     );
+    // A month of requests: the summary says so, and the city's list holds
+    // them.
+    assert!(text.contains("10 requests (诉求)"), "{text}");
+    let requests = browser
+        .get(format!("{base}/requests"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(requests.contains("共 10 件诉求"), "{requests}");
+    assert!(dashboard.contains("requests-card"), "{dashboard}");
     let _ = child.kill();
     let _ = child.wait();
 }

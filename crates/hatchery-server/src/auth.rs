@@ -174,7 +174,7 @@ pub async fn authenticate(parts: &Parts, state: &AppState) -> Result<Caller, Api
         return Err(ApiError::new(
             axum::http::StatusCode::FORBIDDEN,
             "password_change_required",
-            "the password was set by an administrator: change it first (POST /api/session/password)",
+            "the password was set by someone else (an administrator or the operator): change it first (POST /api/session/password)",
         ));
     }
     Ok(caller_of(&credential, account))

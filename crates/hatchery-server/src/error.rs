@@ -222,6 +222,10 @@ impl From<WorkflowError> for ApiError {
                 format!("the province's quota of {limit} recommendations is used up"),
             ),
             WorkflowError::LimitReached(message) => Self::invalid("limit_reached", message),
+            WorkflowError::Refused { field, problem } => {
+                Self::invalid("invalid_field", format!("{field}: {problem}"))
+                    .with_details(serde_json::json!({ "field": field }))
+            }
             error @ (WorkflowError::Corrupt(_) | WorkflowError::Database(_)) => {
                 Self::internal(error)
             }

@@ -477,7 +477,9 @@ make_up_days = []
 # The clocks of enterprises' requests (诉求): a national set ships (see
 # GET /api/requests/clocks). A jurisdiction with its own published time
 # limits gets a clock-set file (TOML: id, version, name, jurisdiction,
-# source, status, escalate_unaccepted_after, and [classes.consultation],
+# source, status, escalate_unaccepted_after, optionally revisit_share (the
+# least percentage of closed requests revisited, default 10), and
+# [classes.consultation],
 # [classes.general], [classes.urgent], [classes.complex] each with accept,
 # answer and close); the requests of enterprises placed there follow it
 # (the most specific wins: zone, district, city, province). Limits are

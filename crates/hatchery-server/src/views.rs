@@ -156,7 +156,8 @@ pub struct AccountView {
     /// The enterprise of an enterprise account.
     pub enterprise: Option<String>,
     pub disabled: bool,
-    /// The password was set by an administrator: until the account changes
+    /// The password was set by someone else (an administrator, or the
+    /// operator with `hatchery admin create-user`): until the account changes
     /// it, every request but the password change and sign-out answers 403
     /// `password_change_required`.
     pub must_change_password: bool,

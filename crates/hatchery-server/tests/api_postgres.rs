@@ -13,6 +13,8 @@ mod audit;
 mod bad_input;
 #[path = "api/cancellation.rs"]
 mod cancellation;
+#[path = "api/catalogue.rs"]
+mod catalogue;
 #[path = "api/chain.rs"]
 mod chain;
 #[path = "api/concurrency.rs"]
@@ -27,6 +29,8 @@ mod http;
 mod idempotency;
 #[path = "api/matrix.rs"]
 mod matrix;
+#[path = "api/policies.rs"]
+mod policies;
 #[path = "api/public.rs"]
 mod public;
 #[path = "api/registrations.rs"]
@@ -35,5 +39,7 @@ mod registrations;
 mod requests;
 #[path = "api/signin.rs"]
 mod signin;
+#[path = "api/stewards.rs"]
+mod stewards;
 #[path = "api/warm.rs"]
 mod warm;

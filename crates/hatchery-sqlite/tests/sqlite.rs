@@ -70,7 +70,10 @@ async fn a_store_made_before_the_renumbering_opens_and_keeps_its_data() {
         .await
         .expect("import");
     store.close().await;
-    assert_eq!(recorded_versions(&path).await, [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(
+        recorded_versions(&path).await,
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    );
     // As the releases before the renumbering recorded the same files.
     for (new, old) in [(2, 20261128100000_i64), (3, 20261128120000)] {
         let sql = format!("UPDATE _sqlx_migrations SET version = {old} WHERE version = {new}");
@@ -78,13 +81,16 @@ async fn a_store_made_before_the_renumbering_opens_and_keeps_its_data() {
     }
     assert_eq!(
         recorded_versions(&path).await,
-        [1, 4, 5, 6, 7, 8, 20261128100000, 20261128120000]
+        [1, 4, 5, 6, 7, 8, 9, 10, 11, 20261128100000, 20261128120000]
     );
 
     let reopened = SqliteStore::open(&url(&path)).await.expect("reopen");
     assert_eq!(reopened.export().await.expect("export"), sample());
     reopened.close().await;
-    assert_eq!(recorded_versions(&path).await, [1, 2, 3, 4, 5, 6, 7, 8]);
+    assert_eq!(
+        recorded_versions(&path).await,
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+    );
 }
 
 #[tokio::test]

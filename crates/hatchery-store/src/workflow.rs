@@ -31,12 +31,23 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+pub mod catalogue;
 pub mod engine;
 mod ops;
+pub mod policies;
 pub mod requests;
 mod sqlx_session;
+pub mod stewards;
 
+pub use policies::{
+    MatchFilter, MatchStep, MatchesRecorded, NewPolicy, NewPolicyItem, NewPolicyMatch, Policy,
+    PolicyFilter, PolicyItem, PolicyMatch,
+};
 pub use requests::{NewServiceRequest, RequestFilter, RequestStep, ServiceRequest};
+pub use stewards::{
+    ContactFilter, ContactRecord, NewContact, NewStewardAssignment, StewardAssignment,
+    StewardFilter,
+};
 
 /// Why a workflow store operation failed.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +68,14 @@ pub enum WorkflowError {
     /// A limit on stored data was reached (e.g. evidence files per declaration).
     #[error("{0}")]
     LimitReached(String),
+    /// What is stored refuses the write (a steward for an enterprise outside
+    /// the pool, a contact linking another enterprise's request, …): the
+    /// field at fault and why; nothing was written.
+    #[error("{field}: {problem}")]
+    Refused {
+        field: &'static str,
+        problem: String,
+    },
     /// Stored data is not what this version expects.
     #[error("stored workflow data is corrupt: {0}")]
     Corrupt(String),
@@ -137,6 +156,11 @@ pub struct NewAccount {
     pub placement: Placement,
     /// An Argon2id PHC string.
     pub password_hash: String,
+    /// Whether its owner must change the password before doing anything
+    /// else: yes when someone else chose it (an official through the API,
+    /// an operator with `hatchery admin create-user`); no for the password a
+    /// registrant chose, and for test fixtures' and the demo's.
+    pub must_change_password: bool,
 }
 
 /// Changes to an account; `None` leaves a field as it is.
@@ -1070,6 +1094,237 @@ pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
         scope: &Scope,
         filed: (Timestamp, Timestamp),
     ) -> Result<Vec<(RequestId, RequestStep)>, WorkflowError>;
+
+    // --- policies (惠企政策)
+
+    /// Records a draft policy of its jurisdiction.
+    async fn create_policy(
+        &self,
+        policy: &NewPolicy,
+        acting: &Acting,
+    ) -> Result<Policy, WorkflowError>;
+
+    async fn policy(
+        &self,
+        id: hatchery_core::services::policy::PolicyId,
+    ) -> Result<Option<Policy>, WorkflowError>;
+
+    /// Policies the filter reaches, newest first.
+    async fn policies(&self, filter: &PolicyFilter) -> Result<Paged<Policy>, WorkflowError>;
+
+    /// Publishes or withdraws a policy, from `expected_version`.
+    async fn set_policy_state(
+        &self,
+        id: hatchery_core::services::policy::PolicyId,
+        expected_version: i64,
+        state: hatchery_core::services::policy::PolicyState,
+        reason: Option<&str>,
+        acting: &Acting,
+    ) -> Result<Policy, WorkflowError>;
+
+    /// Adds an item to a policy, moving the policy's version on from
+    /// `expected_version` (so an item cannot slip in beside a publication).
+    async fn add_policy_item(
+        &self,
+        policy: hatchery_core::services::policy::PolicyId,
+        expected_version: i64,
+        item: &NewPolicyItem,
+        acting: &Acting,
+    ) -> Result<PolicyItem, WorkflowError>;
+
+    /// A policy's items, in the order they were added.
+    async fn policy_items(
+        &self,
+        policy: hatchery_core::services::policy::PolicyId,
+    ) -> Result<Vec<PolicyItem>, WorkflowError>;
+
+    /// Records a matching run of an item: one match per enterprise and
+    /// item (a second run adds none for those already matched).
+    async fn record_policy_matches(
+        &self,
+        item: hatchery_core::services::policy::PolicyItemId,
+        as_of: Date,
+        matches: &[NewPolicyMatch],
+        acting: &Acting,
+    ) -> Result<MatchesRecorded, WorkflowError>;
+
+    async fn policy_match(
+        &self,
+        id: hatchery_core::services::policy::PolicyMatchId,
+    ) -> Result<Option<PolicyMatch>, WorkflowError>;
+
+    /// Matches in the filter's scope, newest first.
+    async fn policy_matches(
+        &self,
+        filter: &MatchFilter,
+    ) -> Result<Paged<PolicyMatch>, WorkflowError>;
+
+    /// A match's redemption steps, oldest first.
+    async fn policy_match_steps(
+        &self,
+        id: hatchery_core::services::policy::PolicyMatchId,
+    ) -> Result<Vec<MatchStep>, WorkflowError>;
+
+    /// Applies a redemption step the domain decided, on China's day `on`,
+    /// from `expected_version`: of two writers, exactly one wins.
+    async fn apply_policy_match_step(
+        &self,
+        id: hatchery_core::services::policy::PolicyMatchId,
+        expected_version: i64,
+        transition: &hatchery_core::services::policy::RedemptionTransition,
+        on: Date,
+        acting: &Acting,
+    ) -> Result<PolicyMatch, WorkflowError>;
+
+    // --- stewards (服务管家) and the contact log (走访记录)
+
+    /// Assigns a steward to an enterprise of the pool: refused for an
+    /// enterprise without an active membership, a duplicate when the same
+    /// person already holds the same role for it in an overlapping period.
+    async fn assign_steward(
+        &self,
+        assignment: &NewStewardAssignment,
+        acting: &Acting,
+    ) -> Result<StewardAssignment, WorkflowError>;
+
+    async fn steward(
+        &self,
+        id: hatchery_core::services::steward::StewardId,
+    ) -> Result<Option<StewardAssignment>, WorkflowError>;
+
+    /// Assignments in the filter's scope, by enterprise and start.
+    async fn stewards(
+        &self,
+        filter: &StewardFilter,
+    ) -> Result<Paged<StewardAssignment>, WorkflowError>;
+
+    /// Ends an assignment on `ends_on`, from `expected_version`.
+    async fn end_steward(
+        &self,
+        id: hatchery_core::services::steward::StewardId,
+        expected_version: i64,
+        ends_on: Date,
+        acting: &Acting,
+    ) -> Result<StewardAssignment, WorkflowError>;
+
+    /// Appends a contact to the log, against its assignment.
+    async fn record_contact(
+        &self,
+        contact: &NewContact,
+        acting: &Acting,
+    ) -> Result<ContactRecord, WorkflowError>;
+
+    /// Contacts in the filter's scope, newest first.
+    async fn contacts(&self, filter: &ContactFilter)
+    -> Result<Paged<ContactRecord>, WorkflowError>;
+
+    // --- service catalogue (服务菜单): providers, menus, packages
+
+    /// Files a request naming a catalogue item: published in a menu of the
+    /// enterprise's chain, from a provider not flagged (else refused, the
+    /// field `catalogue_item`).
+    async fn file_request_naming(
+        &self,
+        request: &NewServiceRequest,
+        item: hatchery_core::services::catalogue::ItemId,
+        acting: &Acting,
+    ) -> Result<ServiceRequest, WorkflowError>;
+
+    /// Registers a provider for `jurisdiction`, without flags.
+    async fn create_provider(
+        &self,
+        jurisdiction: &Jurisdiction,
+        form: &hatchery_core::services::catalogue::ProviderForm,
+        acting: &Acting,
+    ) -> Result<catalogue::Provider, WorkflowError>;
+
+    async fn provider(
+        &self,
+        id: hatchery_core::services::catalogue::ProviderId,
+    ) -> Result<Option<catalogue::Provider>, WorkflowError>;
+
+    /// Every provider, by id (the caller filters by scope).
+    async fn providers(&self) -> Result<Vec<catalogue::Provider>, WorkflowError>;
+
+    /// Sets a provider's vetting flags from `expected_version`, with the
+    /// written reason.
+    async fn set_provider_flags(
+        &self,
+        id: hatchery_core::services::catalogue::ProviderId,
+        expected_version: i64,
+        flags: &hatchery_core::services::catalogue::ProviderFlags,
+        reason: &str,
+        acting: &Acting,
+    ) -> Result<catalogue::Provider, WorkflowError>;
+
+    /// Creates the first version of a menu, as a draft.
+    async fn create_menu(
+        &self,
+        jurisdiction: &Jurisdiction,
+        form: &hatchery_core::services::catalogue::MenuForm,
+        acting: &Acting,
+    ) -> Result<catalogue::Menu, WorkflowError>;
+
+    async fn menu(
+        &self,
+        id: hatchery_core::services::catalogue::MenuId,
+    ) -> Result<Option<catalogue::Menu>, WorkflowError>;
+
+    /// Every menu version (the caller filters by scope).
+    async fn menus(&self) -> Result<Vec<catalogue::Menu>, WorkflowError>;
+
+    /// A menu version's items, in the order added.
+    async fn menu_items(
+        &self,
+        id: hatchery_core::services::catalogue::MenuId,
+    ) -> Result<Vec<catalogue::MenuItem>, WorkflowError>;
+
+    async fn menu_item(
+        &self,
+        id: hatchery_core::services::catalogue::ItemId,
+    ) -> Result<Option<catalogue::MenuItem>, WorkflowError>;
+
+    /// Adds an item to a draft from `expected_version`: refused on a
+    /// published or superseded menu, or from a flagged provider.
+    async fn add_menu_item(
+        &self,
+        id: hatchery_core::services::catalogue::MenuId,
+        expected_version: i64,
+        form: &hatchery_core::services::catalogue::ItemForm,
+        acting: &Acting,
+    ) -> Result<(catalogue::Menu, catalogue::MenuItem), WorkflowError>;
+
+    /// Publishes a draft from `expected_version`; the version in force
+    /// before it is superseded.
+    async fn publish_menu(
+        &self,
+        id: hatchery_core::services::catalogue::MenuId,
+        expected_version: i64,
+        on: Date,
+        acting: &Acting,
+    ) -> Result<catalogue::Menu, WorkflowError>;
+
+    /// A new draft version copied from a published or superseded one.
+    async fn next_menu_version(
+        &self,
+        from: hatchery_core::services::catalogue::MenuId,
+        form: &hatchery_core::services::catalogue::MenuForm,
+        acting: &Acting,
+    ) -> Result<catalogue::Menu, WorkflowError>;
+
+    /// Composes an enterprise's package for a year: each item published in
+    /// its chain, from a provider not flagged.
+    async fn compose_package(
+        &self,
+        package: &catalogue::NewPackage,
+        acting: &Acting,
+    ) -> Result<catalogue::Package, WorkflowError>;
+
+    /// An enterprise's packages, newest year first.
+    async fn packages(
+        &self,
+        enterprise: &EnterpriseId,
+    ) -> Result<Vec<catalogue::Package>, WorkflowError>;
 
     // --- audit
 

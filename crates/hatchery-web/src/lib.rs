@@ -117,6 +117,10 @@ pub fn pages() -> Result<Router<AppState>, SiteError> {
             get(pages::request_form::new_form).post(pages::request_form::create),
         )
         .route("/requests/figures", get(pages::request_figures::show))
+        .route(
+            "/requests/figures.xlsx",
+            get(pages::request_figures::export_xlsx),
+        )
         .route("/requests/{id}", get(pages::request::show))
         .route("/requests/{id}/act", post(pages::request::take))
         .route("/pool", get(pages::pool::show))
@@ -129,5 +133,6 @@ pub fn pages() -> Result<Router<AppState>, SiteError> {
         .merge(operations())
         .route("/static/{file}", get(assets::serve))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(site::with_clock_banner))
         .layer(axum::Extension(site)))
 }

@@ -2,9 +2,12 @@
 //! `<html lang>`, the navigation, the signed-in account, the language switch
 //! and the CSRF token of its forms.
 
+use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use hatchery_server::AppState;
+use hatchery_server::routes::ClockOffset;
 use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, Error, ErrorKind, State, UndefinedBehavior};
 use serde::Serialize;
@@ -181,11 +184,13 @@ impl Site {
         chrome: &Chrome,
         page: P,
     ) -> Response {
+        let clock = ClockBanner::current(chrome.lang);
         let rendered = self.templates.get_template(template).and_then(|t| {
             t.render(minijinja::context! {
                 lang => chrome.lang.tag(),
                 chrome => Value::from_serialize(chrome),
                 page => Value::from_serialize(&page),
+                clock => Value::from_serialize(&clock),
             })
         });
         match rendered {
@@ -195,6 +200,41 @@ impl Site {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
             }
         }
+    }
+}
+
+tokio::task_local! {
+    /// The offset clock of the request being answered, if the server runs
+    /// with one: set by [`with_clock_banner`] around every page's handler, so
+    /// that [`Site::page`] shows the banner on every page without each
+    /// handler passing it along.
+    static CLOCK_OFFSET: Option<ClockOffset>;
+}
+
+/// Middleware of every page: carries the offset clock the server noted on
+/// the request (see [`ClockOffset`]) to the page's rendering.
+pub(crate) async fn with_clock_banner(request: Request, next: Next) -> Response {
+    let offset = request.extensions().get::<ClockOffset>().copied();
+    CLOCK_OFFSET.scope(offset, next.run(request)).await
+}
+
+/// The banner of a server whose clock is offset (demos and staging): the
+/// offset in days, signed, and the time the server takes to be now.
+#[derive(Debug, Clone, Serialize)]
+struct ClockBanner {
+    days: String,
+    now: String,
+}
+
+impl ClockBanner {
+    /// The banner for the request being answered; none when the clock is
+    /// true or outside a page's handler.
+    fn current(lang: Lang) -> Option<Self> {
+        let offset = CLOCK_OFFSET.try_with(|offset| *offset).ok().flatten()?;
+        Some(Self {
+            days: format!("{:+}", offset.days),
+            now: crate::format::instant(offset.now, lang),
+        })
     }
 }
 

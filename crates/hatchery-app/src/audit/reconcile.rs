@@ -11,13 +11,22 @@
 //! image written before a field existed still explains its record.
 //! Account password hashes, sessions, tokens, throttling counters and
 //! idempotency keys are not in the log and are not checked.
+//!
+//! Rows the log holds no image of are checked against the entries that made
+//! them: each step of a service request against its entry (action, time,
+//! actor), each objection against the entry that lodged it (time, and the
+//! account or the public) and the one that resolved it (time, account). The
+//! text of an objection or a step, the objector's name and contact and an
+//! objection's resolution are not in the log, so an edit of those alone is
+//! not seen.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use hatchery_core::workflow::audit::AuditEntry;
-use hatchery_core::workflow::{Scope, truncate_instant};
+use hatchery_core::workflow::{AccountId, Scope, truncate_instant};
 use hatchery_store::workflow::{
-    DeclarationFilter, Page, PoolFilter, ProposalFilter, WorkflowError, WorkflowStore,
+    DeclarationFilter, Page, PoolFilter, ProposalFilter, RegistrationFilter, RequestFilter,
+    WorkflowError, WorkflowStore,
 };
 use jiff::Timestamp;
 use serde::Serialize;
@@ -34,16 +43,47 @@ pub struct Unexplained {
     pub problem: String,
 }
 
+/// Who acted and when, as an entry of the log says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Signed {
+    at: Timestamp,
+    /// `None`: the system, or a member of the public.
+    actor: Option<AccountId>,
+}
+
+impl Signed {
+    fn of(entry: &AuditEntry) -> Self {
+        Self {
+            at: truncate_instant(entry.record.at),
+            actor: entry.record.actor,
+        }
+    }
+
+    fn shown(&self) -> String {
+        match self.actor {
+            Some(actor) => format!("at {} by account {actor}", self.at),
+            None => format!("at {} by no account", self.at),
+        }
+    }
+}
+
 /// What the log says each record should be, gathered entry by entry.
 #[derive(Debug, Default)]
 pub(super) struct Images {
-    /// The last image of each account, declaration, zone, rule set and
-    /// quota by its subject; `None` when the last step removed it.
+    /// The last image of each account, declaration, zone, rule set, quota,
+    /// registration and service request by its subject; `None` when the
+    /// last step removed it.
     latest: HashMap<String, Option<Value>>,
     /// Logged steps of each declaration (its history rows).
     steps: HashMap<i64, u64>,
-    /// Objections lodged on each declaration.
-    objections: HashMap<i64, u64>,
+    /// The objections lodged on each declaration, in order: when, and by
+    /// which account (`None`: a member of the public).
+    lodged: HashMap<i64, Vec<Signed>>,
+    /// The objections resolved on each declaration: when, by whom.
+    resolved: HashMap<i64, Vec<Signed>>,
+    /// Each service request's logged steps, in order: the action (without
+    /// its `request.` prefix), when, by whom.
+    request_steps: HashMap<i64, Vec<(String, Signed)>>,
     /// Evidence uploaded to each declaration, in upload order.
     evidence: HashMap<i64, Vec<Value>>,
     /// The last image of each pool member a proposal decision changed.
@@ -86,12 +126,26 @@ impl Images {
             }
             ("declaration", action, Some(id)) => {
                 *self.steps.entry(id).or_default() += 1;
-                if action == "declaration.object" {
-                    *self.objections.entry(id).or_default() += 1;
+                match action {
+                    "declaration.object" => {
+                        self.lodged.entry(id).or_default().push(Signed::of(entry));
+                    }
+                    "declaration.resolve_objection" => {
+                        self.resolved.entry(id).or_default().push(Signed::of(entry));
+                    }
+                    _ => {}
                 }
                 self.latest.insert(subject.to_owned(), after);
             }
-            ("account" | "zone", _, _) => {
+            ("request", action, Some(id)) => {
+                let action = action.strip_prefix("request.").unwrap_or(action);
+                self.request_steps
+                    .entry(id)
+                    .or_default()
+                    .push((action.to_owned(), Signed::of(entry)));
+                self.latest.insert(subject.to_owned(), after);
+            }
+            ("account" | "zone" | "registration", _, _) => {
                 self.latest.insert(subject.to_owned(), after);
             }
             ("rule_set", _, _) => {
@@ -325,16 +379,7 @@ pub(super) async fn check(
                 ),
             );
         }
-        let objections = db.objections(declaration.id).await?.len() as u64;
-        if objections != counted(&images.objections) {
-            findings.report(
-                &record,
-                format!(
-                    "it has {objections} objections, the log records {} lodged",
-                    counted(&images.objections)
-                ),
-            );
-        }
+        check_objections(db, images, &mut findings, declaration.id).await?;
         let stored = db.evidence(declaration.id).await?;
         let logged = images.evidence.get(&id).map_or(&[][..], Vec::as_slice);
         for (n, evidence) in stored.iter().enumerate() {
@@ -399,7 +444,185 @@ pub(super) async fn check(
     findings.missing(images, "quota:");
 
     check_pool(db, images, &mut findings).await?;
+    check_registrations(db, images, &mut findings).await?;
+    check_requests(db, images, &mut findings).await?;
     Ok(findings.found)
+}
+
+/// A declaration's objections against the entries that lodged and resolved
+/// them: the n-th objection was lodged by the n-th `declaration.object`
+/// entry (its time, its account or none for the public), and the resolved
+/// ones are exactly those the `declaration.resolve_objection` entries
+/// resolved (time and account).
+async fn check_objections(
+    db: &dyn WorkflowStore,
+    images: &Images,
+    findings: &mut Findings,
+    declaration: hatchery_core::workflow::DeclarationId,
+) -> Result<(), WorkflowError> {
+    let stored = db.objections(declaration).await?;
+    let lodged = images
+        .lodged
+        .get(&declaration.0)
+        .map_or(&[][..], Vec::as_slice);
+    if stored.len() != lodged.len() {
+        findings.report(
+            &format!("declaration:{declaration}"),
+            format!(
+                "it has {} objections, the log records {} lodged",
+                stored.len(),
+                lodged.len()
+            ),
+        );
+    }
+    let mut resolutions: Vec<Signed> = images
+        .resolved
+        .get(&declaration.0)
+        .cloned()
+        .unwrap_or_default();
+    for (objection, logged) in stored.iter().zip(lodged) {
+        let record = format!("objection:{}", objection.id);
+        let row = Signed {
+            at: truncate_instant(objection.lodged_at),
+            actor: objection.lodged_by,
+        };
+        if row != *logged {
+            findings.report(
+                &record,
+                format!(
+                    "it was lodged {}, the log says {}",
+                    row.shown(),
+                    logged.shown()
+                ),
+            );
+        }
+        if let Some(at) = objection.resolved_at {
+            let row = Signed {
+                at: truncate_instant(at),
+                actor: objection.resolved_by,
+            };
+            match resolutions.iter().position(|r| *r == row) {
+                Some(n) => {
+                    resolutions.swap_remove(n);
+                }
+                None => findings.report(
+                    &record,
+                    format!(
+                        "it is resolved {}, but no logged step resolved it so",
+                        row.shown()
+                    ),
+                ),
+            }
+        }
+    }
+    if !resolutions.is_empty() {
+        findings.report(
+            &format!("declaration:{declaration}"),
+            format!(
+                "the log records {} objection resolutions that no stored objection shows",
+                resolutions.len()
+            ),
+        );
+    }
+    Ok(())
+}
+
+/// Enterprises' registrations against their last images.
+async fn check_registrations(
+    db: &dyn WorkflowStore,
+    images: &Images,
+    findings: &mut Findings,
+) -> Result<(), WorkflowError> {
+    let mut offset = 0;
+    loop {
+        let listed = db
+            .registrations(&RegistrationFilter {
+                scope: Scope::All,
+                state: None,
+                page: page(offset),
+            })
+            .await?;
+        for registration in &listed.items {
+            findings.against_latest(
+                images,
+                format!("registration:{}", registration.id),
+                registration,
+            );
+        }
+        offset += PAGE;
+        if offset >= listed.total {
+            break;
+        }
+    }
+    findings.missing(images, "registration:");
+    Ok(())
+}
+
+/// Enterprises' service requests against their last images, and each
+/// request's steps against the entries that made them.
+async fn check_requests(
+    db: &dyn WorkflowStore,
+    images: &Images,
+    findings: &mut Findings,
+) -> Result<(), WorkflowError> {
+    let mut offset = 0;
+    loop {
+        let listed = db
+            .service_requests(&RequestFilter {
+                scope: Scope::All,
+                states: Vec::new(),
+                level: None,
+                class: None,
+                enterprise: None,
+                overdue_at: None,
+                filed: None,
+                page: page(offset),
+            })
+            .await?;
+        for request in &listed.items {
+            let record = format!("request:{}", request.id);
+            findings.against_latest(images, record.clone(), request);
+            let stored = db.request_steps(request.id).await?;
+            let logged = images
+                .request_steps
+                .get(&request.id.0)
+                .map_or(&[][..], Vec::as_slice);
+            if stored.len() != logged.len() {
+                findings.report(
+                    &record,
+                    format!(
+                        "its history has {} steps, the log {}",
+                        stored.len(),
+                        logged.len()
+                    ),
+                );
+            }
+            for (step, (action, signed)) in stored.iter().zip(logged) {
+                let row = Signed {
+                    at: truncate_instant(step.at),
+                    actor: step.actor,
+                };
+                if step.action.as_str() != action || row != *signed {
+                    findings.report(
+                        &record,
+                        format!(
+                            "its step {} is {} {}, the log says {action} {}",
+                            step.seq,
+                            step.action.as_str(),
+                            row.shown(),
+                            signed.shown()
+                        ),
+                    );
+                }
+            }
+        }
+        offset += PAGE;
+        if offset >= listed.total {
+            break;
+        }
+    }
+    findings.missing(images, "request:");
+    Ok(())
 }
 
 /// Pool members and proposals.

@@ -4,7 +4,7 @@
 use std::io::{BufRead, IsTerminal};
 
 use anyhow::Context;
-use hatchery_app::accounts::{NewUser, create_account};
+use hatchery_app::accounts::{NewUser, create_initial_account};
 use hatchery_app::pool::reevaluate_stored;
 use hatchery_app::{Backend, DatabaseUrl, SystemClock};
 use hatchery_server::{Application, Settings};
@@ -78,7 +78,7 @@ pub async fn admin(db: &dyn Backend, command: AdminCommand) -> CliResult {
         password_env,
     } = command;
     let password = read_password(&password_env)?;
-    let account = create_account(
+    let account = create_initial_account(
         db,
         &SystemClock,
         Default::default(),
@@ -93,7 +93,7 @@ pub async fn admin(db: &dyn Backend, command: AdminCommand) -> CliResult {
     )
     .await?;
     println!(
-        "created account {} ({}, {})",
+        "created account {} ({}, {}); its owner changes the password at first sign-in",
         account.username, account.role, account.jurisdiction
     );
     Ok(())

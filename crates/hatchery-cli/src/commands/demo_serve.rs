@@ -13,6 +13,8 @@ use hatchery_server::{Application, Settings};
 use hatchery_store::workflow::WorkflowError;
 use serde_json::{Value, json};
 
+mod services;
+
 use crate::cli::DemoArgs;
 use crate::error::CliResult;
 
@@ -261,6 +263,17 @@ async fn shenzhen_enterprises(api: &Api, admin: &str) -> anyhow::Result<Vec<Stri
 struct Made {
     accounts: usize,
     declarations: Vec<(i64, &'static str)>,
+    requests: usize,
+}
+
+/// Plays one day of the services for Shenzhen's enterprises.
+async fn services_on(
+    api: &Api,
+    day: impl AsyncFnOnce(&Api, &[String]) -> anyhow::Result<usize>,
+) -> anyhow::Result<usize> {
+    let admin = api.token("demo.admin").await?;
+    let enterprises = shenzhen_enterprises(api, &admin).await?;
+    day(api, &enterprises).await
 }
 
 /// Declares for the enterprise in `cycle` and takes the declaration through
@@ -495,16 +508,28 @@ pub async fn serve(db: &DatabaseUrl, args: &DemoArgs) -> CliResult {
         let any = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
         let (api, stop, running) = start(db, any, -30).await?;
         let confirmed = month_ago(&api, &mut made).await;
+        let requests_then = match &confirmed {
+            Ok(_) => services_on(&api, services::month_ago).await,
+            Err(_) => Ok(0),
+        };
         let _ = stop.send(());
         let _ = running.await;
         let confirmed = confirmed.context("the workflow of a month ago")?;
+        made.requests += requests_then.context("the requests of a month ago")?;
         let (api, stop, running) = start(db, any, -4).await?;
         let noticed = days_ago(&api).await;
+        let requests_then = services_on(&api, services::days_ago).await;
         let _ = stop.send(());
         let _ = running.await;
         let noticed = noticed.context("the workflow of four days ago")?;
+        made.requests += requests_then.context("the requests of four days ago")?;
         let (api, stop, running) = start(db, any, 0).await?;
-        let done = today(&api, confirmed, noticed, &mut made).await;
+        let mut done = today(&api, confirmed, noticed, &mut made).await;
+        if done.is_ok() {
+            done = services_on(&api, services::today)
+                .await
+                .map(|filed| made.requests += filed);
+        }
         let _ = stop.send(());
         let _ = running.await;
         done.context("today's workflow")?;
@@ -518,6 +543,7 @@ pub async fn serve(db: &DatabaseUrl, args: &DemoArgs) -> CliResult {
         println!(
             "  one enterprise registration awaiting demo.shenzhen's check ({REGISTRANT}, signs in once activated)"
         );
+        println!("{}", services::summary(made.requests));
     } else {
         println!("\nThe store already holds the demo's workflow.");
     }

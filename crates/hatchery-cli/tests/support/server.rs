@@ -12,6 +12,9 @@ use serde_json::{Value, json};
 use super::Workspace;
 
 pub const PASSWORD: &str = "correct horse battery staple";
+/// The password an operator gives `hatchery admin create-user`: its owner
+/// changes it to [`PASSWORD`] at first sign-in ([`first_sign_in`]).
+pub const INITIAL_PASSWORD: &str = "chosen by the operator";
 
 /// A `hatchery serve` process, killed when dropped.
 pub struct Server {
@@ -85,6 +88,50 @@ pub fn sign_in(server: &Server, username: &Value, password: &str) -> (Client, St
         .unwrap();
     let csrf = session["csrf_token"].as_str().unwrap().to_owned();
     (browser, csrf)
+}
+
+/// The first sign-in of an account made by `hatchery admin create-user`
+/// with [`INITIAL_PASSWORD`]: the server says the password must change, and
+/// refuses anything else (an API token) until it has; the owner changes it
+/// to [`PASSWORD`], and the next sign-in is an ordinary one.
+pub fn first_sign_in(server: &Server, username: &str) {
+    let browser = client();
+    let session: Value = browser
+        .post(server.url("/api/session"))
+        .json(&json!({ "username": username, "password": INITIAL_PASSWORD }))
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(session["account"]["must_change_password"], true);
+    let csrf = session["csrf_token"].as_str().unwrap();
+    let refused = browser
+        .post(server.url("/api/tokens"))
+        .header("x-csrf-token", csrf)
+        .json(&json!({ "name": "before the change" }))
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 403, "a token before the password changed");
+    browser
+        .post(server.url("/api/session/password"))
+        .header("x-csrf-token", csrf)
+        .json(&json!({ "current_password": INITIAL_PASSWORD, "new_password": PASSWORD }))
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap();
+    let again: Value = client()
+        .post(server.url("/api/session"))
+        .json(&json!({ "username": username, "password": PASSWORD }))
+        .send()
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(again["account"]["must_change_password"], false);
 }
 
 /// Signs in on `server` and makes an API token there.

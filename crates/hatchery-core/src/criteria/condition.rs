@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::decision::Check;
-use super::facts::{AsOf, ValuationFact};
+use super::facts::{AsOf, Standing, TierStanding, ValuationFact};
 use crate::date::{PartialDate, format_date};
 use crate::ids::{Country, Exchange};
 use crate::money::{Currency, Money, group_thousands};
@@ -53,6 +53,18 @@ impl fmt::Display for Threshold {
     }
 }
 
+/// A `tier` condition's argument: the enterprise's tier under another rule
+/// set, e.g. `{ tier = { rules = "gei", in = ["unicorn", "super_unicorn"] } }`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TierCondition {
+    /// The other rule set's key.
+    pub rules: String,
+    /// The tiers (keys) that satisfy the condition.
+    #[serde(rename = "in")]
+    pub tiers: Vec<String>,
+}
+
 /// One condition of a rule set. In TOML each is a one-key inline table,
 /// e.g. `{ age_within_years = 10 }` or `{ valuation_at_least = "1000000000 USD" }`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,6 +98,13 @@ pub enum Condition {
     Industry(Vec<String>),
     /// The enterprise carries one of these tags.
     Tag(Vec<String>),
+    /// Its tier under another rule set on the day is one of these (read
+    /// from the [`Standing`](super::facts::Standing) the caller gives).
+    Tier(TierCondition),
+    /// A member of the national cultivation pool on the day (`true`), or not.
+    InPool(bool),
+    /// It lies in one of these national zones (zone ids).
+    Zone(Vec<String>),
 }
 
 fn show_money(value: Decimal, currency: Currency) -> String {
@@ -118,6 +137,9 @@ impl Condition {
             Self::RegionPrefix(_) => "region_prefix",
             Self::Industry(_) => "industry",
             Self::Tag(_) => "tag",
+            Self::Tier(_) => "tier",
+            Self::InPool(_) => "in_pool",
+            Self::Zone(_) => "zone",
         }
     }
 
@@ -142,6 +164,16 @@ impl Condition {
                 .is_some_and(|r| prefixes.iter().any(|p| r.has_prefix(p))),
             Self::Industry(keys) => facts.subject.industries.iter().any(|i| keys.contains(i)),
             Self::Tag(keys) => facts.subject.tags.iter().any(|t| keys.contains(t)),
+            Self::Tier(wanted) => facts
+                .standing()
+                .and_then(|s| s.tier_under(&wanted.rules))
+                .and_then(|t| t.tier.as_ref())
+                .is_some_and(|tier| wanted.tiers.contains(tier)),
+            Self::InPool(want) => facts.standing().is_some_and(|s| s.pool.is_some() == *want),
+            Self::Zone(zones) => facts
+                .standing()
+                .and_then(|s| s.zone.as_ref())
+                .is_some_and(|zone| zones.contains(zone)),
         }
     }
 
@@ -330,6 +362,89 @@ impl Condition {
                     format!("标签属于 {}", show_list(keys)),
                 ),
                 Said::same(show_list(facts.subject.tags)),
+            ),
+            Self::Tier(wanted) => (
+                Said::new(
+                    format!(
+                        "tier under {} in {}",
+                        wanted.rules,
+                        show_list(&wanted.tiers)
+                    ),
+                    format!("{} 下的层级属于 {}", wanted.rules, show_list(&wanted.tiers)),
+                ),
+                match facts.standing().and_then(|s| s.tier_under(&wanted.rules)) {
+                    Some(TierStanding {
+                        label,
+                        tier: Some(tier),
+                        ..
+                    }) => Said::new(
+                        format!("{tier} under {label}"),
+                        format!("{label} 下为 {tier}"),
+                    ),
+                    Some(TierStanding {
+                        label, tier: None, ..
+                    }) => Said::new(
+                        format!("no tier under {label}"),
+                        format!("{label} 下不属任何层级"),
+                    ),
+                    None => Said::new(
+                        format!("unknown: the tier under {} was not given", wanted.rules),
+                        format!("未知：未提供 {} 下的层级", wanted.rules),
+                    ),
+                },
+            ),
+            Self::InPool(want) => (
+                if *want {
+                    Said::new(
+                        format!(
+                            "a member of the national cultivation pool on {}",
+                            format_date(day)
+                        ),
+                        format!("{}在国家培育库中", date_zh(day)),
+                    )
+                } else {
+                    Said::new(
+                        format!(
+                            "not a member of the national cultivation pool on {}",
+                            format_date(day)
+                        ),
+                        format!("{}不在国家培育库中", date_zh(day)),
+                    )
+                },
+                match facts.standing() {
+                    Some(Standing {
+                        pool: Some(member), ..
+                    }) => Said::new(
+                        format!(
+                            "member as {}, valid until {}",
+                            member.tier,
+                            format_date(member.valid_until)
+                        ),
+                        format!(
+                            "在库（{}），有效期至{}",
+                            member.tier,
+                            date_zh(member.valid_until)
+                        ),
+                    ),
+                    Some(_) => Said::new("not a member", "不在库中"),
+                    None => Said::new(
+                        "unknown: pool membership was not given",
+                        "未知：未提供入库情况",
+                    ),
+                },
+            ),
+            Self::Zone(zones) => (
+                Said::new(
+                    format!("in national zone {}", show_list(zones)),
+                    format!("位于国家级园区 {}", show_list(zones)),
+                ),
+                match facts.standing() {
+                    Some(Standing {
+                        zone: Some(zone), ..
+                    }) => Said::same(zone.clone()),
+                    Some(_) => Said::new("in no national zone", "不在国家级园区"),
+                    None => Said::new("unknown: the zone was not given", "未知：未提供所在园区"),
+                },
             ),
         }
     }

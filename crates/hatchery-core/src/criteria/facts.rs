@@ -48,12 +48,55 @@ pub enum ValuationFact {
     Known { date: Date, value: Money },
 }
 
+/// An enterprise's tier under another rule set on the day, as the caller
+/// classified it (with the same engine) for a `tier` condition to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TierStanding {
+    /// The other rule set's key, e.g. `gei`.
+    pub rules: String,
+    /// How decisions cite it, `key@version`.
+    pub label: String,
+    /// The tier's key, or `None` when no tier applies.
+    pub tier: Option<String>,
+}
+
+/// A membership of the national cultivation pool that holds on the day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolStanding {
+    pub tier: String,
+    pub valid_until: Date,
+}
+
+/// What is true of an enterprise on the day beyond its ledger rows: its
+/// tiers under other rule sets, its pool membership, its national zone.
+/// The engine reads no store: whoever evaluates gathers these and passes
+/// them in. Without a standing, the conditions that ask for one never hold
+/// and say the fact was not given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Standing {
+    /// Tiers under other rule sets (a rule set not listed is unknown).
+    pub tiers: Vec<TierStanding>,
+    /// The pool membership holding on the day (`None`: not a member).
+    pub pool: Option<PoolStanding>,
+    /// The id of the national zone it lies in (`None`: none).
+    pub zone: Option<String>,
+}
+
+impl Standing {
+    /// The tier under the rule set keyed `rules`, if it was given.
+    pub fn tier_under(&self, rules: &str) -> Option<&TierStanding> {
+        self.tiers.iter().find(|t| t.rules == rules)
+    }
+}
+
 /// A subject at the end of one day.
 #[derive(Debug, Clone)]
 pub struct AsOf<'a> {
     pub subject: Subject<'a>,
     pub date: Date,
     pub fx: &'a FxTable,
+    /// What is known beyond the ledger, when the caller gives it.
+    standing: Option<&'a Standing>,
     /// Events dated on or before `date`.
     seen: &'a [LedgerEvent],
     /// The valuation, once asked for: a rule set asks for it in several
@@ -70,7 +113,19 @@ impl<'a> AsOf<'a> {
             fx,
             seen: &subject.events[..seen],
             valuation: Cell::new(None),
+            standing: None,
         }
+    }
+
+    /// The same day, with what is known beyond the ledger.
+    pub fn with_standing(mut self, standing: &'a Standing) -> Self {
+        self.standing = Some(standing);
+        self
+    }
+
+    /// What is known beyond the ledger, if it was given.
+    pub fn standing(&self) -> Option<&'a Standing> {
+        self.standing
     }
 
     /// Events on or before the day, in order.

@@ -6,7 +6,7 @@ mod decision;
 mod facts;
 mod ruleset;
 
-pub use condition::{Condition, Threshold};
+pub use condition::{Condition, Threshold, TierCondition};
 pub use decision::{Check, ClauseOutcome, Decision, TierOutcome};
-pub use facts::{AsOf, LedgerEvent, Subject, ValuationFact};
+pub use facts::{AsOf, LedgerEvent, PoolStanding, Standing, Subject, TierStanding, ValuationFact};
 pub use ruleset::{Clause, RuleSet, RuleSetError, Tier, TierIndex, builtin_names, builtin_source};

@@ -268,6 +268,27 @@ impl RuleSet {
         currencies
     }
 
+    /// The keys of the other rule sets its `tier` conditions read, sorted
+    /// and distinct: what a caller classifies under before evaluating it.
+    pub fn referenced_rule_sets(&self) -> Vec<String> {
+        let mut keys: Vec<String> = self
+            .requires
+            .iter()
+            .chain(
+                self.tiers
+                    .iter()
+                    .flat_map(|t| t.clauses.iter().flat_map(|c| &c.when)),
+            )
+            .filter_map(|c| match c {
+                Condition::Tier(wanted) => Some(wanted.rules.clone()),
+                _ => None,
+            })
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    }
+
     /// `key@version`, how decisions cite the rule set.
     pub fn label(&self) -> String {
         format!("{}@{}", self.key, self.version)
@@ -285,8 +306,17 @@ fn validate(condition: &Condition) -> Result<(), String> {
         }
         Condition::Country(list) if list.is_empty() => Err(needs_a_value(condition)),
         Condition::ListedOn(list) if list.is_empty() => Err(needs_a_value(condition)),
-        Condition::Industry(list) | Condition::Tag(list) if list.is_empty() => {
+        Condition::Industry(list) | Condition::Tag(list) | Condition::Zone(list)
+            if list.is_empty() =>
+        {
             Err(needs_a_value(condition))
+        }
+        Condition::Tier(wanted) if !valid_key(&wanted.rules) => Err(format!(
+            "tier: rules = '{}' is not a rule set key",
+            echo(&wanted.rules)
+        )),
+        Condition::Tier(wanted) if wanted.tiers.is_empty() => {
+            Err("tier: `in` needs at least one tier key".into())
         }
         Condition::RegionPrefix(prefixes)
             if prefixes.is_empty()

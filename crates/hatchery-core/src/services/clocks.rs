@@ -404,6 +404,8 @@ pub struct ClockSet {
     source: String,
     status: ClockStatus,
     escalate_unaccepted_after: Limit,
+    /// The least share, in percent, of closed requests to revisit (回访).
+    revisit_share: u8,
     classes: ClassClocks,
 }
 
@@ -420,8 +422,14 @@ const TOP_KEYS: &[&str] = &[
     "source",
     "status",
     "escalate_unaccepted_after",
+    "revisit_share",
     "classes",
 ];
+
+/// The least share of closed requests revisited when a clock set names
+/// none: 晴隆县 12345 (2023) revisits at least 10 % of its tickets each
+/// month (research notes cultivation-services.md, §2.1).
+pub const DEFAULT_REVISIT_SHARE: u8 = 10;
 
 const CLOCK_KEYS: &[&str] = &["accept", "answer", "close"];
 
@@ -489,6 +497,7 @@ impl ClockSet {
             source: reader.text(root, "", "source")?.to_owned(),
             status,
             escalate_unaccepted_after: reader.limit(root, "", "escalate_unaccepted_after")?.0,
+            revisit_share: reader.percent(root, "", "revisit_share", DEFAULT_REVISIT_SHARE)?,
             classes: ClassClocks {
                 consultation: clock(RequestClass::Consultation)?,
                 general: clock(RequestClass::General)?,
@@ -533,6 +542,12 @@ impl ClockSet {
     /// How long a request may wait unaccepted before it goes one level up.
     pub fn escalate_unaccepted_after(&self) -> Limit {
         self.escalate_unaccepted_after
+    }
+
+    /// The least share, in percent, of the requests closed in a period that
+    /// are revisited (回访); every unsatisfied one is revisited besides.
+    pub fn revisit_share(&self) -> u8 {
+        self.revisit_share
     }
 
     /// The clocks of `class`.
@@ -703,6 +718,32 @@ impl Reader<'_> {
         let limit = Limit::parse(text)
             .map_err(|e| self.error(path(prefix, key), e.to_string(), Some(span.clone())))?;
         Ok((limit, span))
+    }
+
+    /// A whole percentage from 0 to 100, or `default` when the key is absent.
+    fn percent(
+        &self,
+        table: &DeTable<'_>,
+        prefix: &str,
+        key: &str,
+        default: u8,
+    ) -> Result<u8, ClockError> {
+        let Some(value) = table.get(key) else {
+            return Ok(default);
+        };
+        let DeValue::Integer(number) = value.get_ref() else {
+            return Err(self.wrong_type(prefix, key, "a whole percentage (0-100)", value));
+        };
+        u8::from_str_radix(number.as_str(), number.radix())
+            .ok()
+            .filter(|p| *p <= 100)
+            .ok_or_else(|| {
+                self.error(
+                    path(prefix, key),
+                    format!("{number} is not a percentage from 0 to 100"),
+                    Some(value.span()),
+                )
+            })
     }
 
     fn table<'a, 'i>(
@@ -1115,6 +1156,35 @@ close = "15wd"
         let json = serde_json::to_value(&set).unwrap();
         assert_eq!(json["classes"]["complex"]["close"], "15wd");
         assert_eq!(json["escalate_unaccepted_after"], "12h");
+        // No revisit share written: the default.
+        assert_eq!(set.revisit_share(), DEFAULT_REVISIT_SHARE);
+        assert_eq!(json["revisit_share"], 10);
+    }
+
+    #[test]
+    fn a_revisit_share_is_a_whole_percentage() {
+        let set = edited("status", "revisit_share = 25\nstatus").unwrap();
+        assert_eq!(set.revisit_share(), 25);
+        for (written, problem) in [
+            ("101", "101 is not a percentage from 0 to 100"),
+            ("-5", "-5 is not a percentage from 0 to 100"),
+            (
+                "\"10%\"",
+                "expected a whole percentage (0-100), found a string",
+            ),
+        ] {
+            let error =
+                edited("status", &format!("revisit_share = {written}\nstatus")).unwrap_err();
+            let ClockError::Field {
+                field,
+                problem: found,
+                ..
+            } = error
+            else {
+                panic!("{error:?}");
+            };
+            assert_eq!((field.as_str(), found.as_str()), ("revisit_share", problem));
+        }
     }
 
     #[test]
@@ -1177,7 +1247,7 @@ close = "15wd"
             field_error(
                 "colour",
                 "unknown key (known: id, version, name, jurisdiction, source, status, \
-                 escalate_unaccepted_after, classes)",
+                 escalate_unaccepted_after, revisit_share, classes)",
                 Some((2, 1))
             )
         );

@@ -42,6 +42,8 @@ pub struct RequestTimeline {
     pub confirmation: Option<(bool, u8)>,
     /// How many times the enterprise reopened it.
     pub reopened: u32,
+    /// How many times an official revisited it (回访).
+    pub revisited: u32,
     /// Each stay in a state: the state, when it was entered, and when it
     /// was left (`None` while it lasts).
     pub stays: Vec<(RequestState, Timestamp, Option<Timestamp>)>,
@@ -119,6 +121,14 @@ pub struct Kpis {
     /// Reopening rate: numerator, the requests reopened at least once;
     /// denominator, the requests ever closed.
     pub reopen: Rate,
+    /// 回访率: numerator, the requests ever closed that an official
+    /// revisited at least once; denominator, the requests ever closed.
+    pub revisit: Rate,
+    /// Unsatisfied ones revisited: numerator, the requests whose
+    /// confirmation is unsatisfied ([`unsatisfied`]) revisited at least
+    /// once; denominator, the requests with an unsatisfied confirmation.
+    /// Every one of them is to be revisited.
+    pub unsatisfied_revisited: Rate,
     /// The requests overdue now, by the rule the lists use
     /// ([`RequestState::is_overdue`]): open (not suspended, closed,
     /// confirmed or withdrawn), and past the deadline in force of their
@@ -194,6 +204,12 @@ pub fn compute(timelines: &[RequestTimeline], now: Timestamp) -> Kpis {
         |t| matches!(t.confirmation, Some((_, score)) if score >= 4),
     );
     let reopen = rate(timelines, |t| t.closed.is_some(), |t| t.reopened > 0);
+    let revisit = rate(timelines, |t| t.closed.is_some(), |t| t.revisited > 0);
+    let unsatisfied_revisited = rate(
+        timelines,
+        |t| t.confirmation.is_some_and(unsatisfied),
+        |t| t.revisited > 0,
+    );
     let overdue = count(
         timelines
             .iter()
@@ -229,9 +245,18 @@ pub fn compute(timelines: &[RequestTimeline], now: Timestamp) -> Kpis {
         solved,
         satisfaction,
         reopen,
+        revisit,
+        unsatisfied_revisited,
         overdue,
         time_in_state,
     }
+}
+
+/// Whether an enterprise's confirmation (solved, satisfaction 1–5) leaves
+/// it unsatisfied: not solved, or a satisfaction below the 4 that the
+/// satisfaction rate counts as satisfied.
+pub fn unsatisfied((solved, satisfaction): (bool, u8)) -> bool {
+    !solved || satisfaction < 4
 }
 
 #[cfg(test)]
@@ -280,6 +305,7 @@ mod tests {
             state: S::Submitted,
             confirmation: None,
             reopened: 0,
+            revisited: 0,
             stays: vec![(S::Submitted, submitted, None)],
         }
     }
@@ -307,12 +333,13 @@ mod tests {
             ..filed(t(3, 9), t(8, 9))
         };
         // B: accepted on time (10:00), closed late (11th, due 9th),
-        // confirmed unsolved with 2.
+        // confirmed unsolved with 2, then revisited.
         let b = RequestTimeline {
             accepted: Some(t(4, 10)),
             closed: Some(t(11, 9)),
             state: S::Confirmed,
             confirmation: Some((false, 2)),
+            revisited: 1,
             stays: vec![
                 (S::Submitted, t(4, 9), Some(t(4, 10))),    // 1 h
                 (S::InProgress, t(4, 11), Some(t(10, 11))), // 144 h
@@ -437,6 +464,10 @@ mod tests {
         // Ever closed: A B C D; reopened: D.
         assert_eq!(kpis.reopen, rate(1, 4));
         assert_eq!(kpis.reopen.percent(), Some("25.0".parse().unwrap()));
+        // Ever closed: A B C D; revisited: B. Unsatisfied confirmations: B
+        // (not solved, 2), revisited.
+        assert_eq!(kpis.revisit, rate(1, 4));
+        assert_eq!(kpis.unsatisfied_revisited, rate(1, 1));
         // Open now: D (in progress, its new round due the 21st and 26th),
         // F (submitted, acceptance due the 17th 11:00: overdue), G (in
         // progress, answer due the 14th and closure the 16th: overdue), H

@@ -6,9 +6,13 @@
 //! "now" is an argument, so every decision and every figure can be replayed.
 
 pub mod book;
+pub mod catalogue;
 pub mod clocks;
 pub mod kpi;
+pub mod policy;
 pub mod request;
+pub mod revisit;
+pub mod steward;
 
 pub use book::{ClockBook, ClockBookError};
 pub use clocks::{ClassClock, ClockError, ClockSet, ClockStatus, Dues, Limit, RequestClass};

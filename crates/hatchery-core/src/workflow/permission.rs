@@ -57,6 +57,34 @@ pub enum Capability {
     FileRequests,
     /// Handle requests at one's level: accept, dispatch, answer, close, escalate.
     HandleRequests,
+    /// Read stewards (服务管家) and the contact log (an enterprise: its own
+    /// active stewards and the dates, channels and topics of contacts).
+    ReadStewards,
+    /// Assign stewards to pool enterprises in one's jurisdiction, and end
+    /// their assignments.
+    ManageStewards,
+    /// Record contacts (走访) with enterprises in one's jurisdiction.
+    LogContacts,
+    /// Read the service catalogue: providers and menus (an enterprise: the
+    /// items it may use, and its packages).
+    ReadCatalogue,
+    /// Register providers, set their vetting flags, compose, publish and
+    /// version menus in one's jurisdiction.
+    ManageCatalogue,
+    /// Compose an enterprise's yearly service package (服务包).
+    ComposePackages,
+    /// Read policies (惠企政策) and their items (an enterprise: the published
+    /// policies that reach it).
+    ReadPolicies,
+    /// Write, publish, withdraw and match the policies of one's jurisdiction.
+    ManagePolicies,
+    /// Read policy matches and their redemption (an enterprise: its own).
+    ReadPolicyMatches,
+    /// Move matches through redemption: push, grant, review, approve,
+    /// reject with a reason, record payment.
+    RedeemPolicies,
+    /// Apply for a policy item one was matched to: the enterprise itself.
+    ApplyForPolicies,
 }
 
 impl Capability {
@@ -93,6 +121,23 @@ impl Capability {
                 role,
                 CityReviewer | ZoneReviewer | ProvinceReviewer | MinistryReviewer
             ),
+            Self::ReadStewards => !matches!(role, Investor | Analyst),
+            Self::ManageStewards | Self::LogContacts => matches!(
+                role,
+                CityReviewer | ZoneReviewer | ProvinceReviewer | MinistryReviewer
+            ),
+            Self::ReadCatalogue => !matches!(role, Investor | Analyst),
+            Self::ManageCatalogue | Self::ComposePackages => matches!(
+                role,
+                CityReviewer | ZoneReviewer | ProvinceReviewer | MinistryReviewer
+            ),
+            Self::ReadPolicies => !matches!(role, Analyst),
+            Self::ReadPolicyMatches => !matches!(role, Investor | Analyst),
+            Self::ManagePolicies | Self::RedeemPolicies => matches!(
+                role,
+                CityReviewer | ZoneReviewer | ProvinceReviewer | MinistryReviewer
+            ),
+            Self::ApplyForPolicies => matches!(role, Enterprise),
         }
     }
 }

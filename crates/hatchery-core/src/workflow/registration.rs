@@ -15,6 +15,7 @@ use crate::division::DivisionCode;
 /// Where a registration stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RegistrationState {
     /// Waiting for the official's check.
     Pending,

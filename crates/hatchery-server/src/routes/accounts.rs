@@ -150,6 +150,8 @@ pub(crate) async fn prepare_account(
         enterprise,
         placement,
         password_hash,
+        // The official chose it; its owner changes it at first sign-in.
+        must_change_password: true,
     })
 }
 

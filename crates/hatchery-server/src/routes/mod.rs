@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod catalogue;
 pub mod declarations;
 pub mod enterprises;
 pub mod health;
@@ -11,6 +12,7 @@ pub mod jurisdictions;
 pub mod lists;
 mod named;
 pub mod notices;
+pub mod policies;
 pub mod pool;
 pub mod quotas;
 pub mod registrations;
@@ -19,6 +21,7 @@ pub mod requests;
 pub mod rulesets;
 pub mod session;
 pub mod statistics;
+pub mod stewards;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -58,11 +61,14 @@ use crate::text::Logged;
         (name = "statistics", description = "Counts by province and tier"),
         (name = "imports", description = "Ledger imports"),
         (name = "declarations", description = "Declaration → review → recommendation → confirmation"),
+        (name = "policies", description = "Policies for enterprises (惠企政策): items whose eligibility the criteria engine runs, matches and redemption"),
         (name = "notices", description = "Public notices and objections"),
         (name = "registrations", description = "Enterprises register themselves; their city or zone official activates or rejects"),
         (name = "quotas", description = "Provincial recommendation quotas"),
         (name = "pool", description = "The national cultivation pool and its re-evaluation"),
         (name = "requests", description = "Enterprises' requests (诉求): filed, accepted, dispatched, answered and closed against the clocks, confirmed or reopened; figures from their timestamps"),
+        (name = "catalogue", description = "The service catalogue (服务菜单): providers with vetting flags, versioned menus per jurisdiction, what an enterprise may use, yearly service packages (服务包)"),
+        (name = "stewards", description = "Stewards (服务管家/服务专员) of pool enterprises and the contact log (走访记录)"),
         (name = "audit", description = "The hash-chained audit log"),
     )
 )]
@@ -148,11 +154,47 @@ fn api(evidence_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(registrations::get_registration))
         .routes(routes!(registrations::activate_registration))
         .routes(routes!(registrations::reject_registration))
+        .routes(routes!(
+            catalogue::list_providers,
+            catalogue::create_provider
+        ))
+        .routes(routes!(catalogue::set_flags))
+        .routes(routes!(catalogue::list_menus, catalogue::create_menu))
+        .routes(routes!(catalogue::get_menu))
+        .routes(routes!(catalogue::add_item))
+        .routes(routes!(catalogue::publish_menu))
+        .routes(routes!(catalogue::next_version))
+        .routes(routes!(catalogue::enterprise_services))
+        .routes(routes!(
+            catalogue::list_packages,
+            catalogue::compose_package
+        ))
         .routes(routes!(requests::list_requests, requests::file_request))
         .routes(routes!(requests::request_figures))
+        .routes(routes!(requests::request_revisits))
         .routes(routes!(requests::list_clocks))
         .routes(routes!(requests::get_request))
         .routes(routes!(requests::act_on_request))
+        .routes(routes!(policies::list_policies, policies::create_policy))
+        .routes(routes!(policies::get_policy))
+        .routes(routes!(policies::add_item))
+        .routes(routes!(policies::publish_policy))
+        .routes(routes!(policies::withdraw_policy))
+        .routes(routes!(policies::match_policy))
+        .routes(routes!(policies::list_matches))
+        .routes(routes!(policies::get_match))
+        .routes(routes!(policies::act_on_match))
+        .routes(routes!(
+            stewards::list_enterprise_stewards,
+            stewards::assign_steward
+        ))
+        .routes(routes!(stewards::end_steward))
+        .routes(routes!(
+            stewards::list_enterprise_contacts,
+            stewards::record_contact
+        ))
+        .routes(routes!(stewards::list_stewards))
+        .routes(routes!(stewards::list_contacts))
         .routes(routes!(audit::list_audit))
         .routes(routes!(audit::verify))
 }
@@ -242,6 +284,28 @@ async fn clock_header(State(state): State<AppState>, mut response: Response) -> 
     response
 }
 
+/// The offset clock as a page shows it, put in every request's extensions
+/// when the server's clock is offset, so that the web pages can say so in
+/// a banner as plainly as [`CLOCK_HEADER`] says it to programs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClockOffset {
+    /// The instant the server takes to be now.
+    pub now: jiff::Timestamp,
+    /// How many days it runs ahead (negative: behind).
+    pub days: i64,
+}
+
+async fn note_offset_clock(State(state): State<AppState>, mut request: Request) -> Request {
+    let days = state.settings.clock_offset_days;
+    if days != 0 {
+        request.extensions_mut().insert(ClockOffset {
+            now: state.clock.now(),
+            days,
+        });
+    }
+    request
+}
+
 /// The whole application: API, OpenAPI document, fallbacks and middleware.
 /// Tests drive it in process with `tower::ServiceExt::oneshot`.
 pub fn router(state: AppState) -> Router {
@@ -278,6 +342,10 @@ pub fn router_with(state: AppState, pages: Option<Router<AppState>>) -> Router {
     .layer(axum::middleware::map_response_with_state(
         state.clone(),
         clock_header,
+    ))
+    .layer(axum::middleware::map_request_with_state(
+        state.clone(),
+        note_offset_clock,
     ))
     .layer(SetSensitiveRequestHeadersLayer::new([
         header::AUTHORIZATION,

@@ -86,8 +86,8 @@ pub struct RegistrationView {
     pub contact_phone: String,
     pub contact_email: Option<String>,
     pub username: String,
-    /// `pending`, `active` or `rejected`.
-    pub state: String,
+    /// Where the registration stands.
+    pub state: RegistrationState,
     /// The official's reason for a rejection.
     pub reason: Option<String>,
     /// The ledger record the account is bound to, once active.
@@ -113,7 +113,7 @@ impl From<&Registration> for RegistrationView {
             contact_phone: r.contact_phone.clone(),
             contact_email: r.contact_email.clone(),
             username: r.username.to_string(),
-            state: r.state.as_str().to_owned(),
+            state: r.state,
             reason: r.reason.clone(),
             enterprise: r.enterprise.as_ref().map(ToString::to_string),
             account: r.account.map(|a| a.0),
@@ -135,8 +135,8 @@ pub struct Activated {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct RegistrationQuery {
-    /// `pending`, `active` or `rejected`; all when absent.
-    pub state: Option<String>,
+    /// Only registrations in this state; all when absent.
+    pub state: Option<RegistrationState>,
     pub page: Option<u64>,
     pub per_page: Option<u64>,
 }
@@ -401,8 +401,8 @@ async fn visible(state: &AppState, caller: &Caller, id: i64) -> Result<Registrat
     params(RegistrationQuery),
     responses(
         (status = 200, description = "A page of registrations", body = Paged<RegistrationView>),
+        (status = 400, description = "Bad filter: an unknown state or page", body = ErrorBody),
         (status = 403, description = "Only city and zone officials check registrations", body = ErrorBody),
-        (status = 422, description = "Unknown state", body = ErrorBody),
     )
 )]
 pub async fn list_registrations(
@@ -411,18 +411,6 @@ pub async fn list_registrations(
     Query(query): Query<RegistrationQuery>,
 ) -> Result<Json<Paged<RegistrationView>>, ApiError> {
     caller.require(Capability::CheckRegistrations)?;
-    let wanted = query
-        .state
-        .as_deref()
-        .map(|text| {
-            RegistrationState::parse(text).ok_or_else(|| {
-                ApiError::invalid(
-                    "invalid_state",
-                    format!("'{text}' is not a registration state (pending, active, rejected)"),
-                )
-            })
-        })
-        .transpose()?;
     let window = page_window(
         query.page,
         query.per_page,
@@ -432,7 +420,7 @@ pub async fn list_registrations(
         .db
         .registrations(&RegistrationFilter {
             scope: caller.scope.clone(),
-            state: wanted,
+            state: query.state,
             page: window,
         })
         .await?;

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use hatchery_core::services::kpi::{self, Kpis, RequestTimeline};
 use hatchery_core::services::request::{RequestCommand, awaiting};
+use hatchery_core::services::revisit::{self, ClosedRequest, RevisitDue, RevisitReason};
 use hatchery_core::services::{
     ClockSet, Level, RequestAction, RequestActor, RequestChannel, RequestCircumstances,
     RequestClass, RequestError, RequestFacts, RequestForm, RequestId, RequestState, decide_request,
@@ -26,7 +27,7 @@ use crate::extract::{Json, Paged, Path, Query, page_window};
 use crate::routes::enterprises::visible;
 use crate::routes::named::{name_of, named, named_page};
 use crate::state::AppState;
-use crate::views::requests::{KpiView, RequestDetail, RequestStepView, RequestView};
+use crate::views::requests::{KpiView, RequestDetail, RequestStepView, RequestView, RevisitView};
 
 /// A request to file.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -43,6 +44,10 @@ pub struct FileRequest {
     pub title: String,
     /// The request in full (up to 4000 characters).
     pub body: String,
+    /// The id of the catalogue item it is about: a published service the
+    /// enterprise may use (else 422 naming `catalogue_item`).
+    #[serde(default)]
+    pub catalogue_item: Option<i64>,
 }
 
 /// A step to take on a request.
@@ -190,20 +195,30 @@ pub(crate) async fn file(
     let dues = clocks
         .dues(form.class, now, &state.settings.workflow.calendar)
         .map_err(RequestError::from)?;
-    let filed = state
-        .db
-        .file_request(
-            &NewServiceRequest {
-                enterprise,
-                placement,
-                form,
-                clock_set: clocks.id().to_owned(),
-                clock_version: clocks.version().to_owned(),
-                dues,
-            },
-            &caller.acting(now),
-        )
-        .await?;
+    let item = match body.catalogue_item {
+        Some(id) => {
+            let item = hatchery_core::services::catalogue::ItemId(id);
+            let (_, _, tier) =
+                crate::routes::catalogue::enterprise_tier(state, caller, &body.enterprise).await?;
+            crate::routes::catalogue::check_usable(state, &placement, tier, item, "catalogue_item")
+                .await?;
+            Some(item)
+        }
+        None => None,
+    };
+    let new = NewServiceRequest {
+        enterprise,
+        placement,
+        form,
+        clock_set: clocks.id().to_owned(),
+        clock_version: clocks.version().to_owned(),
+        dues,
+    };
+    let acting = caller.acting(now);
+    let filed = match item {
+        Some(item) => state.db.file_request_naming(&new, item, &acting).await?,
+        None => state.db.file_request(&new, &acting).await?,
+    };
     Ok(filed)
 }
 
@@ -569,6 +584,10 @@ pub async fn escalate_overdue(state: &AppState) -> Result<u64, ApiError> {
 
 /// The request's timeline, for the figures.
 fn timeline(request: &ServiceRequest, steps: &[&RequestStep]) -> RequestTimeline {
+    let revisited = steps
+        .iter()
+        .filter(|step| step.action == RequestAction::Revisit)
+        .count();
     let mut stays: Vec<(RequestState, Timestamp, Option<Timestamp>)> = Vec::new();
     for step in steps {
         if step.from == step.to && step.action != RequestAction::File {
@@ -590,17 +609,18 @@ fn timeline(request: &ServiceRequest, steps: &[&RequestStep]) -> RequestTimeline
         state: request.state,
         confirmation: request.confirmation,
         reopened: request.reopened,
+        revisited: u32::try_from(revisited).unwrap_or(u32::MAX),
         stays,
     }
 }
 
-/// The figures on the requests filed in `[from, to]` within `caller`'s
-/// jurisdiction (shared with the pages): the whole, and by level and class.
-pub(crate) async fn figures(
+/// The requests filed in `[from, to]` (China days) within `caller`'s
+/// jurisdiction, each with its timeline.
+async fn filed_in_period(
     state: &AppState,
     caller: &Caller,
     query: &KpiQuery,
-) -> Result<KpiView, ApiError> {
+) -> Result<Vec<(ServiceRequest, RequestTimeline)>, ApiError> {
     caller.require(Capability::ReadRequests)?;
     if query.to < query.from {
         return Err(ApiError::bad_request(
@@ -641,19 +661,33 @@ pub(crate) async fn figures(
         .db
         .request_steps_filed(&caller.scope, (from, to))
         .await?;
-    let now = state.clock.now();
     let mut steps_of: std::collections::HashMap<RequestId, Vec<&RequestStep>> =
         std::collections::HashMap::new();
     for (id, step) in &steps {
         steps_of.entry(*id).or_default().push(step);
     }
-    let timelines: Vec<(&ServiceRequest, RequestTimeline)> = requests
-        .iter()
+    Ok(requests
+        .into_iter()
         .map(|request| {
             let own = steps_of.get(&request.id).map_or(&[][..], Vec::as_slice);
-            (request, timeline(request, own))
+            let timeline = timeline(&request, own);
+            (request, timeline)
         })
-        .collect();
+        .collect())
+}
+
+/// The figures on the requests filed in `[from, to]` within `caller`'s
+/// jurisdiction (shared with the pages): the whole, and by class, level,
+/// place and department.
+pub(crate) async fn figures(
+    state: &AppState,
+    caller: &Caller,
+    query: &KpiQuery,
+) -> Result<KpiView, ApiError> {
+    let owned = filed_in_period(state, caller, query).await?;
+    let timelines: Vec<(&ServiceRequest, RequestTimeline)> =
+        owned.iter().map(|(r, t)| (r, t.clone())).collect();
+    let now = state.clock.now();
     let of = |pick: &dyn Fn(&ServiceRequest) -> bool| -> Kpis {
         let chosen: Vec<RequestTimeline> = timelines
             .iter()
@@ -675,7 +709,39 @@ pub(crate) async fn figures(
             .iter()
             .map(|&level| (level, of(&|r| r.level == level)))
             .collect(),
+        by_province: breakdown(&timelines, now, |r| {
+            r.placement.province.map(|code| code.to_string())
+        }),
+        by_city: breakdown(&timelines, now, |r| {
+            r.placement.city.map(|code| code.to_string())
+        }),
+        by_zone: breakdown(&timelines, now, |r| {
+            r.placement.zone.as_ref().map(|zone| format!("zone:{zone}"))
+        }),
+        by_department: breakdown(&timelines, now, |r| Some(r.department.clone())),
     })
+}
+
+/// The figures of `timelines` grouped by `key` (requests whose key is
+/// `None` left out), the group with most requests first, then by key.
+fn breakdown<K: Ord + Clone>(
+    timelines: &[(&ServiceRequest, RequestTimeline)],
+    now: Timestamp,
+    key: impl Fn(&ServiceRequest) -> Option<K>,
+) -> Vec<(K, Kpis)> {
+    let mut groups: std::collections::BTreeMap<K, Vec<RequestTimeline>> =
+        std::collections::BTreeMap::new();
+    for (request, timeline) in timelines {
+        if let Some(k) = key(request) {
+            groups.entry(k).or_default().push(timeline.clone());
+        }
+    }
+    let mut figures: Vec<(K, Kpis)> = groups
+        .into_iter()
+        .map(|(k, group)| (k, kpi::compute(&group, now)))
+        .collect();
+    figures.sort_by(|a, b| b.1.requests.cmp(&a.1.requests).then_with(|| a.0.cmp(&b.0)));
+    figures
 }
 
 /// Performance figures on the requests filed in a period within the
@@ -696,6 +762,79 @@ pub async fn request_figures(
     Query(query): Query<KpiQuery>,
 ) -> Result<Json<KpiView>, ApiError> {
     Ok(Json(figures(&state, &caller, &query).await?))
+}
+
+/// The requests filed in `[from, to]` within `caller`'s jurisdiction that
+/// are still to be revisited (回访): every one the enterprise left
+/// unsatisfied, and enough of the rest that each clock set's least share
+/// of the closed requests it timed is revisited (earliest closed first).
+pub(crate) async fn revisits(
+    state: &AppState,
+    caller: &Caller,
+    query: &KpiQuery,
+) -> Result<Vec<RevisitView>, ApiError> {
+    let filed = filed_in_period(state, caller, query).await?;
+    let sets = state.settings.services.clocks.sets();
+    let share_of = |id: &str| {
+        sets.iter().find(|set| set.id() == id).map_or(
+            hatchery_core::services::clocks::DEFAULT_REVISIT_SHARE,
+            ClockSet::revisit_share,
+        )
+    };
+    let mut by_set: std::collections::BTreeMap<&str, Vec<ClosedRequest>> =
+        std::collections::BTreeMap::new();
+    for (request, timeline) in &filed {
+        if let Some(closed) = timeline.closed {
+            by_set
+                .entry(request.clock_set.as_str())
+                .or_default()
+                .push(ClosedRequest {
+                    id: request.id,
+                    closed,
+                    unsatisfied: timeline.confirmation.is_some_and(kpi::unsatisfied),
+                    revisited: timeline.revisited > 0,
+                });
+        }
+    }
+    let mut due: Vec<RevisitDue> = by_set
+        .iter()
+        .flat_map(|(set, closed)| revisit::due(closed, share_of(set)))
+        .collect();
+    due.sort_by_key(|d| (d.reason != RevisitReason::Unsatisfied, d.id));
+    let requests: std::collections::HashMap<RequestId, &ServiceRequest> =
+        filed.iter().map(|(r, _)| (r.id, r)).collect();
+    let ledger = state.ledger().await?;
+    let now = state.clock.now();
+    Ok(due
+        .into_iter()
+        .filter_map(|d| {
+            requests.get(&d.id).map(|request| RevisitView {
+                request: RequestView::new(request, name_of(&ledger, &request.enterprise), now),
+                reason: d.reason,
+            })
+        })
+        .collect())
+}
+
+/// The requests filed in a period still to be revisited (回访), every
+/// unsatisfied one first, then those that bring the revisited share up to
+/// the clock set's least share.
+#[utoipa::path(
+    get, path = "/api/requests/revisits", tag = "requests",
+    params(KpiQuery),
+    responses(
+        (status = 200, description = "The requests to revisit, and why", body = Vec<RevisitView>),
+        (status = 400, description = "Bad period", body = ErrorBody),
+        (status = 403, description = "The role does not read requests", body = ErrorBody),
+    )
+)]
+pub async fn request_revisits(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(query): Query<KpiQuery>,
+) -> Result<Json<Vec<RevisitView>>, ApiError> {
+    caller.require(Capability::HandleRequests)?;
+    Ok(Json(revisits(&state, &caller, &query).await?))
 }
 
 /// The clock sets in force: the shipped national one and those configured

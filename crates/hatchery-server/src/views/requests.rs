@@ -2,6 +2,7 @@
 //! (state, who owns it, the next deadline), the steps, the figures.
 
 use hatchery_core::services::kpi::Kpis;
+use hatchery_core::services::revisit::RevisitReason;
 use hatchery_core::services::{
     Deadline, Level, RequestAction, RequestChannel, RequestClass, RequestState,
 };
@@ -78,6 +79,8 @@ pub struct RequestView {
     pub closed_at: Option<Timestamp>,
     pub suspended_since: Option<Timestamp>,
     pub reopened: u32,
+    /// The catalogue item the request is about, if it names one.
+    pub catalogue_item: Option<i64>,
     /// The enterprise's confirmation.
     pub solved: Option<bool>,
     pub satisfaction: Option<u8>,
@@ -136,6 +139,7 @@ impl RequestView {
             closed_at: r.closed_at,
             suspended_since: r.suspended_since,
             reopened: r.reopened,
+            catalogue_item: r.catalogue_item.map(|i| i.0),
             solved: r.confirmation.map(|(solved, _)| solved),
             satisfaction: r.confirmation.map(|(_, satisfaction)| satisfaction),
             clock_set: r.clock_set.clone(),
@@ -190,6 +194,13 @@ pub struct RequestDetail {
     pub actions: Vec<RequestAction>,
 }
 
+/// A request still to be revisited (回访), and why.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RevisitView {
+    pub request: RequestView,
+    pub reason: RevisitReason,
+}
+
 /// The figures on the requests filed in a period.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct KpiView {
@@ -206,4 +217,19 @@ pub struct KpiView {
     /// By the level that handles them now.
     #[schema(value_type = Object)]
     pub by_level: Vec<(Level, Kpis)>,
+    /// By the province the enterprise sat in when it filed (a division
+    /// code), most requests first.
+    #[schema(value_type = Object)]
+    pub by_province: Vec<(String, Kpis)>,
+    /// By the city, likewise.
+    #[schema(value_type = Object)]
+    pub by_city: Vec<(String, Kpis)>,
+    /// By the national high-tech zone (`zone:ID`), likewise; requests of
+    /// enterprises outside every zone are not in this breakdown.
+    #[schema(value_type = Object)]
+    pub by_zone: Vec<(String, Kpis)>,
+    /// By the department last dispatched to (`null`: never dispatched),
+    /// most requests first.
+    #[schema(value_type = Object)]
+    pub by_department: Vec<(Option<String>, Kpis)>,
 }

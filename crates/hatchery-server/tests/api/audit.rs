@@ -4,7 +4,7 @@
 //! signed checkpoint; a workflow row changed without a log entry is named by
 //! record; an import and its audit entry commit together.
 
-use crate::helpers::{self, TestApp, shenzhen_enterprise, submitted};
+use crate::helpers::{self, Auth, TestApp, shenzhen_enterprise, submitted};
 use hatchery_core::workflow::Scope;
 use hatchery_core::workflow::audit::{GENESIS_HASH, entry_hash};
 use hatchery_core::workflow::checkpoint::SigningKey;
@@ -344,6 +344,120 @@ async fn a_row_changed_without_a_log_entry_is_named_by_record() {
         "{:?}",
         verdict.unexplained
     );
+}
+
+/// Registrations, service requests with their steps, and objections from
+/// the public are held to the log like the older tables: a row changed
+/// behind the application's back is named by record.
+#[tokio::test]
+async fn a_registration_request_or_objection_changed_without_a_log_entry_is_named() {
+    let Some(app) = TestApp::spawn().await else {
+        return;
+    };
+    shenzhen_enterprise(&app, "alpha").await;
+    let alpha = app.enterprise_user("alpha.user", "alpha").await;
+    let city = app.user("sz.reviewer", "city_reviewer", "440300").await;
+    let province = app.user("gd.reviewer", "province_reviewer", "440000").await;
+    let ministry = app.user("moe.reviewer", "ministry_reviewer", "CN").await;
+    let declaration = submitted(&app, &alpha, "alpha", 2025).await;
+    for (user, action) in [
+        (&city, "approve"),
+        (&province, "recommend"),
+        (&ministry, "accept"),
+    ] {
+        app.act(
+            declaration,
+            user,
+            json!({ "action": action, "reason": "材料齐全" }),
+        )
+        .await
+        .expect(200);
+    }
+    app.set_time("2025-03-05T02:00:00Z");
+    let notices = app
+        .get("/api/public/notices", &Auth::None)
+        .await
+        .expect(200)
+        .json();
+    app.post(
+        &format!("/api/public/notices/{declaration}/objections"),
+        &Auth::None,
+        json!({ "version": notices["items"][0]["version"], "name": "李四",
+                "contact": "lisi@example.cn", "grounds": "核心专利登记在关联公司名下。",
+                "truthful": true }),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/registrations",
+        &Auth::None,
+        crate::registrations::registration(
+            &crate::registrations::uscc("FUTURE01"),
+            "440305",
+            None,
+            "future",
+        ),
+    )
+    .await
+    .expect(201);
+    app.post(
+        "/api/requests",
+        &alpha.auth(),
+        json!({ "enterprise": "alpha", "class": "general",
+                "title": "需要中试场地", "body": "我们需要 2000 平方米的中试场地。" }),
+    )
+    .await
+    .expect(201);
+    let honest = verify_audit(app.state.db.as_ref()).await.unwrap();
+    assert!(honest.ok, "{:?}", honest.unexplained);
+
+    let registration = app
+        .db
+        .fetch_i64("SELECT MAX(id) FROM wf_registrations")
+        .await;
+    let request = app.db.fetch_i64("SELECT MAX(id) FROM svc_requests").await;
+    let objection = app.db.fetch_i64("SELECT MAX(id) FROM wf_objections").await;
+    let official = app
+        .db
+        .fetch_i64("SELECT id FROM wf_accounts WHERE username = 'sz.reviewer'")
+        .await;
+    app.db
+        .execute(&[
+            &format!(
+                "UPDATE wf_registrations SET contact_phone = '+86 10 0000 0000' WHERE id = {registration}"
+            ),
+            &format!("UPDATE svc_requests SET shared = TRUE WHERE id = {request}"),
+            &format!("UPDATE svc_request_steps SET actor_id = NULL WHERE request_id = {request}"),
+            &format!("UPDATE wf_objections SET lodged_by = {official} WHERE id = {objection}"),
+        ])
+        .await;
+    let verdict = verify_audit(app.state.db.as_ref()).await.unwrap();
+    assert!(!verdict.ok);
+    assert_eq!(verdict.first_bad, None, "the chain itself is intact");
+    let said = |record: String, words: &str| {
+        assert!(
+            verdict
+                .unexplained
+                .iter()
+                .any(|u| u.record == record && u.problem.contains(words)),
+            "{record} with '{words}' in {:?}",
+            verdict.unexplained
+        );
+    };
+    said(format!("registration:{registration}"), "contact_phone");
+    said(
+        format!("request:{request}"),
+        "shared is true, the log says false",
+    );
+    said(
+        format!("request:{request}"),
+        "by no account, the log says file",
+    );
+    said(
+        format!("objection:{objection}"),
+        &format!("by account {official}, the log says at"),
+    );
+    assert_eq!(verdict.unexplained.len(), 4, "{:?}", verdict.unexplained);
 }
 
 #[tokio::test]

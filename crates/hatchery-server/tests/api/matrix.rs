@@ -104,6 +104,9 @@ struct World {
     proposal: i64,
     registration: i64,
     request: i64,
+    steward: i64,
+    provider: i64,
+    menu: i64,
 }
 
 async fn world() -> Option<World> {
@@ -299,6 +302,43 @@ async fn world() -> Option<World> {
         .as_i64()
         .unwrap();
 
+    // A government steward of the pool member, assigned by the city.
+    let steward = app
+        .post(
+            "/api/enterprises/alpha/stewards",
+            &city.auth(),
+            json!({ "role": "government", "department": "市工信局", "name": "王敏", "phone": "13800138000", "starts_on": "2025-03-01" }),
+        )
+        .await
+        .expect(201)
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
+    // A provider and a draft menu of Shenzhen, registered by the city.
+    let provider = app
+        .post(
+            "/api/providers",
+            &city.auth(),
+            json!({ "name": "深圳市中小企业服务中心", "kind": "public_institution", "contact": "0755-1" }),
+        )
+        .await
+        .expect(201)
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let menu = app
+        .post(
+            "/api/menus",
+            &city.auth(),
+            json!({ "title": "深圳 服务菜单", "label": "1.0" }),
+        )
+        .await
+        .expect(201)
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
     Some(World {
         app,
         accounts,
@@ -311,6 +351,9 @@ async fn world() -> Option<World> {
         proposal,
         registration,
         request,
+        steward,
+        provider,
+        menu,
     })
 }
 
@@ -342,6 +385,49 @@ fn cells(w: &World) -> Vec<Cell> {
             403
         } else {
             200
+        }
+    };
+    // Stewards: read by all but investors and analysts, in scope;
+    // assigned, ended and contacts recorded by the officials in scope.
+    let reads_stewards = |who: Who| {
+        if who.is(&["investor", "analyst"]) {
+            403
+        } else {
+            who.scoped(200)
+        }
+    };
+    let manages_stewards = |yes: u16| {
+        move |who: Who| {
+            if !who.is(&[
+                "city_reviewer",
+                "zone_reviewer",
+                "province_reviewer",
+                "ministry_reviewer",
+            ]) {
+                403
+            } else {
+                who.scoped(yes)
+            }
+        }
+    };
+    // The catalogue: managed by the officials; Shenzhen's provider and
+    // menu are within view of the city, the province and the ministry (a
+    // zone's scope holds no division).
+    const MANAGES_CATALOGUE: &[&str] = &[
+        "city_reviewer",
+        "zone_reviewer",
+        "province_reviewer",
+        "ministry_reviewer",
+    ];
+    let manages_shenzhen = |yes: u16| {
+        move |who: Who| {
+            if !who.is(MANAGES_CATALOGUE) {
+                403
+            } else if who.role == "zone_reviewer" {
+                404
+            } else {
+                who.scoped(yes)
+            }
         }
     };
     let reads_enterprises = |who: Who| {
@@ -815,6 +901,24 @@ fn cells(w: &World) -> Vec<Cell> {
             reads_requests_anywhere,
         ),
         cell(
+            "requests to revisit",
+            M::GET,
+            "/api/requests/revisits?from=2025-01-01&to=2025-12-31".into(),
+            None,
+            |who: Who| {
+                if who.is(&[
+                    "city_reviewer",
+                    "zone_reviewer",
+                    "province_reviewer",
+                    "ministry_reviewer",
+                ]) {
+                    200
+                } else {
+                    403
+                }
+            },
+        ),
+        cell(
             "request clocks",
             M::GET,
             "/api/requests/clocks".into(),
@@ -868,6 +972,149 @@ fn cells(w: &World) -> Vec<Cell> {
                     403
                 }
             },
+        ),
+        cell(
+            "enterprise stewards",
+            M::GET,
+            "/api/enterprises/alpha/stewards".into(),
+            None,
+            reads_stewards,
+        ),
+        // The right to assign, then the enterprise's visibility, then the
+        // empty department.
+        cell(
+            "assign steward",
+            M::POST,
+            "/api/enterprises/alpha/stewards".into(),
+            Some(json!({ "role": "government", "department": "", "name": "x", "phone": "12345" })),
+            manages_stewards(422),
+        ),
+        // The right, then the assignment's visibility, then the stale version.
+        cell(
+            "end steward",
+            M::POST,
+            format!("/api/stewards/{}/end", w.steward),
+            Some(json!({ "version": 999 })),
+            manages_stewards(409),
+        ),
+        cell(
+            "enterprise contacts",
+            M::GET,
+            "/api/enterprises/alpha/contacts".into(),
+            None,
+            reads_stewards,
+        ),
+        // The right, then the visibility, then the empty topics.
+        cell(
+            "record contact",
+            M::POST,
+            "/api/enterprises/alpha/contacts".into(),
+            Some(json!({ "steward": w.steward, "contacted_on": "2025-03-10", "channel": "visit", "topics": "" })),
+            manages_stewards(422),
+        ),
+        cell(
+            "stewards with figures",
+            M::GET,
+            "/api/stewards".into(),
+            None,
+            reads_requests_anywhere,
+        ),
+        cell(
+            "contacts",
+            M::GET,
+            "/api/contacts?from=2025-01-01&to=2025-12-31".into(),
+            None,
+            reads_requests_anywhere,
+        ),
+        cell(
+            "providers",
+            M::GET,
+            "/api/providers".into(),
+            None,
+            only(MANAGES_CATALOGUE, 200),
+        ),
+        // The right, then the defaulted jurisdiction (the caller's), then the empty name.
+        cell(
+            "register provider",
+            M::POST,
+            "/api/providers".into(),
+            Some(json!({ "name": "", "kind": "firm", "contact": "x" })),
+            only(MANAGES_CATALOGUE, 422),
+        ),
+        // The right, then Shenzhen's provider within view and managed, then the stale version.
+        cell(
+            "provider flags",
+            M::POST,
+            format!("/api/providers/{}/flags", w.provider),
+            Some(json!({ "version": 999, "dishonest": false, "reason": "复核" })),
+            manages_shenzhen(409),
+        ),
+        cell(
+            "menus",
+            M::GET,
+            "/api/menus".into(),
+            None,
+            only(MANAGES_CATALOGUE, 200),
+        ),
+        cell(
+            "create menu",
+            M::POST,
+            "/api/menus".into(),
+            Some(json!({ "title": "", "label": "1.0" })),
+            only(MANAGES_CATALOGUE, 422),
+        ),
+        cell(
+            "menu",
+            M::GET,
+            format!("/api/menus/{}", w.menu),
+            None,
+            manages_shenzhen(200),
+        ),
+        cell(
+            "add menu item",
+            M::POST,
+            format!("/api/menus/{}/items", w.menu),
+            Some(json!({ "version": 999, "category": "legal", "title": "t", "description": "d",
+                         "provider": w.provider, "tiers": ["seed"], "delivery": "online", "fee": "free" })),
+            manages_shenzhen(409),
+        ),
+        // A draft without items is not published.
+        cell(
+            "publish menu",
+            M::POST,
+            format!("/api/menus/{}/publish", w.menu),
+            Some(json!({ "version": 999 })),
+            manages_shenzhen(409),
+        ),
+        // A draft has no next version.
+        cell(
+            "next menu version",
+            M::POST,
+            format!("/api/menus/{}/versions", w.menu),
+            Some(json!({ "title": "深圳 服务菜单", "label": "2.0" })),
+            manages_shenzhen(409),
+        ),
+        cell(
+            "enterprise services",
+            M::GET,
+            "/api/enterprises/alpha/services".into(),
+            None,
+            reads_stewards,
+        ),
+        cell(
+            "enterprise packages",
+            M::GET,
+            "/api/enterprises/alpha/packages".into(),
+            None,
+            reads_stewards,
+        ),
+        // The right, then the enterprise's visibility, then the year.
+        cell(
+            "compose package",
+            M::POST,
+            "/api/enterprises/alpha/packages".into(),
+            Some(json!({ "year": 1999, "items": [1] })),
+            manages_stewards(422),
         ),
         cell(
             "rule set comparison",

@@ -397,6 +397,25 @@ async fn lists_and_figures_follow_the_jurisdiction_and_the_timestamps() {
         .unwrap()[1]
         .clone();
     assert_eq!(consultation["requests"], 1);
+    // By department: the one dispatched to 政策科 (closed on time), and the
+    // one never dispatched (overdue).
+    let departments = figures["by_department"].as_array().unwrap();
+    assert_eq!(departments.len(), 2, "{departments:?}");
+    let policy_desk = departments.iter().find(|pair| pair[0] == "政策科").unwrap();
+    assert_eq!(
+        (
+            policy_desk[1]["requests"].clone(),
+            policy_desk[1]["overdue"].clone()
+        ),
+        (json!(1), json!(0))
+    );
+    let undispatched = departments.iter().find(|pair| pair[0].is_null()).unwrap();
+    assert_eq!(undispatched[1]["overdue"], 1);
+    // By place: both in Shenzhen, Guangdong.
+    assert_eq!(figures["by_city"][0][0], "440300");
+    assert_eq!(figures["by_city"][0][1]["requests"], 2);
+    assert_eq!(figures["by_province"][0][0], "440000");
+    assert_eq!(figures["by_province"].as_array().unwrap().len(), 1);
     // A period before either was filed counts nothing.
     let before = app
         .get(
@@ -416,4 +435,108 @@ async fn lists_and_figures_follow_the_jurisdiction_and_the_timestamps() {
     // Analysts read statistics, not requests.
     let analyst = app.user("an.alyst", "analyst", "CN").await;
     app.get("/api/requests", &analyst.auth()).await.expect(403);
+}
+
+#[tokio::test]
+async fn unsatisfied_requests_and_the_least_share_are_due_for_a_revisit() {
+    let Some(Cast {
+        app,
+        enterprise,
+        city,
+        ..
+    }) = cast().await
+    else {
+        return;
+    };
+    let mut closed = Vec::new();
+    for _ in 0..11 {
+        let id = file(&app, &enterprise, "consultation").await["id"]
+            .as_i64()
+            .unwrap();
+        for body in [
+            json!({ "action": "accept" }),
+            json!({ "action": "dispatch", "department": "政策科" }),
+            json!({ "action": "start" }),
+            json!({ "action": "answer", "answer": "已答复。" }),
+            json!({ "action": "close", "reason": "已答复" }),
+        ] {
+            step(&app, id, &city, body).await.expect(200);
+        }
+        app.advance_hours(1);
+        closed.push(id);
+    }
+    // The last one confirmed solved but rated 3: unsatisfied.
+    let unhappy = closed[10];
+    step(
+        &app,
+        unhappy,
+        &enterprise,
+        json!({ "action": "confirm", "solved": true, "satisfaction": 3 }),
+    )
+    .await
+    .expect(200);
+    // 11 closed at the national 10 %: ⌈1.1⌉ = 2 to revisit. The unsatisfied
+    // one, and the earliest closed of the rest.
+    assert_eq!(
+        revisits_due(&app, &city).await,
+        [(unhappy, json!("unsatisfied")), (closed[0], json!("share"))]
+    );
+    // A revisit needs its note; with it, the request leaves the list.
+    step(&app, unhappy, &city, json!({ "action": "revisit" }))
+        .await
+        .expect_error(422, "invalid_field");
+    step(
+        &app,
+        unhappy,
+        &city,
+        json!({ "action": "revisit", "note": "电话回访：企业希望答复附政策原文。" }),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        revisits_due(&app, &city).await,
+        [(closed[0], json!("share"))]
+    );
+    let figures = app
+        .get(
+            "/api/requests/figures?from=2025-03-01&to=2025-03-31",
+            &city.auth(),
+        )
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(
+        figures["all"]["revisit"],
+        json!({ "numerator": 1, "denominator": 11 })
+    );
+    assert_eq!(
+        figures["all"]["unsatisfied_revisited"],
+        json!({ "numerator": 1, "denominator": 1 })
+    );
+    // The enterprise reads its requests but keeps no revisit list.
+    app.get(
+        "/api/requests/revisits?from=2025-03-01&to=2025-03-31",
+        &enterprise.auth(),
+    )
+    .await
+    .expect(403);
+}
+
+/// The requests the figures' period (March 2025) has due for a revisit:
+/// (id, reason).
+async fn revisits_due(app: &TestApp, who: &User) -> Vec<(i64, Value)> {
+    let listed = app
+        .get(
+            "/api/requests/revisits?from=2025-03-01&to=2025-03-31",
+            &who.auth(),
+        )
+        .await
+        .expect(200)
+        .json();
+    listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["request"]["id"].as_i64().unwrap(), d["reason"].clone()))
+        .collect()
 }

@@ -8,8 +8,11 @@
 //! hatchery_store::conformance_tests!(fresh);
 //! ```
 
+mod catalogue;
 pub mod fixtures;
+mod policies;
 mod requests;
+mod stewards;
 pub mod workflow;
 
 use std::collections::HashSet;

@@ -63,6 +63,10 @@ macro_rules! workflow_conformance_tests {
             idempotency_keys_are_claimed_once_per_account,
             every_write_extends_one_verifiable_chain,
             a_request_keeps_its_clocks_and_moves_by_compare_and_set,
+            a_menu_publishes_supersedes_and_keeps_flagged_providers_out,
+            stewards_serve_pool_enterprises_and_end_by_version,
+            contacts_keep_to_their_assignment_and_enterprise,
+            policy_matches_are_recorded_once_and_follow_scope,
         );
         $crate::workflow_conformance_tests!(@two $mode $fresh, $again;
             of_writers_at_one_version_exactly_one_wins,
@@ -70,6 +74,8 @@ macro_rules! workflow_conformance_tests {
             a_raced_idempotency_key_is_claimed_once,
             concurrent_writers_keep_one_chain,
             of_officials_racing_on_a_request_one_wins,
+            of_officials_racing_on_a_menu_one_wins,
+            of_officials_racing_on_a_match_one_wins,
         );
     };
     (@one $mode:tt $fresh:path; $($story:ident),+ $(,)?) => {
@@ -101,9 +107,20 @@ macro_rules! workflow_conformance_tests {
 
 // ------------------------------------------------------------------ stories
 
+pub use super::catalogue::{
+    a_menu_publishes_supersedes_and_keeps_flagged_providers_out,
+    of_officials_racing_on_a_menu_one_wins,
+};
+pub use super::policies::{
+    of_officials_racing_on_a_match_one_wins, policy_matches_are_recorded_once_and_follow_scope,
+};
 pub use super::requests::{
     a_request_keeps_its_clocks_and_moves_by_compare_and_set,
     of_officials_racing_on_a_request_one_wins,
+};
+pub use super::stewards::{
+    contacts_keep_to_their_assignment_and_enterprise,
+    stewards_serve_pool_enterprises_and_end_by_version,
 };
 
 /// The audit head the [`script`] leaves: its hash covers every write's
@@ -150,12 +167,15 @@ fn submit() -> StepRequest {
 async fn reviewer(db: &dyn WorkflowStore) -> Acting {
     let created = db
         .create_account(
-            &new_account(
-                "sz.reviewer",
-                Role::CityReviewer,
-                Jurisdiction::Division(division("440300")),
-                Placement::of(Some(division("440300")), None),
-            ),
+            &NewAccount {
+                must_change_password: false,
+                ..new_account(
+                    "sz.reviewer",
+                    Role::CityReviewer,
+                    Jurisdiction::Division(division("440300")),
+                    Placement::of(Some(division("440300")), None),
+                )
+            },
             &acting(None, "system:test", 0),
         )
         .await
@@ -348,12 +368,15 @@ pub async fn every_write_extends_one_verifiable_chain(db: &dyn WorkflowStore) {
 
 async fn admin(db: &dyn WorkflowStore) -> AccountId {
     db.create_account(
-        &new_account(
-            "admin",
-            Role::MinistryAdmin,
-            Jurisdiction::Nation,
-            Placement::default(),
-        ),
+        &NewAccount {
+            must_change_password: false,
+            ..new_account(
+                "admin",
+                Role::MinistryAdmin,
+                Jurisdiction::Nation,
+                Placement::default(),
+            )
+        },
         &acting(None, "system:test", 0),
     )
     .await
@@ -614,6 +637,8 @@ pub(crate) fn new_account(
         enterprise: None,
         placement,
         password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1${name}"),
+        // As an official creating it through the API.
+        must_change_password: true,
     }
 }
 
@@ -700,12 +725,16 @@ pub async fn script(db: &dyn WorkflowStore) -> Trace {
     let admin = t.ok(
         "create admin",
         db.create_account(
-            &new_account(
-                "admin",
-                Role::MinistryAdmin,
-                Jurisdiction::Nation,
-                Placement::default(),
-            ),
+            // A fixture whose password is its own, as the demo's are.
+            &NewAccount {
+                must_change_password: false,
+                ..new_account(
+                    "admin",
+                    Role::MinistryAdmin,
+                    Jurisdiction::Nation,
+                    Placement::default(),
+                )
+            },
             &system(1),
         )
         .await,

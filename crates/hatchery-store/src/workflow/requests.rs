@@ -51,6 +51,8 @@ pub struct ServiceRequest {
     pub reopened: u32,
     /// The enterprise's confirmation: solved, satisfaction (1–5).
     pub confirmation: Option<(bool, u8)>,
+    /// The catalogue item the request is about, if it names one.
+    pub catalogue_item: Option<hatchery_core::services::catalogue::ItemId>,
     pub created_by: AccountId,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

@@ -3,7 +3,8 @@
 //! entries and exits with their causes, the cities, zones and industries
 //! with the most enterprises (all from the jurisdiction's tracking report),
 //! and the declarations waiting for this account: overdue ones apart, and
-//! the public notices ending soon.
+//! the public notices ending soon; the requests (诉求) waiting for it and
+//! those overdue.
 
 use std::sync::Arc;
 
@@ -17,6 +18,7 @@ use hatchery_server::extract::Query;
 use hatchery_server::routes::declarations::{DeclarationQuery, list_declarations};
 use hatchery_server::routes::enterprises::rule_set;
 use hatchery_server::routes::reports::tracking_report;
+use hatchery_server::routes::requests::{RequestQuery, list_requests};
 use hatchery_server::routes::statistics::{StatisticsQuery, tier_statistics};
 use hatchery_server::views::DeclarationView;
 use hatchery_server::warm::dashboard_dates;
@@ -129,9 +131,35 @@ struct DashboardPage {
     /// Public notices within the jurisdiction ending within
     /// [`ENDING_DAYS`]; `None` when the role reads no declarations.
     ending: Option<Vec<QueueItem>>,
+    /// The requests (诉求) waiting for this account and those overdue;
+    /// `None` when the role reads no requests.
+    requests: Option<RequestsCard>,
     /// The jurisdiction's name.
     jurisdiction: String,
 }
+
+/// The requests card: how many wait for this account, how many are
+/// overdue in its jurisdiction, and the first few waiting.
+#[derive(Debug, Serialize)]
+struct RequestsCard {
+    waiting: String,
+    overdue: String,
+    items: Vec<RequestLine>,
+}
+
+#[derive(Debug, Serialize)]
+struct RequestLine {
+    id: i64,
+    title: String,
+    enterprise: String,
+    /// The state's message key.
+    state: String,
+    due: Option<super::requests::Due>,
+    overdue: bool,
+}
+
+/// How many waiting requests the card lists.
+const REQUESTS_LISTED: u64 = 5;
 
 /// Days a declaration may wait for its next step before the dashboard
 /// calls it overdue.
@@ -335,7 +363,13 @@ async fn gather(state: &AppState, member: &Member) -> Result<DashboardPage, ApiE
     } else {
         None
     };
+    let requests = if Capability::ReadRequests.granted_to(caller.account.role) {
+        Some(requests_card(state, member).await?)
+    } else {
+        None
+    };
     Ok(DashboardPage {
+        requests,
         today: format::date(today, lang),
         rule_set: rules.label(),
         tiers,
@@ -347,6 +381,49 @@ async fn gather(state: &AppState, member: &Member) -> Result<DashboardPage, ApiE
         overdue,
         ending,
         jurisdiction: jurisdiction_name(&caller.scope, lang),
+    })
+}
+
+/// The requests waiting for this account (its queue) and the overdue ones
+/// in its jurisdiction, through the API's own list.
+async fn requests_card(state: &AppState, member: &Member) -> Result<RequestsCard, ApiError> {
+    let ask = |mine: bool, overdue: bool, most: u64| {
+        list_requests(
+            State(state.clone()),
+            member.caller.clone(),
+            Query(RequestQuery {
+                state: None,
+                level: None,
+                class: None,
+                enterprise: None,
+                overdue: overdue.then_some(true),
+                mine: mine.then_some(true),
+                page: None,
+                per_page: Some(most),
+            }),
+        )
+    };
+    let waiting = ask(true, false, REQUESTS_LISTED).await?.0;
+    let overdue = ask(false, true, 1).await?.0;
+    let lang = member.lang;
+    Ok(RequestsCard {
+        waiting: format::count(waiting.total),
+        overdue: format::count(overdue.total),
+        items: waiting
+            .items
+            .iter()
+            .map(|r| RequestLine {
+                id: r.id,
+                title: r.title.clone(),
+                enterprise: r
+                    .enterprise_name
+                    .clone()
+                    .unwrap_or_else(|| r.enterprise.clone()),
+                state: super::requests::state_key(r.state),
+                due: super::requests::next_due(r, lang),
+                overdue: r.overdue,
+            })
+            .collect(),
     })
 }
 

@@ -13,6 +13,7 @@ use axum::extract::{ConnectInfo, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
+use hatchery_core::workflow::RegistrationState;
 use hatchery_server::ApiError;
 use hatchery_server::AppState;
 use hatchery_server::auth::{cookie, new_secret};
@@ -295,8 +296,8 @@ fn row(r: &RegistrationView, lang: Lang) -> Row {
         founded: r.founded.clone(),
         contact,
         username: r.username.clone(),
-        state: format!("register.check.state_{}", r.state),
-        pending: r.state == "pending",
+        state: format!("register.check.state_{}", r.state.as_str()),
+        pending: r.state == RegistrationState::Pending,
         reason: r.reason.clone().unwrap_or_default(),
         enterprise: r.enterprise.clone().unwrap_or_default(),
         filed: format::date(r.created_at.to_zoned(jiff::tz::TimeZone::UTC).date(), lang),
@@ -337,7 +338,7 @@ async fn render_list(
             State(state.clone()),
             member.caller.clone(),
             ApiQuery(RegistrationQuery {
-                state: (!page.all).then(|| "pending".to_owned()),
+                state: (!page.all).then_some(RegistrationState::Pending),
                 page: None,
                 per_page: Some(100.min(state.settings.limits.max_page_size)),
             }),

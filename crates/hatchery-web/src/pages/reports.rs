@@ -135,6 +135,7 @@ fn fill(page: &mut ReportPage, report: &Report, query: &ReportQuery, lang: Lang)
         (Format::Xlsx, "reports.xlsx"),
         (Format::Csv, "reports.csv"),
         (Format::Json, "reports.json"),
+        (Format::Md, "reports.md"),
     ]
     .into_iter()
     .map(|(format, label)| Download {

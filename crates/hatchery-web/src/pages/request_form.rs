@@ -269,6 +269,7 @@ pub async fn create(
             channel,
             title: fields.title.clone(),
             body: fields.body.clone(),
+            catalogue_item: None,
         };
         match file_request(State(state.clone()), member.caller.clone(), Json(request)).await {
             Ok((_, Json(filed))) => {

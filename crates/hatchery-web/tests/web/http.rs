@@ -191,3 +191,117 @@ async fn cookies_forms_and_redirects_are_safe() {
     assert_eq!(echarts.status(), StatusCode::OK);
     assert!(echarts.bytes().await.unwrap().len() > 500_000);
 }
+
+/// A server with its pages over an empty store holding one administrator,
+/// its clock offset by `days` (0: a true clock); its address, and what
+/// keeps it alive.
+async fn server_with_clock_offset(
+    days: i64,
+) -> (String, tempfile::TempDir, tokio::sync::oneshot::Sender<()>) {
+    use hatchery_app::accounts::{NewUser, create_account};
+    use hatchery_app::{DatabaseUrl, ManualClock, Opening, open_backend};
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = DatabaseUrl::new(format!(
+        "sqlite://{}",
+        dir.path().join("clock.db").display()
+    ));
+    let db = open_backend(&url, Opening::CreateOrMigrate).await.unwrap();
+    let clock = std::sync::Arc::new(ManualClock::new(
+        crate::support::START.parse::<jiff::Timestamp>().unwrap(),
+    ));
+    create_account(
+        db.as_ref(),
+        clock.as_ref(),
+        crate::support::cheap_argon2(),
+        NewUser {
+            username: "admin".into(),
+            display_name: "部管理员".into(),
+            role: "ministry_admin".into(),
+            jurisdiction: "CN".into(),
+            enterprise: None,
+            password: PASSWORD.into(),
+        },
+    )
+    .await
+    .unwrap();
+    let mut settings = hatchery_server::Settings {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        database_url: url,
+        ..hatchery_server::Settings::default()
+    };
+    settings.production = false;
+    settings.clock_offset_days = days;
+    settings.auth.argon2 = crate::support::cheap_argon2();
+    settings.auth.cookie_secure = false;
+    let app = hatchery_server::Application::build_with(settings, db, clock)
+        .await
+        .unwrap()
+        .with_pages(hatchery_web::pages().unwrap());
+    let base = format!("http://{}", app.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel();
+    tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    (base, dir, stop)
+}
+
+/// A demo or staging server whose clock is offset says so on every page —
+/// before and after sign-in, on the not-found page, in the page's
+/// language, with the offset and the time it takes to be now — as its
+/// header says it to programs; a server with a true clock shows no banner.
+#[tokio::test]
+async fn an_offset_clock_is_shown_on_every_page_and_a_true_one_is_not() {
+    for days in [30, 0] {
+        let (base, _dir, _stop) = server_with_clock_offset(days).await;
+        let http = client();
+        let signed = http
+            .post(format!("{base}/api/session"))
+            .json(&serde_json::json!({ "username": "admin", "password": PASSWORD }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(signed.status(), StatusCode::OK);
+        let session = cookie_value(&set_cookies(&signed), "hatchery_session").unwrap();
+        // START is 2025-06-10 10:00 in China; 30 days on, 2025-07-10.
+        for (path, cookie, banner) in [
+            (
+                "/signin",
+                String::new(),
+                "本服务器时钟已偏移 +30 天，当前按 2025年7月10日 10:00 计时",
+            ),
+            ("/no-such-page", String::new(), "本服务器时钟已偏移 +30 天"),
+            (
+                "/publicity",
+                "hatchery_lang=en".to_owned(),
+                "clock is offset by +30 days and takes now to be 2025-07-10 10:00",
+            ),
+            (
+                "/",
+                format!("hatchery_session={session}"),
+                "本服务器时钟已偏移 +30 天",
+            ),
+        ] {
+            let page = http
+                .get(format!("{base}{path}"))
+                .header("cookie", cookie)
+                .send()
+                .await
+                .unwrap();
+            assert_ne!(page.status(), StatusCode::SEE_OTHER, "{path}: signed in");
+            let header = page
+                .headers()
+                .get("x-hatchery-clock")
+                .map(|v| v.to_str().unwrap().to_owned());
+            let html = page.text().await.unwrap();
+            if days == 0 {
+                assert_eq!(header, None, "{path}");
+                assert!(!html.contains("clock-banner"), "{path}: {html}");
+            } else {
+                assert!(header.unwrap().ends_with("(offset +30d)"), "{path}");
+                assert!(html.contains("class=\"clock-banner\""), "{path}: {html}");
+                assert!(html.contains(banner), "{path}: {html}");
+            }
+        }
+    }
+}

@@ -92,6 +92,12 @@ async fn walk(tour: &Tour) {
     let report: Value = serde_json::from_str(json["text"].as_str().unwrap()).unwrap();
     assert_eq!(report["scope"]["code"], "440000", "{report}");
     assert_eq!(report["dates"].as_array().unwrap().len(), 2);
+    assert!(tour.text("a[href*='format=md']").await.contains("Markdown"));
+    let markdown = fetch(tour, &href("md")).await;
+    assert_eq!(markdown["status"], 200);
+    assert_eq!(markdown["type"], "text/markdown; charset=utf-8");
+    let text = markdown["text"].as_str().unwrap();
+    assert!(text.starts_with("# 独角兽企业培育跟踪报告\n"), "{text}");
     tour.record("reports", "zh-CN").await;
     // A wrong date: said beside its field, the text kept.
     tour.go("/reports?as_of=2025-02-30").await;

@@ -442,6 +442,27 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
         "{stays}"
     );
     assert!(tour.text("#definitions").await.contains("分母为 0"));
+    // Confirmed unsolved, and already revisited by the other reviewer:
+    // counted, and no longer on the list of those to revisit.
+    assert!(overall.contains("回访率 100.0% (1/1)"), "{overall}");
+    assert!(overall.contains("不满意件回访率 100.0% (1/1)"), "{overall}");
+    assert!(tour.text("#no-revisits").await.contains("没有待回访"));
+    // Where the enterprise sits and who handled it.
+    assert!(flat(tour, "#by_city").await.contains("深圳市 1"));
+    assert!(flat(tour, "#by_province").await.contains("广东省 1"));
+    // The same tables as a workbook Excel opens, rates as percentages.
+    let workbook = figures_workbook(tour).await;
+    assert_eq!(workbook.content_type, XLSX_TYPE);
+    let overall = workbook.sheet("总体");
+    assert_eq!(overall[0][0], "指标");
+    assert_eq!(overall[1][1], "1");
+    assert_eq!(overall[1][2], "1", "response in time, 1 of 1, is 100 %");
+    assert_eq!(overall[1][3], "1/1");
+    let cities = workbook.sheet("按城市");
+    assert_eq!(
+        (cities[1][0].as_str(), cities[1][1].as_str()),
+        ("深圳市", "1")
+    );
     tour.both("request-figures", "zh-CN").await;
     // A period that ends before it starts: said beside the field.
     tour.fill("#from", "2025-06-10").await;
@@ -593,4 +614,72 @@ async fn a_forged_or_stale_request_step_changes_nothing() {
         list.contains("<strong class=\"overdue\">已逾期</strong>"),
         "{list}"
     );
+}
+
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The figures page's workbook as downloaded by the page's own link.
+struct Workbook {
+    content_type: String,
+    sheets: Vec<(String, Vec<Vec<String>>)>,
+}
+
+impl Workbook {
+    /// The sheet named `name`, each cell as text (numbers as Excel keeps
+    /// them: `1`, a percentage as its fraction).
+    fn sheet(&self, name: &str) -> &Vec<Vec<String>> {
+        &self
+            .sheets
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| {
+                let names: Vec<&String> = self.sheets.iter().map(|(n, _)| n).collect();
+                panic!("no sheet {name} among {names:?}")
+            })
+            .1
+    }
+}
+
+async fn figures_workbook(tour: &Tour) -> Workbook {
+    use calamine::{Data, Reader, Xlsx};
+    let fetched = tour
+        .client
+        .execute_async(
+            "const done = arguments[0];
+             const link = document.querySelector('#figures-xlsx').getAttribute('href');
+             fetch(link).then(r => r.arrayBuffer().then(b => done({type: r.headers.get('content-type'), bytes: [...new Uint8Array(b)]})));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let bytes: Vec<u8> = fetched["bytes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_u64().unwrap() as u8)
+        .collect();
+    let mut book = Xlsx::new(std::io::Cursor::new(bytes)).expect("a workbook");
+    let names = book.sheet_names();
+    let sheets = names
+        .into_iter()
+        .map(|name| {
+            let range = book.worksheet_range(&name).unwrap();
+            let rows = range
+                .rows()
+                .map(|row| {
+                    row.iter()
+                        .map(|cell| match cell {
+                            Data::Empty => String::new(),
+                            other => other.to_string(),
+                        })
+                        .collect()
+                })
+                .collect();
+            (name, rows)
+        })
+        .collect();
+    Workbook {
+        content_type: fetched["type"].as_str().unwrap_or_default().to_owned(),
+        sheets,
+    }
 }

@@ -75,18 +75,6 @@ pub(crate) async fn create(
     account: &NewAccount,
     acting: &Acting,
 ) -> Result<Account, WorkflowError> {
-    create_with(s, account, acting, set_by_another(acting, None)).await
-}
-
-/// Creates an account whose password must be changed first or not
-/// (`must_change`: an account activated from a registration keeps the
-/// password its registrant chose).
-pub(crate) async fn create_with(
-    s: &mut impl Session,
-    account: &NewAccount,
-    acting: &Acting,
-    must_change: bool,
-) -> Result<Account, WorkflowError> {
     let [province, city, district, zone] = placement_values(&account.placement);
     let binds = [
         account.username.as_str().into(),
@@ -100,7 +88,7 @@ pub(crate) async fn create_with(
         zone,
         (&account.password_hash).into(),
         acting.at.into(),
-        must_change.into(),
+        account.must_change_password.into(),
     ];
     let row = s
         .fetch_optional(
@@ -131,11 +119,11 @@ pub(crate) async fn create_with(
     Ok(created)
 }
 
-/// Whether a password set by `acting` for account `owner` (`None`: one
-/// being created) must be changed by its owner: yes when another account
-/// set it; no when the owner did, or the system (the command line).
-fn set_by_another(acting: &Acting, owner: Option<AccountId>) -> bool {
-    acting.actor.is_some() && acting.actor != owner
+/// Whether a password set by `acting` for account `owner` must be changed
+/// by its owner: yes when another account set it; no when the owner did, or
+/// the system. (A new account's says so itself: `must_change_password`.)
+fn set_by_another(acting: &Acting, owner: AccountId) -> bool {
+    acting.actor.is_some() && acting.actor != Some(owner)
 }
 
 #[tracing::instrument(skip_all)]
@@ -211,7 +199,7 @@ pub(crate) async fn update(
                 change
                     .password_hash
                     .as_ref()
-                    .map(|_| set_by_another(acting, Some(id))),
+                    .map(|_| set_by_another(acting, id)),
                 change.language.is_some(),
                 change.language.flatten().map(Language::tag),
             ],

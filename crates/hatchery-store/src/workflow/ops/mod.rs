@@ -15,11 +15,14 @@
 
 mod accounts;
 mod audit;
+mod catalogue;
 mod codec;
 mod declarations;
+mod policies;
 mod pool;
 mod registrations;
 mod requests;
+mod stewards;
 mod zones;
 
 pub(crate) use audit::append as append_audit;
@@ -43,6 +46,10 @@ use super::{
     NewRegistration, Objection, Page, Paged, PoolFilter, PoolMember, PoolProposal,
     ProposalDecision, ProposalFilter, ProposalsRecorded, Quota, Registration, RegistrationFilter,
     Step, StepRequest, StoredResponse, StoredRuleSet, StoredZone, WorkflowError, WorkflowStore,
+};
+use super::{
+    ContactFilter, ContactRecord, NewContact, NewStewardAssignment, StewardAssignment,
+    StewardFilter,
 };
 use super::{NewServiceRequest, RequestFilter, RequestStep, ServiceRequest};
 
@@ -506,7 +513,7 @@ impl<E: WorkflowEngine> WorkflowStore for E {
         request: &NewServiceRequest,
         acting: &Acting,
     ) -> Result<ServiceRequest, WorkflowError> {
-        in_write!(self, |s| requests::file(s, request, acting))
+        in_write!(self, |s| requests::file(s, request, None, acting))
     }
 
     async fn service_request(
@@ -551,12 +558,326 @@ impl<E: WorkflowEngine> WorkflowStore for E {
         direct!(self, |s| requests::due_for_escalation(s, now, limit))
     }
 
+    async fn assign_steward(
+        &self,
+        assignment: &NewStewardAssignment,
+        acting: &Acting,
+    ) -> Result<StewardAssignment, WorkflowError> {
+        in_write!(self, |s| stewards::assign(s, assignment, acting))
+    }
+
+    async fn steward(
+        &self,
+        id: hatchery_core::services::steward::StewardId,
+    ) -> Result<Option<StewardAssignment>, WorkflowError> {
+        direct!(self, |s| stewards::get(s, id))
+    }
+
+    async fn stewards(
+        &self,
+        filter: &StewardFilter,
+    ) -> Result<Paged<StewardAssignment>, WorkflowError> {
+        in_snapshot!(self, |s| stewards::list(s, filter))
+    }
+
+    async fn end_steward(
+        &self,
+        id: hatchery_core::services::steward::StewardId,
+        expected_version: i64,
+        ends_on: Date,
+        acting: &Acting,
+    ) -> Result<StewardAssignment, WorkflowError> {
+        in_write!(self, |s| stewards::end(
+            s,
+            id,
+            expected_version,
+            ends_on,
+            acting
+        ))
+    }
+
+    async fn record_contact(
+        &self,
+        contact: &NewContact,
+        acting: &Acting,
+    ) -> Result<ContactRecord, WorkflowError> {
+        in_write!(self, |s| stewards::record_contact(s, contact, acting))
+    }
+
+    async fn contacts(
+        &self,
+        filter: &ContactFilter,
+    ) -> Result<Paged<ContactRecord>, WorkflowError> {
+        in_snapshot!(self, |s| stewards::contacts(s, filter))
+    }
+
+    async fn create_provider(
+        &self,
+        jurisdiction: &hatchery_core::workflow::Jurisdiction,
+        form: &hatchery_core::services::catalogue::ProviderForm,
+        acting: &Acting,
+    ) -> Result<super::catalogue::Provider, WorkflowError> {
+        in_write!(self, |s| catalogue::create_provider(
+            s,
+            jurisdiction,
+            form,
+            acting
+        ))
+    }
+
+    async fn provider(
+        &self,
+        id: hatchery_core::services::catalogue::ProviderId,
+    ) -> Result<Option<super::catalogue::Provider>, WorkflowError> {
+        direct!(self, |s| catalogue::provider(s, id))
+    }
+
+    async fn providers(&self) -> Result<Vec<super::catalogue::Provider>, WorkflowError> {
+        direct!(self, |s| catalogue::providers(s))
+    }
+
+    async fn set_provider_flags(
+        &self,
+        id: hatchery_core::services::catalogue::ProviderId,
+        expected_version: i64,
+        flags: &hatchery_core::services::catalogue::ProviderFlags,
+        reason: &str,
+        acting: &Acting,
+    ) -> Result<super::catalogue::Provider, WorkflowError> {
+        in_write!(self, |s| catalogue::set_flags(
+            s,
+            id,
+            expected_version,
+            flags,
+            reason,
+            acting
+        ))
+    }
+
+    async fn create_menu(
+        &self,
+        jurisdiction: &hatchery_core::workflow::Jurisdiction,
+        form: &hatchery_core::services::catalogue::MenuForm,
+        acting: &Acting,
+    ) -> Result<super::catalogue::Menu, WorkflowError> {
+        in_write!(self, |s| catalogue::create_menu(
+            s,
+            jurisdiction,
+            form,
+            acting
+        ))
+    }
+
+    async fn menu(
+        &self,
+        id: hatchery_core::services::catalogue::MenuId,
+    ) -> Result<Option<super::catalogue::Menu>, WorkflowError> {
+        direct!(self, |s| catalogue::menu(s, id))
+    }
+
+    async fn menus(&self) -> Result<Vec<super::catalogue::Menu>, WorkflowError> {
+        direct!(self, |s| catalogue::menus(s))
+    }
+
+    async fn menu_items(
+        &self,
+        id: hatchery_core::services::catalogue::MenuId,
+    ) -> Result<Vec<super::catalogue::MenuItem>, WorkflowError> {
+        direct!(self, |s| catalogue::items(s, id))
+    }
+
+    async fn menu_item(
+        &self,
+        id: hatchery_core::services::catalogue::ItemId,
+    ) -> Result<Option<super::catalogue::MenuItem>, WorkflowError> {
+        direct!(self, |s| catalogue::item(s, id))
+    }
+
+    async fn add_menu_item(
+        &self,
+        id: hatchery_core::services::catalogue::MenuId,
+        expected_version: i64,
+        form: &hatchery_core::services::catalogue::ItemForm,
+        acting: &Acting,
+    ) -> Result<(super::catalogue::Menu, super::catalogue::MenuItem), WorkflowError> {
+        in_write!(self, |s| catalogue::add_item(
+            s,
+            id,
+            expected_version,
+            form,
+            acting
+        ))
+    }
+
+    async fn publish_menu(
+        &self,
+        id: hatchery_core::services::catalogue::MenuId,
+        expected_version: i64,
+        on: Date,
+        acting: &Acting,
+    ) -> Result<super::catalogue::Menu, WorkflowError> {
+        in_write!(self, |s| catalogue::publish(
+            s,
+            id,
+            expected_version,
+            on,
+            acting
+        ))
+    }
+
+    async fn next_menu_version(
+        &self,
+        from: hatchery_core::services::catalogue::MenuId,
+        form: &hatchery_core::services::catalogue::MenuForm,
+        acting: &Acting,
+    ) -> Result<super::catalogue::Menu, WorkflowError> {
+        in_write!(self, |s| catalogue::next_version(s, from, form, acting))
+    }
+
+    async fn compose_package(
+        &self,
+        package: &super::catalogue::NewPackage,
+        acting: &Acting,
+    ) -> Result<super::catalogue::Package, WorkflowError> {
+        in_write!(self, |s| catalogue::compose_package(s, package, acting))
+    }
+
+    async fn packages(
+        &self,
+        enterprise: &hatchery_core::EnterpriseId,
+    ) -> Result<Vec<super::catalogue::Package>, WorkflowError> {
+        in_snapshot!(self, |s| catalogue::packages(s, enterprise))
+    }
+
+    async fn file_request_naming(
+        &self,
+        request: &NewServiceRequest,
+        item: hatchery_core::services::catalogue::ItemId,
+        acting: &Acting,
+    ) -> Result<ServiceRequest, WorkflowError> {
+        in_write!(self, |s| requests::file(s, request, Some(item), acting))
+    }
+
     async fn request_steps_filed(
         &self,
         scope: &Scope,
         filed: (Timestamp, Timestamp),
     ) -> Result<Vec<(RequestId, RequestStep)>, WorkflowError> {
         in_snapshot!(self, |s| requests::steps_filed(s, scope, filed))
+    }
+
+    async fn create_policy(
+        &self,
+        policy: &super::NewPolicy,
+        acting: &Acting,
+    ) -> Result<super::Policy, WorkflowError> {
+        in_write!(self, |s| policies::create(s, policy, acting))
+    }
+
+    async fn policy(
+        &self,
+        id: hatchery_core::services::policy::PolicyId,
+    ) -> Result<Option<super::Policy>, WorkflowError> {
+        direct!(self, |s| policies::get(s, id))
+    }
+
+    async fn policies(
+        &self,
+        filter: &super::PolicyFilter,
+    ) -> Result<Paged<super::Policy>, WorkflowError> {
+        in_snapshot!(self, |s| policies::list(s, filter))
+    }
+
+    async fn set_policy_state(
+        &self,
+        id: hatchery_core::services::policy::PolicyId,
+        expected_version: i64,
+        state: hatchery_core::services::policy::PolicyState,
+        reason: Option<&str>,
+        acting: &Acting,
+    ) -> Result<super::Policy, WorkflowError> {
+        in_write!(self, |s| policies::set_state(
+            s,
+            id,
+            expected_version,
+            state,
+            reason,
+            acting
+        ))
+    }
+
+    async fn add_policy_item(
+        &self,
+        policy: hatchery_core::services::policy::PolicyId,
+        expected_version: i64,
+        item: &super::NewPolicyItem,
+        acting: &Acting,
+    ) -> Result<super::PolicyItem, WorkflowError> {
+        in_write!(self, |s| policies::add_item(
+            s,
+            policy,
+            expected_version,
+            item,
+            acting
+        ))
+    }
+
+    async fn policy_items(
+        &self,
+        policy: hatchery_core::services::policy::PolicyId,
+    ) -> Result<Vec<super::PolicyItem>, WorkflowError> {
+        direct!(self, |s| policies::items(s, policy))
+    }
+
+    async fn record_policy_matches(
+        &self,
+        item: hatchery_core::services::policy::PolicyItemId,
+        as_of: Date,
+        matches: &[super::NewPolicyMatch],
+        acting: &Acting,
+    ) -> Result<super::MatchesRecorded, WorkflowError> {
+        in_write!(self, |s| policies::record_matches(
+            s, item, as_of, matches, acting
+        ))
+    }
+
+    async fn policy_match(
+        &self,
+        id: hatchery_core::services::policy::PolicyMatchId,
+    ) -> Result<Option<super::PolicyMatch>, WorkflowError> {
+        direct!(self, |s| policies::get_match(s, id))
+    }
+
+    async fn policy_matches(
+        &self,
+        filter: &super::MatchFilter,
+    ) -> Result<Paged<super::PolicyMatch>, WorkflowError> {
+        in_snapshot!(self, |s| policies::list_matches(s, filter))
+    }
+
+    async fn policy_match_steps(
+        &self,
+        id: hatchery_core::services::policy::PolicyMatchId,
+    ) -> Result<Vec<super::MatchStep>, WorkflowError> {
+        direct!(self, |s| policies::match_steps(s, id))
+    }
+
+    async fn apply_policy_match_step(
+        &self,
+        id: hatchery_core::services::policy::PolicyMatchId,
+        expected_version: i64,
+        transition: &hatchery_core::services::policy::RedemptionTransition,
+        on: Date,
+        acting: &Acting,
+    ) -> Result<super::PolicyMatch, WorkflowError> {
+        in_write!(self, |s| policies::apply_step(
+            s,
+            id,
+            expected_version,
+            transition,
+            on,
+            acting
+        ))
     }
 
     async fn append_audit(&self, record: &AuditRecord) -> Result<AuditEntry, WorkflowError> {

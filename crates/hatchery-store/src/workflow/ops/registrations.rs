@@ -242,7 +242,7 @@ pub(crate) async fn activate(
     let password_hash = hash.ok_or_else(|| {
         WorkflowError::Corrupt(format!("registration {id} is pending without a password"))
     })?;
-    let account = accounts::create_with(
+    let account = accounts::create(
         s,
         &NewAccount {
             username: before.username.clone(),
@@ -252,9 +252,10 @@ pub(crate) async fn activate(
             enterprise: Some(activation.enterprise.clone()),
             placement: activation.placement.clone(),
             password_hash,
+            // The registrant chose it.
+            must_change_password: false,
         },
         acting,
-        false,
     )
     .await?;
     s.execute(

@@ -68,6 +68,9 @@ fn decode(row: &impl Row) -> Result<ServiceRequest, WorkflowError> {
         suspended_since: row.get("suspended_since")?,
         reopened: u32::try_from(unsigned("reopened", row.get("reopened")?)?).unwrap_or(u32::MAX),
         confirmation,
+        catalogue_item: row
+            .get::<Option<i64>>("catalogue_item")?
+            .map(hatchery_core::services::catalogue::ItemId),
         created_by: get_account(row, "created_by")?,
         created_at: row.get("created_at")?,
         updated_at: row.get("updated_at")?,
@@ -160,11 +163,15 @@ async fn add_step(
 pub(crate) async fn file(
     s: &mut impl Session,
     new: &NewServiceRequest,
+    catalogue_item: Option<hatchery_core::services::catalogue::ItemId>,
     acting: &Acting,
 ) -> Result<ServiceRequest, WorkflowError> {
     let created_by = acting.actor.map(|a| a.0).ok_or_else(|| {
         WorkflowError::Corrupt("a request is filed only by a signed-in account".into())
     })?;
+    if let Some(item) = catalogue_item {
+        super::catalogue::check_offered(s, item, &new.placement, "catalogue_item").await?;
+    }
     let [province, city, district, zone] = placement_values(&new.placement);
     let d = new.dues;
     let binds = [
@@ -188,6 +195,7 @@ pub(crate) async fn file(
         created_by.into(),
         acting.at.into(),
         false.into(),
+        catalogue_item.map(|i| i.0).into(),
     ];
     let row = s
         .fetch_optional(
@@ -195,9 +203,9 @@ pub(crate) async fn file(
              channel, title, body, state, level, shared, clock_set, clock_version, \
              filed_accept_due, filed_answer_due, filed_close_due, filed_escalate_due, \
              accept_due, answer_due, close_due, escalate_due, reopened, created_by, \
-             created_at, updated_at, version) \
+             created_at, updated_at, version, catalogue_item) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $20, $12, $13, \
-             $14, $15, $16, $17, $14, $15, $16, $17, 0, $18, $19, $19, 1) RETURNING id",
+             $14, $15, $16, $17, $14, $15, $16, $17, 0, $18, $19, $19, 1, $21) RETURNING id",
             &binds,
         )
         .await?

@@ -143,7 +143,12 @@ PY
     then :; else failed=1; fi
 fi
 if grep -q "panicked" "$WORK/serve.log"; then note "the server panicked:"; grep -m 5 "panicked" "$WORK/serve.log" >&2; failed=1; fi
-note "server log: $(grep -c ' ERROR ' "$WORK/serve.log" || true) ERROR lines, $(grep -c ' WARN ' "$WORK/serve.log" || true) WARN lines"
+# The log is coloured when it can be: count on the text without the colours.
+sed 's/\x1b\[[0-9;]*m//g' "$WORK/serve.log" >"$WORK/serve.plain.log"
+errors=$(grep -c ' ERROR ' "$WORK/serve.plain.log" || true)
+warnings=$(grep -c ' WARN ' "$WORK/serve.plain.log" || true)
+note "server log: $errors ERROR lines, $warnings WARN lines"
+if [ "$errors" != 0 ]; then grep -m 5 ' ERROR ' "$WORK/serve.plain.log" >&2; failed=1; fi
 
 mkdir -p "$TARGET"
 {

@@ -134,6 +134,30 @@ fn demo_serves_the_web_interface_and_a_printed_account_signs_in() {
         .unwrap();
     assert!(requests.contains("共 10 件诉求"), "{requests}");
     assert!(dashboard.contains("requests-card"), "{dashboard}");
+    // Stewards, the menu and the policy: the summary says so, and the
+    // city reads them through the API with the same session.
+    assert!(text.contains("2 stewards (服务管家)"), "{text}");
+    let api = |path: &str| -> serde_json::Value {
+        browser
+            .get(format!("{base}{path}"))
+            .send()
+            .unwrap()
+            .json()
+            .unwrap()
+    };
+    let matches = api("/api/policy-matches");
+    assert_eq!(matches["items"][0]["state"], "applied", "{matches}");
+    let stewards = api("/api/stewards");
+    assert_eq!(
+        stewards["stewards"].as_array().map(Vec::len),
+        Some(2),
+        "{stewards}"
+    );
+    let menus = api("/api/menus");
+    assert!(
+        menus.to_string().contains("深圳市独角兽企业服务菜单"),
+        "{menus}"
+    );
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -28,6 +28,7 @@
 //!   session-level advisory lock, on a direct connection.
 #![forbid(unsafe_code)]
 
+mod begin;
 mod codec;
 mod connect;
 mod copy;

@@ -21,7 +21,7 @@ use crate::database;
 
 /// Opens a read-only transaction on one snapshot.
 pub(crate) async fn snapshot(pool: &PgPool) -> Result<Transaction<'static, Postgres>, StoreError> {
-    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    crate::begin::begin(pool, Some(crate::begin::READ_ONLY_SNAPSHOT))
         .await
         .map_err(database)
 }

@@ -115,15 +115,17 @@ impl WorkflowEngine for PgStore {
         Ok(match access {
             Access::Direct => PgSession::direct(&self.pool).await?,
             Access::Snapshot => PgSession::transaction(
-                self.pool
-                    .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                crate::begin::begin(&self.pool, Some(crate::begin::READ_ONLY_SNAPSHOT))
                     .await
                     .map_err(database)?,
                 None,
             ),
-            Access::Write => {
-                PgSession::transaction(self.pool.begin().await.map_err(database)?, None)
-            }
+            Access::Write => PgSession::transaction(
+                crate::begin::begin(&self.pool, None)
+                    .await
+                    .map_err(database)?,
+                None,
+            ),
         })
     }
 

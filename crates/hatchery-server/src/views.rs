@@ -464,8 +464,11 @@ pub struct ObjectionView {
     /// officials, `null` for the enterprise.
     pub attachment: Option<AttachmentView>,
     pub lodged_at: Timestamp,
-    /// The grounds.
-    pub text: String,
+    /// The grounds as lodged: officials only. `null` for the enterprise,
+    /// which reads instead what the officials decide to tell it of them:
+    /// their written `resolution` (the grounds may name or betray the
+    /// objector, so they never reach the enterprise verbatim).
+    pub text: Option<String>,
     pub resolved_by: Option<i64>,
     pub resolved_at: Option<Timestamp>,
     /// Whether the objection was upheld (which rejects the declaration).
@@ -508,7 +511,7 @@ impl From<&Objection> for ObjectionView {
                 sha256: a.sha256.clone(),
             }),
             lodged_at: o.lodged_at,
-            text: o.text.clone(),
+            text: Some(o.text.clone()),
             resolved_by: o.resolved_by.map(|a| a.0),
             resolved_at: o.resolved_at,
             upheld: o.upheld,
@@ -532,8 +535,8 @@ pub struct DeclarationDetail {
 
 impl DeclarationDetail {
     /// The view of the enterprise itself: it sees that each objection
-    /// exists, when it was lodged, its grounds and its outcome, but never
-    /// who lodged it — neither in the objection nor in the steps of
+    /// exists, when it was lodged, its outcome and the officials' written
+    /// resolution, but never the grounds as lodged nor who lodged it — neither in the objection nor in the steps of
     /// objecting and resolving (objectors during publicity are protected).
     pub fn without_objectors(mut self) -> Self {
         let objection_steps = [ActionKind::Object, ActionKind::ResolveObjection];
@@ -542,9 +545,15 @@ impl DeclarationDetail {
                 step.actor = None;
                 step.actor_name = None;
             }
+            // The objecting step carries the grounds as lodged; the resolving
+            // step's reason is the officials' resolution, which it reads.
+            if step.action == ActionKind::Object {
+                step.reason = None;
+            }
         }
         for objection in &mut self.objections {
             objection.lodged_by = None;
+            objection.text = None;
             objection.objector = None;
             objection.attachment = None;
             objection.resolved_by = None;

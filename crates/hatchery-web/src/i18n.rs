@@ -1,5 +1,6 @@
-//! The message catalogs: one TOML file per language under `locales/`, read
-//! into the binary. Templates never hold text of their own: they ask for a
+//! The message catalogs: per language, `locales/<tag>.toml`, and files of
+//! their own for areas that grow large (listed in `Lang::sources`), read
+//! into the binary and merged; a key defined twice is an error. Templates never hold text of their own: they ask for a
 //! message by key (`t("nav.dashboard")`), and a test fails when the two
 //! catalogs' keys differ.
 
@@ -61,10 +62,12 @@ impl Lang {
         }
     }
 
-    fn source(self) -> &'static str {
+    /// The catalog's files: the general one, then one per area that has
+    /// its own (under `locales/<tag>/`).
+    fn sources(self) -> &'static [&'static str] {
         match self {
-            Self::Zh => include_str!("../locales/zh-CN.toml"),
-            Self::En => include_str!("../locales/en.toml"),
+            Self::Zh => &[include_str!("../locales/zh-CN.toml")],
+            Self::En => &[include_str!("../locales/en.toml")],
         }
     }
 }
@@ -82,6 +85,8 @@ pub enum CatalogError {
     Toml { lang: &'static str, message: String },
     #[error("the {lang} catalog's entry {key} is not text")]
     NotText { lang: &'static str, key: String },
+    #[error("the {lang} catalog defines {key} twice")]
+    Duplicate { lang: &'static str, key: String },
 }
 
 impl Catalog {
@@ -95,6 +100,21 @@ impl Catalog {
         let mut messages = BTreeMap::new();
         flatten(lang, "", &table, &mut messages)?;
         Ok(Self { messages })
+    }
+
+    /// Reads a catalog kept in several files, merged; a key in two files
+    /// is an error (one would silently hide the other).
+    pub fn parse_all(lang: &'static str, texts: &[&str]) -> Result<Self, CatalogError> {
+        let mut merged = Self::default();
+        for text in texts {
+            for (key, message) in Self::parse(lang, text)?.messages {
+                if merged.messages.contains_key(&key) {
+                    return Err(CatalogError::Duplicate { lang, key });
+                }
+                merged.messages.insert(key, message);
+            }
+        }
+        Ok(merged)
     }
 
     /// The message under `key`.
@@ -152,7 +172,7 @@ pub fn catalog(lang: Lang) -> &'static Catalog {
         Lang::Zh => &ZH,
         Lang::En => &EN,
     };
-    cell.get_or_init(|| match Catalog::parse(lang.tag(), lang.source()) {
+    cell.get_or_init(|| match Catalog::parse_all(lang.tag(), lang.sources()) {
         Ok(catalog) => catalog,
         Err(error) => {
             // The catalogs are compiled in and tested: this is a build defect.
@@ -165,7 +185,7 @@ pub fn catalog(lang: Lang) -> &'static Catalog {
 /// Every shipped catalog, parsed, or the first error.
 pub fn check_catalogs() -> Result<(), CatalogError> {
     for lang in Lang::ALL {
-        Catalog::parse(lang.tag(), lang.source())?;
+        Catalog::parse_all(lang.tag(), lang.sources())?;
     }
     Ok(())
 }
@@ -206,6 +226,16 @@ mod tests {
         let b = Catalog::parse("b", "[nav]\nx = \"1\"").unwrap();
         assert_ne!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
         assert!(Catalog::parse("c", "x = 1").is_err());
+    }
+
+    #[test]
+    fn a_key_in_two_files_is_refused() {
+        let merged = Catalog::parse_all("m", &["[a]\nx = \"1\"", "[b]\nx = \"2\""]).unwrap();
+        assert_eq!(merged.get("b.x"), Some("2"));
+        assert!(matches!(
+            Catalog::parse_all("m", &["[a]\nx = \"1\"", "[a]\nx = \"2\""]),
+            Err(CatalogError::Duplicate { key, .. }) if key == "a.x"
+        ));
     }
 
     #[test]

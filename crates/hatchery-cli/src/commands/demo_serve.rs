@@ -13,6 +13,7 @@ use hatchery_server::{Application, Settings};
 use hatchery_store::workflow::WorkflowError;
 use serde_json::{Value, json};
 
+mod cultivation;
 mod services;
 
 use crate::cli::DemoArgs;
@@ -267,10 +268,10 @@ struct Made {
 }
 
 /// Plays one day of the services for Shenzhen's enterprises.
-async fn services_on(
+async fn services_on<T>(
     api: &Api,
-    day: impl AsyncFnOnce(&Api, &[String]) -> anyhow::Result<usize>,
-) -> anyhow::Result<usize> {
+    day: impl AsyncFnOnce(&Api, &[String]) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     let admin = api.token("demo.admin").await?;
     let enterprises = shenzhen_enterprises(api, &admin).await?;
     day(api, &enterprises).await
@@ -512,10 +513,15 @@ pub async fn serve(db: &DatabaseUrl, args: &DemoArgs) -> CliResult {
             Ok(_) => services_on(&api, services::month_ago).await,
             Err(_) => Ok(0),
         };
+        let catalogue = match &requests_then {
+            Ok(_) => cultivation::month_ago(&api).await,
+            Err(_) => Err(anyhow::anyhow!("not reached")),
+        };
         let _ = stop.send(());
         let _ = running.await;
         let confirmed = confirmed.context("the workflow of a month ago")?;
         made.requests += requests_then.context("the requests of a month ago")?;
+        let catalogue = catalogue.context("the service menu and policy of a month ago")?;
         let (api, stop, running) = start(db, any, -4).await?;
         let noticed = days_ago(&api).await;
         let requests_then = services_on(&api, services::days_ago).await;
@@ -530,9 +536,17 @@ pub async fn serve(db: &DatabaseUrl, args: &DemoArgs) -> CliResult {
                 .await
                 .map(|filed| made.requests += filed);
         }
+        let mut cultivated = Ok((0, 0));
+        if done.is_ok() {
+            cultivated = services_on(&api, async |api: &Api, enterprises: &[String]| {
+                cultivation::today_for(api, &enterprises[0], &catalogue).await
+            })
+            .await;
+        }
         let _ = stop.send(());
         let _ = running.await;
         done.context("today's workflow")?;
+        let cultivated = cultivated.context("today's stewards, package and policy")?;
         println!("  {} accounts, one per role and more", made.accounts + 1);
         for (id, state) in &made.declarations {
             println!("  declaration {id}: {state}");
@@ -544,6 +558,7 @@ pub async fn serve(db: &DatabaseUrl, args: &DemoArgs) -> CliResult {
             "  one enterprise registration awaiting demo.shenzhen's check ({REGISTRANT}, signs in once activated)"
         );
         println!("{}", services::summary(made.requests));
+        println!("{}", cultivation::summary(cultivated));
     } else {
         println!("\nThe store already holds the demo's workflow.");
     }

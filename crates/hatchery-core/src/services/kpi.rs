@@ -149,7 +149,7 @@ fn count<T>(items: impl Iterator<Item = T>) -> u32 {
 /// The timelines that pass `denominator`, and how many of them pass
 /// `numerator` too.
 fn rate(
-    timelines: &[RequestTimeline],
+    timelines: &[&RequestTimeline],
     denominator: impl Fn(&RequestTimeline) -> bool,
     numerator: impl Fn(&RequestTimeline) -> bool,
 ) -> Rate {
@@ -171,8 +171,14 @@ fn nearest_rank(sorted: &[SignedDuration], p: usize) -> SignedDuration {
         .unwrap_or(SignedDuration::ZERO)
 }
 
-/// The figures of `timelines` at `now`.
-pub fn compute(timelines: &[RequestTimeline], now: Timestamp) -> Kpis {
+/// The figures of `timelines` at `now` (borrowed: a breakdown computes
+/// each group's figures without copying its timelines).
+pub fn compute<'a>(
+    timelines: impl IntoIterator<Item = &'a RequestTimeline>,
+    now: Timestamp,
+) -> Kpis {
+    let timelines: Vec<&RequestTimeline> = timelines.into_iter().collect();
+    let timelines = timelines.as_slice();
     let withdrawn = |t: &RequestTimeline| t.state == RequestState::Withdrawn;
     let confirmed = |t: &RequestTimeline| t.state == RequestState::Confirmed;
     let response_in_time = rate(

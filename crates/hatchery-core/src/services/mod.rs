@@ -10,6 +10,7 @@ pub mod catalogue;
 pub mod clocks;
 pub mod kpi;
 pub mod policy;
+pub mod profile;
 pub mod request;
 pub mod revisit;
 pub mod steward;

@@ -26,7 +26,7 @@ pub(crate) async fn run(
     acting: Option<&Acting>,
 ) -> Result<ImportOutcome, StoreError> {
     let started = Instant::now();
-    let mut tx = pool.begin().await.map_err(database)?;
+    let mut tx = crate::begin::begin(pool, None).await.map_err(database)?;
     // Imports take turns, whichever process runs them: what the plan reads
     // (the largest key, the last `seq`, stored rows) must not change before
     // the writes. The mode conflicts with itself and with every write, but

@@ -334,8 +334,11 @@ async fn managed_menu(state: &AppState, caller: &Caller, id: i64) -> Result<Menu
     }
 }
 
-/// An enterprise the caller sees: its id, placement and service tier today
-/// (under the default rule set, as the enterprise page decides it).
+/// An enterprise the caller sees: its id, placement and service tier today.
+/// A member of the cultivation pool is served at the tier it was confirmed
+/// at (what the ministry decided, even where today's figures would say
+/// less); any other enterprise at its tier today under the default rule set,
+/// as the enterprise page decides it.
 pub(crate) async fn enterprise_tier(
     state: &AppState,
     caller: &Caller,
@@ -344,16 +347,43 @@ pub(crate) async fn enterprise_tier(
     let view = state.ledger().await?;
     let today = state.today();
     let (position, placement) = visible(&view, caller, id, today)?;
+    let enterprise = view.ledger.enterprises()[position].id.clone();
+    if let Some(tier) = pool_tier(state, &enterprise, today).await? {
+        return Ok((enterprise, placement, Some(tier)));
+    }
     let rules = rule_set(state, None, None).await?.rules;
     let facts = view.ledger.as_of(position, today);
     let tier = rules
         .classify(&facts)
         .and_then(|t| ServiceTier::of_key(&rules.tier(t).key));
-    Ok((
-        view.ledger.enterprises()[position].id.clone(),
-        placement,
-        tier,
-    ))
+    Ok((enterprise, placement, tier))
+}
+
+/// The tier at which `enterprise` is an active member of the pool on `day`.
+async fn pool_tier(
+    state: &AppState,
+    enterprise: &hatchery_core::EnterpriseId,
+    day: Date,
+) -> Result<Option<ServiceTier>, ApiError> {
+    let memberships = state
+        .db
+        .pool_members(&hatchery_store::workflow::PoolFilter {
+            scope: hatchery_core::workflow::Scope::Enterprise(enterprise.clone()),
+            status: Some(hatchery_store::workflow::MemberStatus::Active),
+            tier: None,
+            cycle: None,
+            province: None,
+            page: hatchery_store::workflow::Page {
+                offset: 0,
+                limit: 100,
+            },
+        })
+        .await?;
+    Ok(memberships
+        .items
+        .iter()
+        .filter(|m| m.valid_from <= day && day <= m.valid_until)
+        .find_map(|m| ServiceTier::of_key(&m.tier)))
 }
 
 /// The items an enterprise placed at `placement` of `tier` may use, by menu.

@@ -783,15 +783,12 @@ pub(crate) async fn run_matching(
     let view = state.ledger().await?;
     let scope = policy.jurisdiction.scope();
     let pool = pool_on(state, &scope, as_of).await?;
-    let placements = view.placements(as_of);
-    let candidates: Vec<usize> = (0..view.ledger.len())
-        .filter(|&p| scope.covers_place(&placements[p]))
-        .collect();
-    let acting = caller.acting(state.clock.now());
-    let mut runs = Vec::new();
+    // Parsed and looked up first: a bad rule is the caller's error, before
+    // any work is done.
+    let mut parsed = Vec::with_capacity(items.len());
     for item in &items {
         let rules = parse_eligibility(&item.form.eligibility).map_err(|p| field_error(&p))?;
-        let mut others: Vec<(String, std::sync::Arc<RuleSet>, _)> = Vec::new();
+        let mut others: Vec<(String, std::sync::Arc<RuleSet>)> = Vec::new();
         for key in rules.referenced_rule_sets() {
             let entry = state.rules.find(&key, None).ok_or_else(|| {
                 ApiError::invalid(
@@ -799,38 +796,60 @@ pub(crate) async fn run_matching(
                     format!("item '{}': no rule set named '{key}'", item.form.title),
                 )
             })?;
-            let classification = view.classification(&entry.rules, &[as_of]);
-            others.push((key, entry.rules, classification));
+            others.push((key, entry.rules));
         }
-        let standing_of = |position: usize| Standing {
-            tiers: others
-                .iter()
-                .map(|(key, rules, classification)| TierStanding {
-                    rules: key.clone(),
-                    label: rules.label(),
-                    tier: classification
-                        .tier(position, 0)
-                        .map(|t| rules.tier(t).key.clone()),
-                })
-                .collect(),
-            pool: pool.get(&view.ledger.enterprises()[position].id).cloned(),
-            zone: placements[position].zone.as_ref().map(ToString::to_string),
-        };
-        let found = run_eligibility(
-            &view.ledger,
-            &rules,
-            as_of,
-            candidates.iter().copied(),
-            standing_of,
-        );
-        let new: Vec<NewPolicyMatch> = found
-            .iter()
-            .map(|e| NewPolicyMatch {
-                enterprise: view.ledger.enterprises()[e.position].id.clone(),
-                placement: placements[e.position].clone(),
-                decision: serde_json::to_value(&e.decision).unwrap_or_default(),
-            })
+        parsed.push((rules, others));
+    }
+    // Classifying the whole ledger is seconds of CPU at national scale: on a
+    // blocking thread, never on the async workers that answer everyone else.
+    let found: Vec<Vec<NewPolicyMatch>> = tokio::task::spawn_blocking(move || {
+        let placements = view.placements(as_of);
+        let candidates: Vec<usize> = (0..view.ledger.len())
+            .filter(|&p| scope.covers_place(&placements[p]))
             .collect();
+        parsed
+            .iter()
+            .map(|(rules, others)| {
+                let classified: Vec<_> = others
+                    .iter()
+                    .map(|(key, rules)| (key, rules, view.classification(rules, &[as_of])))
+                    .collect();
+                let standing_of = |position: usize| Standing {
+                    tiers: classified
+                        .iter()
+                        .map(|(key, rules, classification)| TierStanding {
+                            rules: (*key).clone(),
+                            label: rules.label(),
+                            tier: classification
+                                .tier(position, 0)
+                                .map(|t| rules.tier(t).key.clone()),
+                        })
+                        .collect(),
+                    pool: pool.get(&view.ledger.enterprises()[position].id).cloned(),
+                    zone: placements[position].zone.as_ref().map(ToString::to_string),
+                };
+                run_eligibility(
+                    &view.ledger,
+                    rules,
+                    as_of,
+                    candidates.iter().copied(),
+                    standing_of,
+                )
+                .iter()
+                .map(|e| NewPolicyMatch {
+                    enterprise: view.ledger.enterprises()[e.position].id.clone(),
+                    placement: placements[e.position].clone(),
+                    decision: serde_json::to_value(&e.decision).unwrap_or_default(),
+                })
+                .collect()
+            })
+            .collect()
+    })
+    .await
+    .map_err(ApiError::internal)?;
+    let acting = caller.acting(state.clock.now());
+    let mut runs = Vec::new();
+    for (item, new) in items.iter().zip(found) {
         let MatchesRecorded { created, already } = state
             .db
             .record_policy_matches(item.id, as_of, &new, &acting)

@@ -676,69 +676,187 @@ async fn filed_in_period(
         .collect())
 }
 
-/// The figures on the requests filed in `[from, to]` within `caller`'s
-/// jurisdiction (shared with the pages): the whole, and by class, level,
-/// place and department.
-pub(crate) async fn figures(
-    state: &AppState,
-    caller: &Caller,
-    query: &KpiQuery,
-) -> Result<KpiView, ApiError> {
-    let owned = filed_in_period(state, caller, query).await?;
-    let timelines: Vec<(&ServiceRequest, RequestTimeline)> =
-        owned.iter().map(|(r, t)| (r, t.clone())).collect();
-    let now = state.clock.now();
-    let of = |pick: &dyn Fn(&ServiceRequest) -> bool| -> Kpis {
-        let chosen: Vec<RequestTimeline> = timelines
-            .iter()
-            .filter(|(r, _)| pick(r))
-            .map(|(_, t)| t.clone())
-            .collect();
-        kpi::compute(&chosen, now)
-    };
-    Ok(KpiView {
-        from: query.from,
-        to: query.to,
-        computed_at: now,
-        all: of(&|_| true),
-        by_class: RequestClass::ALL
-            .iter()
-            .map(|&class| (class, of(&|r| r.form.class == class)))
-            .collect(),
-        by_level: Level::ALL
-            .iter()
-            .map(|&level| (level, of(&|r| r.level == level)))
-            .collect(),
-        by_province: breakdown(&timelines, now, |r| {
-            r.placement.province.map(|code| code.to_string())
-        }),
-        by_city: breakdown(&timelines, now, |r| {
-            r.placement.city.map(|code| code.to_string())
-        }),
-        by_zone: breakdown(&timelines, now, |r| {
-            r.placement.zone.as_ref().map(|zone| format!("zone:{zone}"))
-        }),
-        by_department: breakdown(&timelines, now, |r| Some(r.department.clone())),
-    })
+/// The requests filed in a period within a caller's jurisdiction, each
+/// with its timeline: loaded once, read by the figures and the revisits.
+#[derive(Debug)]
+pub struct FiledRequests {
+    query: KpiQuery,
+    requests: Vec<(ServiceRequest, RequestTimeline)>,
 }
 
-/// The figures of `timelines` grouped by `key` (requests whose key is
-/// `None` left out), the group with most requests first, then by key.
+impl FiledRequests {
+    /// Loads the requests filed in the period `query` names within
+    /// `caller`'s jurisdiction.
+    pub async fn load(
+        state: &AppState,
+        caller: &Caller,
+        query: KpiQuery,
+    ) -> Result<Self, ApiError> {
+        let requests = filed_in_period(state, caller, &query).await?;
+        Ok(Self { query, requests })
+    }
+
+    /// The figures on these requests (shared with the pages): the whole,
+    /// and by class, level, place, department and steward. The steward
+    /// breakdown counts a request for every steward assigned to its
+    /// enterprise on the day it was filed (Beijing's 双管家 pair counts
+    /// for both), and is empty for a role that does not read stewards.
+    pub async fn figures(&self, state: &AppState, caller: &Caller) -> Result<KpiView, ApiError> {
+        let now = state.clock.now();
+        let all = &self.requests;
+        let of = |pick: &dyn Fn(&ServiceRequest) -> bool| -> Kpis {
+            kpi::compute(all.iter().filter(|(r, _)| pick(r)).map(|(_, t)| t), now)
+        };
+        let stewards = stewards_on_filing(state, caller, all).await?;
+        Ok(KpiView {
+            from: self.query.from,
+            to: self.query.to,
+            computed_at: now,
+            all: of(&|_| true),
+            by_class: RequestClass::ALL
+                .iter()
+                .map(|&class| (class, of(&|r| r.form.class == class)))
+                .collect(),
+            by_level: Level::ALL
+                .iter()
+                .map(|&level| (level, of(&|r| r.level == level)))
+                .collect(),
+            by_province: breakdown(all, now, |r| {
+                r.placement
+                    .province
+                    .map(|code| code.to_string())
+                    .into_iter()
+                    .collect()
+            }),
+            by_city: breakdown(all, now, |r| {
+                r.placement
+                    .city
+                    .map(|code| code.to_string())
+                    .into_iter()
+                    .collect()
+            }),
+            by_zone: breakdown(all, now, |r| {
+                r.placement
+                    .zone
+                    .as_ref()
+                    .map(|zone| format!("zone:{zone}"))
+                    .into_iter()
+                    .collect()
+            }),
+            by_department: breakdown(all, now, |r| vec![r.department.clone()]),
+            by_steward: breakdown(all, now, |r| {
+                stewards.get(&r.id).cloned().unwrap_or_default()
+            }),
+        })
+    }
+
+    /// The requests still to be revisited (回访) among these (shared with
+    /// the pages): every one the enterprise left unsatisfied, and enough
+    /// of the rest that each clock set's least share of the closed
+    /// requests it timed is revisited (earliest closed first).
+    pub async fn revisits(&self, state: &AppState) -> Result<Vec<RevisitView>, ApiError> {
+        let sets = state.settings.services.clocks.sets();
+        let share_of = |id: &str| {
+            sets.iter().find(|set| set.id() == id).map_or(
+                hatchery_core::services::clocks::DEFAULT_REVISIT_SHARE,
+                ClockSet::revisit_share,
+            )
+        };
+        let mut by_set: std::collections::BTreeMap<&str, Vec<ClosedRequest>> =
+            std::collections::BTreeMap::new();
+        for (request, timeline) in &self.requests {
+            if let Some(closed) = timeline.closed {
+                by_set
+                    .entry(request.clock_set.as_str())
+                    .or_default()
+                    .push(ClosedRequest {
+                        id: request.id,
+                        closed,
+                        unsatisfied: timeline.confirmation.is_some_and(kpi::unsatisfied),
+                        revisited: timeline.revisited > 0,
+                    });
+            }
+        }
+        let mut due: Vec<RevisitDue> = by_set
+            .iter()
+            .flat_map(|(set, closed)| revisit::due(closed, share_of(set)))
+            .collect();
+        due.sort_by_key(|d| (d.reason != RevisitReason::Unsatisfied, d.id));
+        let requests: std::collections::HashMap<RequestId, &ServiceRequest> =
+            self.requests.iter().map(|(r, _)| (r.id, r)).collect();
+        let ledger = state.ledger().await?;
+        let now = state.clock.now();
+        Ok(due
+            .into_iter()
+            .filter_map(|d| {
+                requests.get(&d.id).map(|request| RevisitView {
+                    request: RequestView::new(request, name_of(&ledger, &request.enterprise), now),
+                    reason: d.reason,
+                })
+            })
+            .collect())
+    }
+}
+
+/// For each request, the stewards (`person — name`) assigned to its
+/// enterprise on the China day it was filed; empty when the caller does
+/// not read stewards.
+async fn stewards_on_filing(
+    state: &AppState,
+    caller: &Caller,
+    requests: &[(ServiceRequest, RequestTimeline)],
+) -> Result<std::collections::HashMap<RequestId, Vec<String>>, ApiError> {
+    if caller.require(Capability::ReadStewards).is_err() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let assignments = super::stewards::scoped_stewards(state, caller).await?;
+    let mut by_enterprise: std::collections::HashMap<
+        &hatchery_core::EnterpriseId,
+        Vec<&hatchery_store::workflow::stewards::StewardAssignment>,
+    > = std::collections::HashMap::new();
+    for assignment in &assignments {
+        by_enterprise
+            .entry(&assignment.enterprise)
+            .or_default()
+            .push(assignment);
+    }
+    let china = jiff::tz::TimeZone::fixed(jiff::tz::Offset::constant(8));
+    Ok(requests
+        .iter()
+        .map(|(request, _)| {
+            let filed_on = request.created_at.to_zoned(china.clone()).date();
+            let mut names: Vec<String> = by_enterprise
+                .get(&request.enterprise)
+                .into_iter()
+                .flatten()
+                .filter(|a| a.is_active_on(filed_on))
+                .map(|a| format!("{} — {}", a.person, a.name))
+                .collect();
+            names.sort();
+            names.dedup();
+            (request.id, names)
+        })
+        .collect())
+}
+
+/// The figures of `requests` grouped by `keys` (a request counts in every
+/// group it names, in none when it names none), the group with most
+/// requests first, then by key.
 fn breakdown<K: Ord + Clone>(
-    timelines: &[(&ServiceRequest, RequestTimeline)],
+    requests: &[(ServiceRequest, RequestTimeline)],
     now: Timestamp,
-    key: impl Fn(&ServiceRequest) -> Option<K>,
+    keys: impl Fn(&ServiceRequest) -> Vec<K>,
 ) -> Vec<(K, Kpis)> {
-    let mut groups: std::collections::BTreeMap<K, Vec<RequestTimeline>> =
+    let mut groups: std::collections::BTreeMap<K, Vec<&RequestTimeline>> =
         std::collections::BTreeMap::new();
-    for (request, timeline) in timelines {
-        if let Some(k) = key(request) {
-            groups.entry(k).or_default().push(timeline.clone());
+    for (request, timeline) in requests {
+        for k in keys(request) {
+            groups.entry(k).or_default().push(timeline);
         }
     }
     let mut figures: Vec<(K, Kpis)> = groups
         .into_iter()
-        .map(|(k, group)| (k, kpi::compute(&group, now)))
+        .map(|(k, group)| (k, kpi::compute(group, now)))
         .collect();
     figures.sort_by(|a, b| b.1.requests.cmp(&a.1.requests).then_with(|| a.0.cmp(&b.0)));
     figures
@@ -761,59 +879,8 @@ pub async fn request_figures(
     caller: Caller,
     Query(query): Query<KpiQuery>,
 ) -> Result<Json<KpiView>, ApiError> {
-    Ok(Json(figures(&state, &caller, &query).await?))
-}
-
-/// The requests filed in `[from, to]` within `caller`'s jurisdiction that
-/// are still to be revisited (回访): every one the enterprise left
-/// unsatisfied, and enough of the rest that each clock set's least share
-/// of the closed requests it timed is revisited (earliest closed first).
-pub(crate) async fn revisits(
-    state: &AppState,
-    caller: &Caller,
-    query: &KpiQuery,
-) -> Result<Vec<RevisitView>, ApiError> {
-    let filed = filed_in_period(state, caller, query).await?;
-    let sets = state.settings.services.clocks.sets();
-    let share_of = |id: &str| {
-        sets.iter().find(|set| set.id() == id).map_or(
-            hatchery_core::services::clocks::DEFAULT_REVISIT_SHARE,
-            ClockSet::revisit_share,
-        )
-    };
-    let mut by_set: std::collections::BTreeMap<&str, Vec<ClosedRequest>> =
-        std::collections::BTreeMap::new();
-    for (request, timeline) in &filed {
-        if let Some(closed) = timeline.closed {
-            by_set
-                .entry(request.clock_set.as_str())
-                .or_default()
-                .push(ClosedRequest {
-                    id: request.id,
-                    closed,
-                    unsatisfied: timeline.confirmation.is_some_and(kpi::unsatisfied),
-                    revisited: timeline.revisited > 0,
-                });
-        }
-    }
-    let mut due: Vec<RevisitDue> = by_set
-        .iter()
-        .flat_map(|(set, closed)| revisit::due(closed, share_of(set)))
-        .collect();
-    due.sort_by_key(|d| (d.reason != RevisitReason::Unsatisfied, d.id));
-    let requests: std::collections::HashMap<RequestId, &ServiceRequest> =
-        filed.iter().map(|(r, _)| (r.id, r)).collect();
-    let ledger = state.ledger().await?;
-    let now = state.clock.now();
-    Ok(due
-        .into_iter()
-        .filter_map(|d| {
-            requests.get(&d.id).map(|request| RevisitView {
-                request: RequestView::new(request, name_of(&ledger, &request.enterprise), now),
-                reason: d.reason,
-            })
-        })
-        .collect())
+    let filed = FiledRequests::load(&state, &caller, query).await?;
+    Ok(Json(filed.figures(&state, &caller).await?))
 }
 
 /// The requests filed in a period still to be revisited (回访), every
@@ -834,7 +901,8 @@ pub async fn request_revisits(
     Query(query): Query<KpiQuery>,
 ) -> Result<Json<Vec<RevisitView>>, ApiError> {
     caller.require(Capability::HandleRequests)?;
-    Ok(Json(revisits(&state, &caller, &query).await?))
+    let filed = FiledRequests::load(&state, &caller, query).await?;
+    Ok(Json(filed.revisits(&state).await?))
 }
 
 /// The clock sets in force: the shipped national one and those configured

@@ -626,7 +626,7 @@ pub(crate) async fn list_contacts_of(
     Ok(Paged::new(items, found.total, window))
 }
 
-async fn scoped_stewards(
+pub(crate) async fn scoped_stewards(
     state: &AppState,
     caller: &Caller,
 ) -> Result<Vec<StewardAssignment>, ApiError> {

@@ -232,4 +232,10 @@ pub struct KpiView {
     /// most requests first.
     #[schema(value_type = Object)]
     pub by_department: Vec<(Option<String>, Kpis)>,
+    /// By the steward (`person — name`) assigned to the enterprise on the
+    /// day it filed; a request with two stewards counts for both, one
+    /// with none is not in this breakdown. Empty for a role that does
+    /// not read stewards.
+    #[schema(value_type = Object)]
+    pub by_steward: Vec<(String, Kpis)>,
 }

@@ -305,3 +305,62 @@ async fn a_published_menu_reaches_the_enterprise_without_flagged_providers() {
     assert_eq!(services["menus"].as_array().expect("menus").len(), 1);
     assert_eq!(services["menus"][0]["menu"]["id"], v2_id);
 }
+
+/// A member of the pool is served at the tier it was confirmed at, even
+/// once its figures no longer reach it: alpha, founded 1 June 2021 and
+/// confirmed as a potential unicorn in March 2025, is past the potential
+/// tier's five years on 1 July 2026, and is still offered the
+/// potential-tier items.
+#[tokio::test]
+async fn a_pool_member_is_served_at_the_tier_it_was_confirmed_at() {
+    let Some(crate::stewards::Cast {
+        app,
+        enterprise,
+        city,
+        ..
+    }) = crate::stewards::cast().await
+    else {
+        return;
+    };
+    let clean = provider(&app, &city, "深圳市中小企业服务中心").await;
+    let menu = app
+        .post(
+            "/api/menus",
+            &city.auth(),
+            json!({"title": "深圳 独角兽服务菜单", "label": "1.0"}),
+        )
+        .await
+        .expect(201)
+        .json();
+    let id = menu["id"].as_i64().unwrap();
+    let detail = app
+        .post(
+            &format!("/api/menus/{id}/items"),
+            &city.auth(),
+            item(&menu["version"], &clean, "科创贷对接", json!(["potential"])),
+        )
+        .await
+        .expect(201)
+        .json();
+    app.post(
+        &format!("/api/menus/{id}/publish"),
+        &city.auth(),
+        json!({"version": detail["menu"]["version"]}),
+    )
+    .await
+    .expect(200);
+    app.set_time("2026-07-01T02:00:00Z");
+    let today = app
+        .get("/api/enterprises/alpha/tier", &city.auth())
+        .await
+        .expect(200)
+        .json();
+    assert!(today["tier"].is_null(), "no tier by its figures: {today}");
+    let services = app
+        .get("/api/enterprises/alpha/services", &enterprise.auth())
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(services["tier"], "potential", "{services}");
+    assert!(services.to_string().contains("科创贷对接"), "{services}");
+}

@@ -9,16 +9,16 @@ use serde_json::{Value, json};
 
 use crate::helpers::{TestApp, User, shenzhen_enterprise, submitted};
 
-struct Cast {
-    app: TestApp,
-    enterprise: User,
-    city: User,
-    elsewhere: User,
+pub(crate) struct Cast {
+    pub app: TestApp,
+    pub enterprise: User,
+    pub city: User,
+    pub elsewhere: User,
 }
 
 /// `alpha` in Shenzhen, confirmed into the pool on 11 March 2025; `beta`
 /// in Shenzhen but outside the pool.
-async fn cast() -> Option<Cast> {
+pub(crate) async fn cast() -> Option<Cast> {
     let app = TestApp::spawn().await?;
     shenzhen_enterprise(&app, "alpha").await;
     shenzhen_enterprise(&app, "beta").await;
@@ -352,4 +352,72 @@ async fn contacts_keep_to_their_assignment_and_the_enterprise_reads_no_notes() {
         .expect(200)
         .json();
     assert_eq!(nothing["stewards"], json!([]));
+}
+
+/// The request figures count a request for every steward assigned to its
+/// enterprise on the day it was filed: the government steward from
+/// 12 March sees both requests, the market steward from 14 March only the
+/// later one.
+#[tokio::test]
+async fn request_figures_are_broken_down_by_the_stewards_of_the_filing_day() {
+    let Some(Cast {
+        app,
+        enterprise,
+        city,
+        ..
+    }) = cast().await
+    else {
+        return;
+    };
+    assign(&app, &city, "alpha", government("2025-03-12"))
+        .await
+        .expect(201);
+    let mut market = government("2025-03-14");
+    market["role"] = json!("market");
+    market["name"] = json!("李强");
+    market["department"] = json!("深圳市创新投资集团");
+    assign(&app, &city, "alpha", market).await.expect(201);
+    let file = |day: &'static str| {
+        let app = &app;
+        let enterprise = &enterprise;
+        async move {
+            app.set_time(day);
+            app.post(
+                "/api/requests",
+                &enterprise.auth(),
+                json!({
+                    "enterprise": "alpha", "class": "general",
+                    "title": "需要中试场地", "body": "我们需要 2000 平方米的中试场地。",
+                }),
+            )
+            .await
+            .expect(201);
+        }
+    };
+    file("2025-03-12T02:00:00Z").await; // Wednesday 12 March, 10:00
+    file("2025-03-14T02:00:00Z").await; // Friday 14 March, 10:00
+    let figures = app
+        .get(
+            "/api/requests/figures?from=2025-03-01&to=2025-03-31",
+            &city.auth(),
+        )
+        .await
+        .expect(200)
+        .json();
+    let by_steward: Vec<(String, u64)> = figures["by_steward"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|pair| {
+            let steward = pair[0].as_str().unwrap();
+            let name = steward.split_once(" — ").unwrap().1.to_owned();
+            (name, pair[1]["requests"].as_u64().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        by_steward,
+        vec![("王敏".to_owned(), 2), ("李强".to_owned(), 1)],
+        "{figures}"
+    );
+    assert_eq!(figures["all"]["requests"], 2);
 }

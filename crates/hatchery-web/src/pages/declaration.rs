@@ -62,7 +62,8 @@ struct EvidenceRow {
 #[derive(Debug, Serialize)]
 struct ObjectionRow {
     id: i64,
-    text: String,
+    /// The grounds as lodged; `None` for the enterprise (officials only).
+    text: Option<String>,
     at: String,
     /// Who lodged it (officials only; empty for the enterprise).
     by: String,

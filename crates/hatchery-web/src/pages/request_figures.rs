@@ -18,8 +18,7 @@ use hatchery_core::services::revisit::RevisitReason;
 use hatchery_core::workflow::Capability;
 use hatchery_server::AppState;
 use hatchery_server::error::ApiError;
-use hatchery_server::extract::{Json, Query as ApiQuery};
-use hatchery_server::routes::requests::{KpiQuery, request_figures, request_revisits};
+use hatchery_server::routes::requests::{FiledRequests, KpiQuery};
 use hatchery_server::state::LedgerView;
 use hatchery_server::views::requests::{KpiView, RevisitView};
 use jiff::civil::Date;
@@ -226,6 +225,11 @@ fn breakdowns(
                     .unwrap_or_else(|| word(lang, "requests.not_dispatched"))
             }),
         ),
+        (
+            "requests.by_steward",
+            "requests.col_steward",
+            lines(&view.by_steward, |steward: &String| steward_name(steward)),
+        ),
     ];
     all.into_iter()
         .filter(|(_, _, rows)| !rows.is_empty())
@@ -273,11 +277,11 @@ pub async fn show(
             );
         }
     };
-    let view = match load(&state, &member, from, to).await {
+    let revisits = member.caller.require(Capability::HandleRequests).is_ok();
+    let (view, due, ledger) = match load(&state, &member, (from, to), revisits).await {
         Ok(loaded) => loaded,
         Err(error) => return failure(&site, &chrome, &error),
     };
-    let (view, ledger) = view;
     page.shown = true;
     page.period = catalog(lang).format(
         "publicity.from_to",
@@ -299,11 +303,7 @@ pub async fn show(
         })
         .collect();
     page.stays = stays(&view, lang);
-    if member.caller.require(Capability::HandleRequests).is_ok() {
-        let due = match revisits(&state, &member, from, to).await {
-            Ok(due) => due,
-            Err(error) => return failure(&site, &chrome, &error),
-        };
+    if let Some(due) = due {
         page.revisits = Some(
             due.into_iter()
                 .map(|d| RevisitRow {
@@ -323,36 +323,33 @@ pub async fn show(
     site.page(StatusCode::OK, "request_figures.html", &chrome, page)
 }
 
-/// The figures of the period and the ledger view that names their places.
+/// The figures of the period and the ledger view that names their places;
+/// with `revisits`, the requests still to be revisited too (the period's
+/// requests are loaded once for both).
 async fn load(
     state: &AppState,
     member: &Member,
-    from: Date,
-    to: Date,
-) -> Result<(KpiView, Arc<LedgerView>), ApiError> {
-    let Json(view) = request_figures(
-        State(state.clone()),
-        member.caller.clone(),
-        ApiQuery(KpiQuery { from, to }),
-    )
-    .await?;
+    (from, to): (Date, Date),
+    revisits: bool,
+) -> Result<(KpiView, Option<Vec<RevisitView>>, Arc<LedgerView>), ApiError> {
+    let filed = FiledRequests::load(state, &member.caller, KpiQuery { from, to }).await?;
+    let view = filed.figures(state, &member.caller).await?;
+    let due = if revisits {
+        Some(filed.revisits(state).await?)
+    } else {
+        None
+    };
     let ledger = state.ledger().await?;
-    Ok((view, ledger))
+    Ok((view, due, ledger))
 }
 
-async fn revisits(
-    state: &AppState,
-    member: &Member,
-    from: Date,
-    to: Date,
-) -> Result<Vec<RevisitView>, ApiError> {
-    let Json(due) = request_revisits(
-        State(state.clone()),
-        member.caller.clone(),
-        ApiQuery(KpiQuery { from, to }),
-    )
-    .await?;
-    Ok(due)
+/// A steward of the steward breakdown (`person — name`) as people know
+/// them: by name.
+fn steward_name(steward: &str) -> String {
+    steward
+        .split_once(" — ")
+        .map_or(steward, |(_, name)| name)
+        .to_owned()
 }
 
 fn revisit_key(reason: RevisitReason) -> &'static str {
@@ -397,7 +394,7 @@ pub async fn export_xlsx(
         );
         return Redirect::to(&back).into_response();
     };
-    let (view, ledger) = match load(&state, &member, from, to).await {
+    let (view, _, ledger) = match load(&state, &member, (from, to), false).await {
         Ok(loaded) => loaded,
         Err(error) => return failure(&site, &chrome, &error),
     };
@@ -533,6 +530,11 @@ fn workbook(view: &KpiView, ledger: &LedgerView, lang: Lang) -> Result<Vec<u8>, 
             "requests.by_province" => named(&view.by_province, ledger, lang),
             "requests.by_city" => named(&view.by_city, ledger, lang),
             "requests.by_zone" => named(&view.by_zone, ledger, lang),
+            "requests.by_steward" => view
+                .by_steward
+                .iter()
+                .map(|(steward, k)| (steward_name(steward), k))
+                .collect(),
             _ => view
                 .by_department
                 .iter()

@@ -294,6 +294,9 @@ pub struct UserChrome {
     pub role: String,
     /// Whether the navigation shows the signed-in pages.
     pub full: bool,
+    /// Whether the role reads enterprises (the 企业库 entry): not an analyst,
+    /// who reads only figures.
+    pub directory: bool,
     /// Whether the role reads declarations (the 申报 entry).
     pub declarations: bool,
     /// Whether the role reads the pool (the 培育库 entry).
@@ -362,6 +365,7 @@ impl Chrome {
             name: member.caller.account.display_name.clone(),
             role: format!("role.{}", member.caller.account.role.as_str()),
             full: !member.caller.account.must_change_password,
+            directory: Capability::ReadEnterprises.granted_to(member.caller.account.role),
             declarations: Capability::ReadDeclarations.granted_to(member.caller.account.role),
             pool: Capability::ReadPool.granted_to(member.caller.account.role),
             requests: Capability::ReadRequests.granted_to(member.caller.account.role),

@@ -107,6 +107,8 @@ struct World {
     steward: i64,
     provider: i64,
     menu: i64,
+    policy: i64,
+    policy_match: i64,
 }
 
 async fn world() -> Option<World> {
@@ -339,6 +341,50 @@ async fn world() -> Option<World> {
         .as_i64()
         .unwrap();
 
+    // A policy of Shenzhen for enterprises registered there, published by
+    // the city: publishing matches alpha.
+    let policy = app
+        .post(
+            "/api/policies",
+            &city.auth(),
+            json!({
+                "issuer": "深圳市工业和信息化局", "document_number": "深工信〔2025〕1号",
+                "title": "研发投入奖补", "published_on": "2025-02-20",
+                "valid_from": "2025-03-01", "valid_until": "2027-12-31",
+            }),
+        )
+        .await
+        .expect(201)
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    app.post(
+        &format!("/api/policies/{policy}/items"),
+        &city.auth(),
+        json!({
+            "version": 1, "title": "研发投入奖补", "class": "award",
+            "amount": { "kind": "capped", "cap": "500000", "rule": "研发投入的 10%" },
+            "mode": "fast_application",
+            "eligibility": "key = \"sz-rd\"\nversion = \"1\"\ntitle = \"研发\"\ntitle_en = \"R&D\"\n\n[[tiers]]\nkey = \"eligible\"\nname = \"符合\"\nname_en = \"Eligible\"\nwhen = [ { region_prefix = [\"4403\"] } ]\n",
+        }),
+    )
+    .await
+    .expect(201);
+    app.post(
+        &format!("/api/policies/{policy}/publish"),
+        &city.auth(),
+        json!({ "version": 2 }),
+    )
+    .await
+    .expect(200);
+    let policy_match = app
+        .get("/api/policy-matches", &city.auth())
+        .await
+        .expect(200)
+        .json()["items"][0]["id"]
+        .as_i64()
+        .expect("alpha is matched");
+
     Some(World {
         app,
         accounts,
@@ -354,6 +400,8 @@ async fn world() -> Option<World> {
         steward,
         provider,
         menu,
+        policy,
+        policy_match,
     })
 }
 
@@ -1116,6 +1164,99 @@ fn cells(w: &World) -> Vec<Cell> {
             Some(json!({ "year": 1999, "items": [1] })),
             manages_stewards(422),
         ),
+        // Policies: read by all but analysts (an enterprise: those that
+        // reach it); written, published, withdrawn and matched by the
+        // officials of Shenzhen's chain (a zone's scope holds no division,
+        // so the city's policy is not the zone's).
+        cell(
+            "policies",
+            M::GET,
+            "/api/policies".into(),
+            None,
+            |who: Who| if who.role == "analyst" { 403 } else { 200 },
+        ),
+        cell(
+            "create policy",
+            M::POST,
+            "/api/policies".into(),
+            Some(json!({ "issuer": "", "document_number": "x", "title": "", "published_on": "2025-02-20", "valid_from": "2025-03-01" })),
+            only(MANAGES_CATALOGUE, 422),
+        ),
+        cell(
+            "policy",
+            M::GET,
+            format!("/api/policies/{}", w.policy),
+            None,
+            |who: Who| match who.role {
+                "analyst" => 403,
+                "zone_reviewer" => 404,
+                _ => who.scoped(200),
+            },
+        ),
+        cell(
+            "add policy item",
+            M::POST,
+            format!("/api/policies/{}/items", w.policy),
+            Some(json!({ "version": 999, "title": "t", "class": "award",
+                         "amount": { "kind": "capped", "cap": "1", "rule": "r" },
+                         "mode": "fast_application", "eligibility": "x" })),
+            // An eligibility that does not parse: 422 once seen and allowed.
+            manages_shenzhen(422),
+        ),
+        cell(
+            "publish policy",
+            M::POST,
+            format!("/api/policies/{}/publish", w.policy),
+            Some(json!({ "version": 999 })),
+            manages_shenzhen(409),
+        ),
+        cell(
+            "withdraw policy",
+            M::POST,
+            format!("/api/policies/{}/withdraw", w.policy),
+            Some(json!({ "version": 999, "reason": "复核" })),
+            manages_shenzhen(409),
+        ),
+        cell(
+            "match policy",
+            M::POST,
+            format!("/api/policies/{}/match", w.policy),
+            Some(json!({})),
+            manages_shenzhen(200),
+        ),
+        cell(
+            "policy matches",
+            M::GET,
+            "/api/policy-matches".into(),
+            None,
+            reads_requests_anywhere,
+        ),
+        cell(
+            "policy match",
+            M::GET,
+            format!("/api/policy-matches/{}", w.policy_match),
+            None,
+            reads_stewards,
+        ),
+        cell(
+            "act on policy match",
+            M::POST,
+            format!("/api/policy-matches/{}/actions", w.policy_match),
+            Some(json!({ "version": 999, "action": "push" })),
+            // Seen, then the right to push (the enterprise applies, it does
+            // not push), then the stale version.
+            |who: Who| {
+                if who.is(&["investor", "analyst"]) {
+                    403
+                } else if who.is(MANAGES_CATALOGUE) {
+                    who.scoped(409)
+                } else if who.ministry() || who.own {
+                    403
+                } else {
+                    404
+                }
+            },
+        ),
         cell(
             "rule set comparison",
             M::GET,
@@ -1204,7 +1345,7 @@ async fn every_endpoint_every_role_own_and_other_jurisdiction() {
 }
 
 /// Objectors are protected: every account that may read the declaration
-/// under notice sees that an objection exists and its grounds; officials in
+/// under notice sees that an objection exists; officials in
 /// scope also see who lodged it, the enterprise never does — not in the
 /// objection, not in the steps, not anywhere in the answer.
 #[tokio::test]

@@ -425,6 +425,13 @@ pub async fn edit_form(
         Ok(Json(detail)) => detail,
         Err(error) => return failure(&site, &chrome(&member, false), &error),
     };
+    // A declaration past its draft (or one this account may not edit) has
+    // no form to offer: saving it could only be refused. Its page says why.
+    let editable = detail.declaration.state.is_editable()
+        && hatchery_core::workflow::Capability::Declare.granted_to(member.caller.account.role);
+    if !editable {
+        return Redirect::to(&format!("/declarations/{id}")).into_response();
+    }
     let d = detail.declaration;
     let fields = DeclarationFields {
         enterprise: d.enterprise.clone(),

@@ -131,6 +131,11 @@ pub async fn show(
     Query(query): Query<InboxQuery>,
 ) -> Response {
     let chrome = Chrome::member(&member, "declare.inbox_title", "declarations");
+    // A role with no stage to act on would otherwise see an empty inbox
+    // rather than being told the page is not its own.
+    if let Err(error) = member.caller.require(Capability::ReadDeclarations) {
+        return failure(&site, &chrome, &error);
+    }
     let role = member.caller.account.role;
     let inbox = query.view != "all";
     let mut page = InboxPage {

@@ -7,3 +7,4 @@ mod http;
 mod operations;
 mod requests;
 mod support;
+mod walks;

@@ -366,3 +366,55 @@ pub async fn set_scene(cookie_secure: bool) -> Scene {
         stop: Some(stop),
     }
 }
+
+/// An account the administrator (`admin`, an API token) makes, its password
+/// then changed by its owner to [`PASSWORD`] through the API, as a person
+/// would at first sign-in: its id.
+pub async fn add_account(
+    api: &Api,
+    admin: &str,
+    username: &str,
+    role: &str,
+    binding: Value,
+) -> i64 {
+    let mut body =
+        json!({"username": username, "display_name": username, "role": role, "password": INITIAL});
+    for (k, v) in binding.as_object().expect("a binding object") {
+        body[k] = v.clone();
+    }
+    let created = api.post(admin, "/api/accounts", body).await;
+    let (cookie, csrf) = api.session(username, INITIAL).await;
+    let changed = api
+        .http
+        .post(format!("{}/api/session/password", api.base))
+        .header("cookie", cookie)
+        .header("x-csrf-token", csrf)
+        .json(&json!({"current_password": INITIAL, "new_password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        changed.status().is_success(),
+        "{username}: {}",
+        changed.status()
+    );
+    created["id"].as_i64().expect("the account's id")
+}
+
+/// Shenzhen's national high-tech zone, as the server seeded it: its id and
+/// its name (the name alpha's ledger record gives).
+pub async fn shenzhen_zone(api: &Api, admin: &str) -> (String, String) {
+    let zones = api
+        .call(
+            admin,
+            reqwest::Method::GET,
+            "/api/zones?city=440300&kind=high_tech",
+            Value::Null,
+        )
+        .await;
+    let zone = &zones[0];
+    (
+        zone["id"].as_str().expect("a zone id").to_owned(),
+        zone["name"].as_str().expect("a zone name").to_owned(),
+    )
+}

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
@@ -453,12 +453,20 @@ impl LedgerView {
 pub const SEARCH_SEPARATOR: char = '\u{1f}';
 
 /// The ledger in memory, replaced when an import lands.
+///
+/// A request that starts after a write of this process has returned reads
+/// a view that includes it: writes are counted, the view records the count
+/// it was loaded after, and a request that finds the view behind waits for
+/// the reload (never reads the old view while another request reloads).
 #[derive(Debug)]
 pub struct LedgerCache {
     current: RwLock<Arc<LedgerView>>,
-    /// Set by writes in this process that change what the view holds.
-    stale: AtomicBool,
-    /// When the store was last asked for newer imports.
+    /// How many writes in this process changed what the view holds.
+    changes: AtomicU64,
+    /// How many of those writes the current view was loaded after.
+    included: AtomicU64,
+    /// When the store was last asked for newer imports; held while the
+    /// view is reloaded.
     checked: tokio::sync::Mutex<Instant>,
     refresh: Duration,
     /// Wakes whoever builds ahead for a new view (see `crate::warm`).
@@ -469,7 +477,8 @@ impl LedgerCache {
     fn new(view: LedgerView, refresh: Duration) -> Self {
         Self {
             current: RwLock::new(Arc::new(view)),
-            stale: AtomicBool::new(false),
+            changes: AtomicU64::new(0),
+            included: AtomicU64::new(0),
             checked: tokio::sync::Mutex::new(Instant::now()),
             refresh,
             stale_signal: tokio::sync::Notify::new(),
@@ -483,9 +492,10 @@ impl LedgerCache {
             .clone()
     }
 
-    /// Marks the view stale: the next request reloads it.
+    /// Marks the view stale: the next request reloads it. Called once the
+    /// write has committed.
     pub fn invalidate(&self) {
-        self.stale.store(true, Ordering::Release);
+        self.changes.fetch_add(1, Ordering::AcqRel);
         // A permit is kept when no one waits: a change made while the
         // builder is busy still wakes it once it waits again.
         self.stale_signal.notify_one();
@@ -506,16 +516,16 @@ impl LedgerCache {
     /// refresh period, one request checks for imports made elsewhere while
     /// the others go on with the view they have.
     pub async fn current(&self, db: &dyn Backend) -> Result<Arc<LedgerView>, ApiError> {
-        if self.stale.load(Ordering::Acquire) {
+        let wanted = self.changes.load(Ordering::Acquire);
+        if self.included.load(Ordering::Acquire) < wanted {
             let mut checked = self.checked.lock().await;
-            if self.stale.swap(false, Ordering::AcqRel) {
-                match LedgerView::load(db).await {
-                    Ok(view) => *self.write() = Arc::new(view),
-                    Err(error) => {
-                        self.stale.store(true, Ordering::Release);
-                        return Err(error);
-                    }
-                }
+            // Another request may have reloaded while this one waited.
+            if self.included.load(Ordering::Acquire) < wanted {
+                // Every write counted here committed before the load starts.
+                let loading_after = self.changes.load(Ordering::Acquire);
+                let view = LedgerView::load(db).await?;
+                *self.write() = Arc::new(view);
+                self.included.fetch_max(loading_after, Ordering::AcqRel);
                 *checked = Instant::now();
             }
             return Ok(self.snapshot());

@@ -111,3 +111,23 @@ async fn a_new_day_has_its_own_reports_built() {
         .expect("hurun's tiers of today");
     assert_eq!(tiers.dates, [today]);
 }
+
+#[tokio::test]
+async fn a_request_after_an_import_reads_it_while_the_builder_reloads() {
+    let Some(app) = TestApp::spawn().await else {
+        return;
+    };
+    let builder = tokio::spawn(keep_warm(app.state.clone()));
+    for n in 0..20 {
+        let id = format!("e{n}");
+        app.import(unicorn(&id, &format!("深圳{n}"))).await;
+        // The builder, woken by the import, starts reloading the view
+        // first; the request must wait for that reload, not read the view
+        // from before the import it was told had landed.
+        tokio::task::yield_now().await;
+        app.get(&format!("/api/enterprises/{id}"), &app.admin.auth())
+            .await
+            .expect(200);
+    }
+    builder.abort();
+}

@@ -418,9 +418,23 @@ pub fn jurisdictions_over(placement: &Placement) -> Vec<Jurisdiction> {
     over
 }
 
+/// The jurisdictions whose policies reach everything in `zone`: the nation,
+/// and the province, city and district the zone lies in. A zone official
+/// reads them, as the zone's enterprises are matched by them.
+pub fn jurisdictions_over_zone(zone: &crate::workflow::Zone) -> Vec<Jurisdiction> {
+    let mut over = vec![
+        Jurisdiction::Nation,
+        Jurisdiction::Division(zone.province()),
+        Jurisdiction::Division(zone.city),
+    ];
+    over.extend(zone.district.map(Jurisdiction::Division));
+    over.dedup();
+    over
+}
+
 /// The jurisdictions strictly above an official's scope, whose policies
 /// reach everything in it (a zone's province is known only with the zone's
-/// record: only the nation is listed).
+/// record: only the nation is listed here; see [`jurisdictions_over_zone`]).
 pub fn jurisdictions_above(scope: &Scope) -> Vec<Jurisdiction> {
     match scope {
         Scope::All | Scope::Enterprise(_) => Vec::new(),
@@ -1265,5 +1279,22 @@ mod tests {
                 .map(ToString::to_string)
                 .collect();
         assert_eq!(above, ["CN", "210000"]);
+    }
+
+    #[test]
+    fn a_zone_is_reached_by_its_district_city_province_and_the_nation() {
+        let zone = crate::workflow::Zone {
+            id: crate::workflow::ZoneId::parse("hunnan").unwrap(),
+            name: "沈阳高新技术产业开发区".into(),
+            kind: crate::workflow::ZoneKind::HighTech,
+            city: DivisionCode::parse("210100").unwrap(),
+            district: Some(DivisionCode::parse("210112").unwrap()),
+            aliases: Vec::new(),
+        };
+        let over: Vec<String> = jurisdictions_over_zone(&zone)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(over, ["CN", "210000", "210100", "210112"]);
     }
 }

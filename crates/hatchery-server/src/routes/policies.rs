@@ -14,7 +14,7 @@ use hatchery_core::services::policy::{
     self, AmountRule, ItemClass, ItemForm, MatchFacts, MatchState, PaymentClock, PolicyForm,
     PolicyId, PolicyItemId, PolicyMatchId, PolicyState, RedemptionAction, RedemptionActor,
     RedemptionCommand, RedemptionError, RedemptionMode, decide_redemption, jurisdictions_above,
-    jurisdictions_over, parse_eligibility, payment_clock, run_eligibility,
+    jurisdictions_over, jurisdictions_over_zone, parse_eligibility, payment_clock, run_eligibility,
 };
 use hatchery_core::services::request::FieldProblem;
 use hatchery_core::workflow::{Capability, Jurisdiction, Scope};
@@ -331,6 +331,21 @@ async fn reach(state: &AppState, caller: &Caller, page: Page) -> Result<PolicyFi
                 within: None,
                 above: enterprise_reach(state, &view, id),
                 published_only: true,
+                page,
+            }
+        }
+        Scope::Zone(zone) => {
+            // A zone's place is in its record: the policies of its district,
+            // city and province reach it, as they reach its enterprises.
+            let view = state.ledger().await?;
+            let above = view
+                .zones
+                .resolve(zone.as_str())
+                .map_or_else(|| vec![Jurisdiction::Nation], jurisdictions_over_zone);
+            PolicyFilter {
+                within: Some(caller.scope.clone()),
+                above,
+                published_only,
                 page,
             }
         }

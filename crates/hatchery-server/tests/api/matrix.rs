@@ -478,6 +478,15 @@ fn cells(w: &World) -> Vec<Cell> {
             }
         }
     };
+    // Shenzhen's policy: written by the officials of Shenzhen's chain; a
+    // zone in Shenzhen reads it (it reaches the zone's enterprises) but may
+    // not write it.
+    let writes_shenzhen_policy = |yes: u16| {
+        move |who: Who| match (who.role, who.own) {
+            ("zone_reviewer", true) => 403,
+            _ => manages_shenzhen(yes)(who),
+        }
+    };
     let reads_enterprises = |who: Who| {
         if who.role == "analyst" {
             403
@@ -1166,8 +1175,8 @@ fn cells(w: &World) -> Vec<Cell> {
         ),
         // Policies: read by all but analysts (an enterprise: those that
         // reach it); written, published, withdrawn and matched by the
-        // officials of Shenzhen's chain (a zone's scope holds no division,
-        // so the city's policy is not the zone's).
+        // officials of Shenzhen's chain; read too by the officials of a zone
+        // in Shenzhen (the city's policy reaches the zone's enterprises).
         cell(
             "policies",
             M::GET,
@@ -1189,7 +1198,6 @@ fn cells(w: &World) -> Vec<Cell> {
             None,
             |who: Who| match who.role {
                 "analyst" => 403,
-                "zone_reviewer" => 404,
                 _ => who.scoped(200),
             },
         ),
@@ -1201,28 +1209,28 @@ fn cells(w: &World) -> Vec<Cell> {
                          "amount": { "kind": "capped", "cap": "1", "rule": "r" },
                          "mode": "fast_application", "eligibility": "x" })),
             // An eligibility that does not parse: 422 once seen and allowed.
-            manages_shenzhen(422),
+            writes_shenzhen_policy(422),
         ),
         cell(
             "publish policy",
             M::POST,
             format!("/api/policies/{}/publish", w.policy),
             Some(json!({ "version": 999 })),
-            manages_shenzhen(409),
+            writes_shenzhen_policy(409),
         ),
         cell(
             "withdraw policy",
             M::POST,
             format!("/api/policies/{}/withdraw", w.policy),
             Some(json!({ "version": 999, "reason": "复核" })),
-            manages_shenzhen(409),
+            writes_shenzhen_policy(409),
         ),
         cell(
             "match policy",
             M::POST,
             format!("/api/policies/{}/match", w.policy),
             Some(json!({})),
-            manages_shenzhen(200),
+            writes_shenzhen_policy(200),
         ),
         cell(
             "policy matches",

@@ -195,3 +195,19 @@ fn reports_are_written_in_every_format() {
             .code(2);
     }
 }
+
+#[test]
+fn the_demo_grows_to_national_scale_with_a_generated_dataset() {
+    // The demo's own exchange rates and the generator's are the same
+    // reference rates: the generated dataset lands on top of the demo
+    // store instead of being refused for conflicting rates.
+    let ws = Workspace::sqlite();
+    ws.hatchery()
+        .args(["demo", "--no-serve", "--enterprises", "300"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "generated national dataset (seed 1): 300 enterprises",
+        ))
+        .stdout(predicate::str::contains("the store holds 477 enterprises"));
+}

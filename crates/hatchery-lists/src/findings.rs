@@ -54,6 +54,14 @@ pub enum Note {
     /// A city of Hong Kong, Macao or Taiwan under the country China: the
     /// enterprise's country is the region's own ISO code.
     CountryFromCity { written: String, country: Country },
+    /// The country cell is empty; the city tells the country.
+    CountryInferred {
+        city: String,
+        country: Country,
+        /// A city-state or territory (else the gazetteer knew the name in
+        /// one country only).
+        city_state: bool,
+    },
     /// The date joined is after the list's date: taken as the list says.
     JoinedAfterList { joined: Date, list: Date },
     /// No founding date: the latest it can be was recorded.
@@ -79,6 +87,30 @@ pub enum Note {
     /// Another enterprise of the same name and country exists; the row was
     /// told apart from it by its city and taken as a different company.
     SharesName { others: Vec<EnterpriseId> },
+}
+
+impl Note {
+    /// What kind of note this is, for the summary's groups
+    /// (`founding year estimated: 43 rows (…)`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Shifted { .. } => "shifted row read at the shifted places",
+            Self::IndustryCorrected { .. } => "industry misspelling corrected",
+            Self::ProvinceAsCity { .. } => "province given as the city",
+            Self::CityUnresolved { .. } => "city not in the division table",
+            Self::CityAmbiguous { .. } => "city of several divisions",
+            Self::CountryFromCity { .. } => "Hong Kong or Macao city under China",
+            Self::CountryInferred { .. } => "country told by the city",
+            Self::JoinedAfterList { .. } => "joined after the list's date",
+            Self::FoundedEstimated { .. } => "founding year estimated",
+            Self::FoundedAfterJoined { .. } => "founded after joining the list",
+            Self::TotalRaisedImplausible { .. } => "implausible total raised left out",
+            Self::EmptyName { .. } => "empty name between separators skipped",
+            Self::PlaceDiffers { .. } => "matched, stored place kept",
+            Self::FoundedDiffers { .. } => "matched, stored founding date kept",
+            Self::SharesName { .. } => "namesake told apart by city",
+        }
+    }
 }
 
 impl fmt::Display for Note {
@@ -118,6 +150,24 @@ impl fmt::Display for Note {
             Self::CountryFromCity { written, country } => write!(
                 f,
                 "city '{written}' is in {country}: recorded with country {country}"
+            ),
+            Self::CountryInferred {
+                city,
+                country,
+                city_state: true,
+            } => write!(
+                f,
+                "no country: city {} is a city-state or territory, recorded with country {country}",
+                Echo::of(city)
+            ),
+            Self::CountryInferred {
+                city,
+                country,
+                city_state: false,
+            } => write!(
+                f,
+                "no country: the gazetteer knows city {} only in {country}, recorded with country {country}",
+                Echo::of(city)
             ),
             Self::FoundedEstimated { year, because } => write!(
                 f,
@@ -195,12 +245,27 @@ pub enum Reason {
         column: String,
         error: CellError,
     },
+    /// A cell that `file.split` should split does not have as many parts
+    /// as it names.
+    Unsplit {
+        column: String,
+        written: String,
+        separator: String,
+        into: Vec<String>,
+    },
     /// The row has cells beyond the header's columns.
     ExtraCells { found: usize, header: usize },
     /// The company's name is not usable (too long, control characters).
     BadName(String),
     /// A country name that is not known.
     UnknownCountry(String),
+    /// The country cell is empty and the city is a place in several countries.
+    CountryUnclear {
+        column: String,
+        city_column: String,
+        city: String,
+        countries: Vec<Country>,
+    },
     /// The row looks shifted but not the way the profile describes.
     ShiftUnclear {
         column: String,
@@ -230,6 +295,18 @@ impl fmt::Display for Reason {
                 column,
                 error,
             } => write!(f, "{column} ({field}): {error}"),
+            Self::Unsplit {
+                column,
+                written,
+                separator,
+                into,
+            } => write!(
+                f,
+                "{column} {} does not split at '{separator}' into {} parts ({})",
+                Echo::of(written),
+                into.len(),
+                into.join(", ")
+            ),
             Self::ExtraCells { found, header } => write!(
                 f,
                 "the row has {found} cells but the header has {header} columns"
@@ -239,6 +316,21 @@ impl fmt::Display for Reason {
                 f,
                 "country {} is not known (add it to fields.country.aliases)",
                 Echo::of(name)
+            ),
+            Self::CountryUnclear {
+                column,
+                city_column,
+                city,
+                countries,
+            } => write!(
+                f,
+                "{column} is empty and {city_column} {} is a place in {}: write the country",
+                Echo::of(city),
+                countries
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Self::ShiftUnclear {
                 column,

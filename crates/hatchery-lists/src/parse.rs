@@ -11,12 +11,12 @@ use jiff::civil::Date;
 
 use crate::cells::{self, is_missing, parse_date, parse_founded, parse_money, split_names};
 use crate::city::{CityMatch, resolve_city};
-use crate::country::resolve_country;
+use crate::country::{CityCountry, country_of_city, resolve_country};
 use crate::error::ListError;
 use crate::findings::{Note, Reason, Rejected, RowNote};
 use crate::industry::{industry_key, read_industry};
 use crate::profile::{ColumnRef, FieldName, FoundedPolicy, Profile};
-use crate::table::{Table, header_key, read_table};
+use crate::table::{RawRow, Table, header_key, read_table};
 
 /// How a list is to be imported.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +109,9 @@ pub fn parse_table(
     profile: &Profile,
     options: &ListOptions,
 ) -> Result<ParsedList, ListError> {
+    let raw_header = table.header.clone();
+    let (table, raw_rows, split_reasons) = split_columns(path, table, profile)?;
+    let derived = table.header.len() - raw_header.len();
     let columns = Columns::resolve(path, &table.header, profile)?;
     let shift = match &profile.shifted {
         Some(rule) => Some(Shift::new(
@@ -124,6 +127,7 @@ pub fn parse_table(
     let reader = RowReader {
         profile,
         columns: &columns,
+        derived,
         shift: shift.as_ref(),
         list_date: options.list_date,
         city_aliases: profile
@@ -143,23 +147,39 @@ pub fn parse_table(
             .clone()
             .unwrap_or_else(|| profile.source().to_owned()),
         reached: profile.fields.date_joined.as_ref().map(|j| j.reached),
-        header: table.header.clone(),
+        header: raw_header,
         rows: Vec::new(),
         rejected: Vec::new(),
         notes: Vec::new(),
-        unused_columns: columns.unused(&table.header),
+        unused_columns: columns.unused(&table.header, &split_sources(&table.header, profile)),
         blank_rows: table.blank_rows,
         footer_rows: table.footer_rows,
         industry_spellings: BTreeMap::new(),
     };
     let mut seen: HashMap<Vec<String>, u64> = HashMap::new();
-    for raw in table.rows {
+    for ((row, raw_cells), split_reasons) in table.rows.into_iter().zip(raw_rows).zip(split_reasons)
+    {
         let mut notes = Vec::new();
-        let result = match seen.get(&raw.cells) {
+        let result = match seen.get(&raw_cells) {
             Some(&line) => Err(vec![Reason::Duplicate { line }]),
-            None => reader.read(raw.line, &raw.cells, &mut notes),
+            None if !split_reasons.is_empty() => Err(split_reasons),
+            None => reader
+                .read(row.line, &row.cells, &mut notes)
+                .map(|(list_row, spelling)| {
+                    (
+                        ListRow {
+                            cells: raw_cells.clone(),
+                            ..list_row
+                        },
+                        spelling,
+                    )
+                }),
         };
-        seen.entry(raw.cells.clone()).or_insert(raw.line);
+        seen.entry(raw_cells.clone()).or_insert(row.line);
+        let raw = RawRow {
+            line: row.line,
+            cells: raw_cells,
+        };
         match result {
             Ok((row, spelling)) => {
                 if let (Some(key), Some(spelling)) = (&row.industry, spelling) {
@@ -179,7 +199,7 @@ pub fn parse_table(
             }
             Err(reasons) => {
                 let name = columns
-                    .cell(FieldName::Name, &raw.cells)
+                    .cell(FieldName::Name, &row.cells)
                     .filter(|c| !is_missing(c, &profile.missing))
                     .map(|c| c.trim().to_owned());
                 parsed.rejected.push(Rejected {
@@ -192,6 +212,121 @@ pub fn parse_table(
         }
     }
     Ok(parsed)
+}
+
+/// The positions of the columns `file.split` splits (found by
+/// [`split_columns`] already).
+fn split_sources(header: &[String], profile: &Profile) -> Vec<usize> {
+    profile
+        .file
+        .split
+        .iter()
+        .filter_map(|split| column_position(header, &split.column))
+        .collect()
+}
+
+fn column_position(header: &[String], column: &ColumnRef) -> Option<usize> {
+    match column {
+        ColumnRef::Header(name) => {
+            let key = header_key(name);
+            header.iter().position(|h| header_key(h) == key)
+        }
+        ColumnRef::Position(p) => (*p <= header.len()).then(|| p - 1),
+    }
+}
+
+/// The rows of a table with the profile's `file.split` columns added: each
+/// split column's parts go into new columns after the file's own (cells
+/// beyond the header, which reject a row, after them). Returns that table,
+/// every row's cells as written, and per row the reasons a cell would not
+/// split. A missing cell gives empty parts.
+type Split = (Table, Vec<Vec<String>>, Vec<Vec<Reason>>);
+
+fn split_columns(path: &Path, table: Table, profile: &Profile) -> Result<Split, ListError> {
+    let splits = &profile.file.split;
+    let width = table.header.len();
+    let mut sources = Vec::new();
+    for split in splits {
+        let at = column_position(&table.header, &split.column).ok_or_else(|| {
+            ListError::MissingColumn {
+                path: path.to_owned(),
+                field: "file.split".into(),
+                column: split.column.to_string(),
+                header: table
+                    .header
+                    .iter()
+                    .map(|h| format!("'{h}'"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }
+        })?;
+        for name in &split.into {
+            if table
+                .header
+                .iter()
+                .any(|h| header_key(h) == header_key(name))
+            {
+                return Err(ListError::File {
+                    path: path.to_owned(),
+                    message: format!(
+                        "file.split names a part '{name}', which is already a column of the file: give the part another name"
+                    ),
+                });
+            }
+        }
+        sources.push(at);
+    }
+    let raw_rows: Vec<Vec<String>> = table.rows.iter().map(|r| r.cells.clone()).collect();
+    if splits.is_empty() {
+        let reasons = vec![Vec::new(); table.rows.len()];
+        return Ok((table, raw_rows, reasons));
+    }
+    let mut header = table.header.clone();
+    header.extend(splits.iter().flat_map(|s| s.into.iter().cloned()));
+    let mut all_reasons = Vec::with_capacity(table.rows.len());
+    let rows = table
+        .rows
+        .into_iter()
+        .map(|row| {
+            let mut reasons = Vec::new();
+            let mut cells: Vec<String> = (0..width)
+                .map(|i| row.cells.get(i).cloned().unwrap_or_default())
+                .collect();
+            for (split, &at) in splits.iter().zip(&sources) {
+                let cell = row.cells.get(at).map_or("", String::as_str);
+                let parts: Vec<&str> = if is_missing(cell, &profile.missing) {
+                    vec![""; split.into.len()]
+                } else {
+                    cell.split(split.separator.as_str())
+                        .map(str::trim)
+                        .collect()
+                };
+                if parts.len() == split.into.len() {
+                    cells.extend(parts.into_iter().map(str::to_owned));
+                } else {
+                    reasons.push(Reason::Unsplit {
+                        column: header[at].clone(),
+                        written: cell.trim().to_owned(),
+                        separator: split.separator.clone(),
+                        into: split.into.clone(),
+                    });
+                    cells.extend(split.into.iter().map(|_| String::new()));
+                }
+            }
+            cells.extend(row.cells.iter().skip(width).cloned());
+            all_reasons.push(reasons);
+            RawRow {
+                line: row.line,
+                cells,
+            }
+        })
+        .collect();
+    let table = Table {
+        header,
+        rows,
+        ..table
+    };
+    Ok((table, raw_rows, all_reasons))
 }
 
 /// Where each mapped field is in the file.
@@ -250,8 +385,9 @@ impl Columns {
         cells.get(*self.index.get(&field)?).map(String::as_str)
     }
 
-    fn unused(&self, header: &[String]) -> Vec<String> {
-        let used: HashSet<usize> = self.index.values().copied().collect();
+    fn unused(&self, header: &[String], split: &[usize]) -> Vec<String> {
+        let mut used: HashSet<usize> = self.index.values().copied().collect();
+        used.extend(split);
         (0..header.len())
             .filter(|i| !used.contains(i))
             .map(|i| self.labels[i].clone())
@@ -322,6 +458,8 @@ impl Shift {
 struct RowReader<'a> {
     profile: &'a Profile,
     columns: &'a Columns,
+    /// Columns made by splitting cells (`file.split`), after the file's own.
+    derived: usize,
     shift: Option<&'a Shift>,
     list_date: Date,
     city_aliases: BTreeMap<String, DivisionCode>,
@@ -398,9 +536,10 @@ impl RowReader<'_> {
             .rposition(|c| !c.trim().is_empty())
             .map_or(0, |i| i + 1);
         if used_cells > header_len {
+            // The split parts are not in the file: count what is.
             reasons.push(Reason::ExtraCells {
-                found: used_cells,
-                header: header_len,
+                found: used_cells - self.derived,
+                header: header_len - self.derived,
             });
         }
         let row = Fielded {
@@ -420,7 +559,7 @@ impl RowReader<'_> {
             .map(str::to_owned);
         let valuation = keep(&mut reasons, self.valuation(&row));
         let joined = keep(&mut reasons, self.joined(&row, notes)).flatten();
-        let country = keep(&mut reasons, self.country(&row));
+        let country = keep(&mut reasons, self.country(&row, notes));
         let industry = self.industry(&row, notes);
         let investors = keep(&mut reasons, self.investors(&row, notes)).unwrap_or_default();
         let founded = keep(&mut reasons, self.founded(&row, joined, notes));
@@ -512,13 +651,47 @@ impl RowReader<'_> {
         Ok(Some(date.last_day().min(self.list_date)))
     }
 
-    fn country(&self, row: &Fielded<'_>) -> Result<Country, Reason> {
+    /// The country cell's country. When the cell is empty, the city's:
+    /// a city-state or territory, or a place the gazetteer knows in one
+    /// country only (reported); then the profile's default. A city of
+    /// several countries with no default rejects the row.
+    fn country(&self, row: &Fielded<'_>, notes: &mut Vec<Note>) -> Result<Country, Reason> {
         let field = &self.profile.fields.country;
-        match row.value(FieldName::Country) {
-            Some(text) => resolve_country(text, &field.aliases)
-                .ok_or_else(|| Reason::UnknownCountry(text.to_owned())),
-            None => field.default.ok_or_else(|| row.absent(FieldName::Country)),
+        if let Some(text) = row.value(FieldName::Country) {
+            return resolve_country(text, &field.aliases)
+                .ok_or_else(|| Reason::UnknownCountry(text.to_owned()));
         }
+        // Without a column the default is the list's one country.
+        if field.column.is_some()
+            && let Some(city) = row.value(FieldName::City)
+        {
+            let inferred = |country, city_state| {
+                let note = Note::CountryInferred {
+                    city: city.to_owned(),
+                    country,
+                    city_state,
+                };
+                (country, note)
+            };
+            let (country, note) = match country_of_city(city, &self.city_aliases) {
+                CityCountry::CityState(country) => inferred(country, true),
+                CityCountry::Gazetteer(country) => inferred(country, false),
+                CityCountry::Ambiguous(countries) if field.default.is_none() => {
+                    return Err(Reason::CountryUnclear {
+                        column: row.columns.label(FieldName::Country),
+                        city_column: row.columns.label(FieldName::City),
+                        city: city.to_owned(),
+                        countries,
+                    });
+                }
+                CityCountry::Ambiguous(_) | CityCountry::Unknown => {
+                    return field.default.ok_or_else(|| row.absent(FieldName::Country));
+                }
+            };
+            notes.push(note);
+            return Ok(country);
+        }
+        field.default.ok_or_else(|| row.absent(FieldName::Country))
     }
 
     /// The industry key and the spelling it came from.
@@ -970,14 +1143,94 @@ mod tests {
             ]
         );
         let notes: Vec<&Note> = parsed.notes.iter().map(|n| &n.note).collect();
-        assert!(matches!(
-            notes[..],
-            [
-                Note::CountryFromCity { .. },
-                Note::ProvinceAsCity { .. },
-                Note::CityUnresolved { .. }
+        assert!(
+            matches!(
+                notes[..],
+                [
+                    Note::CountryInferred {
+                        city_state: false,
+                        ..
+                    },
+                    Note::CountryFromCity { .. },
+                    Note::ProvinceAsCity { .. },
+                    Note::CityUnresolved { .. }
+                ]
+            ),
+            "{notes:?}"
+        );
+    }
+
+    #[test]
+    fn an_empty_country_is_told_by_the_city_or_the_row_is_rejected() {
+        let profile = Profile::from_toml(&PROFILE.replace("default = \"CN\"", "")).unwrap();
+        let row = |name: &'static str, city: &'static str| {
+            [name, "$1", "1/5/2020", "", city, "Fintech", "None", "2015"]
+                .map(str::to_owned)
+                .to_vec()
+        };
+        let table = Table {
+            header: HEADER.iter().map(|h| (*h).to_owned()).collect(),
+            rows: [
+                row("Klook", "Hong Kong"),
+                row("Carro", "Singapore"),
+                row("Hopin", "Menlo Park"),
+                row("Darktrace", "Cambridge"),
+                row("Nowhere", "Cair Paravel"),
             ]
-        ));
+            .into_iter()
+            .enumerate()
+            .map(|(i, cells)| RawRow {
+                line: i as u64 + 2,
+                cells,
+            })
+            .collect(),
+            blank_rows: 0,
+            footer_rows: 0,
+        };
+        let options = ListOptions {
+            list_date: date(2022, 2, 28),
+            source: None,
+            skip_invalid: None,
+            dry_run: false,
+            now: jiff::Timestamp::UNIX_EPOCH,
+        };
+        let parsed = parse_table(Path::new("list.csv"), table, &profile, &options).unwrap();
+        let taken: Vec<(&str, String, Option<String>)> = parsed
+            .rows
+            .iter()
+            .map(|r| {
+                (
+                    r.name.as_str(),
+                    r.country.to_string(),
+                    r.region.map(|c| c.to_string()),
+                )
+            })
+            .collect();
+        assert_eq!(
+            taken,
+            [
+                ("Klook", "HK".into(), Some("810000".into())),
+                ("Carro", "SG".into(), None),
+                ("Hopin", "US".into(), None),
+            ]
+        );
+        let notes: Vec<String> = parsed.notes.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            notes,
+            [
+                "row 2 Klook: no country: city 'Hong Kong' is a city-state or territory, recorded with country HK",
+                "row 3 Carro: no country: city 'Singapore' is a city-state or territory, recorded with country SG",
+                "row 4 Hopin: no country: the gazetteer knows city 'Menlo Park' only in US, recorded with country US",
+            ]
+        );
+        let rejected: Vec<String> = parsed.rejected.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rejected,
+            [
+                "row 5 Darktrace: Country is empty and City 'Cambridge' is a place in CA, GB, NZ, US: write the country",
+                "row 6 Nowhere: Country (country) is missing",
+            ]
+        );
     }
 
     #[test]

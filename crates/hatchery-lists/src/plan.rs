@@ -268,7 +268,9 @@ pub fn plan(parsed: &ParsedList, stored: &Dataset) -> ImportPlan {
     }
 
     // Enterprises some row of this list could be are not absent from it,
-    // even when that row was rejected.
+    // even when that row was rejected; nor are those an earlier import of
+    // this same list (date and profile) tagged: after a partial import,
+    // the fixed rejected rows are imported alone.
     let touched: HashSet<usize> = parsed
         .rows
         .iter()
@@ -278,7 +280,7 @@ pub fn plan(parsed: &ParsedList, stored: &Dataset) -> ImportPlan {
         .enterprises
         .iter()
         .enumerate()
-        .filter(|(i, _)| !touched.contains(i))
+        .filter(|(i, e)| !touched.contains(i) && !e.tags.contains(&tag))
         .filter_map(|(_, e)| {
             let lists: Vec<String> = e
                 .tags

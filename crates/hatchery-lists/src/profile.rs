@@ -11,10 +11,16 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Deserializer};
 
 /// The profiles shipped inside the crate: `(key, TOML text)`.
-const BUILTIN: [(&str, &str); 1] = [(
-    "cbinsights-2022",
-    include_str!("../profiles/cbinsights-2022.toml"),
-)];
+const BUILTIN: [(&str, &str); 2] = [
+    (
+        "cbinsights-2022",
+        include_str!("../profiles/cbinsights-2022.toml"),
+    ),
+    (
+        "cbinsights-2021-07",
+        include_str!("../profiles/cbinsights-2021-07.toml"),
+    ),
+];
 
 /// Keys of the shipped profiles.
 pub fn builtin_profiles() -> Vec<&'static str> {
@@ -91,6 +97,23 @@ pub struct FileLayout {
     /// CSV only: the text encoding, a WHATWG label (`utf-8`, `gb18030`, `gbk`…).
     #[serde(default)]
     pub encoding: Option<String>,
+    /// Cells that hold two fields or more (`Beijing @ China`), each made
+    /// into columns of their own that fields can map.
+    #[serde(default)]
+    pub split: Vec<SplitColumn>,
+}
+
+/// A column whose cells hold several values apart by a separator: each
+/// part becomes a column named in `into`, after the file's own columns.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitColumn {
+    /// The column whose cells are split.
+    pub column: ColumnRef,
+    /// The text between the parts (`"@"`), compared exactly.
+    pub separator: String,
+    /// The names of the parts, in order: fields map them as columns.
+    pub into: Vec<String>,
 }
 
 fn one() -> usize {
@@ -109,6 +132,7 @@ impl Default for FileLayout {
             footer_rows: 0,
             delimiter: ',',
             encoding: None,
+            split: Vec::new(),
         }
     }
 }
@@ -485,6 +509,20 @@ impl Profile {
                 "file.header_row counts from 1 (the first row)".into(),
             ));
         }
+        for split in &self.file.split {
+            if split.separator.is_empty() {
+                return Err(invalid("file.split: the separator is empty".into()));
+            }
+            if split.into.len() < 2 || split.into.iter().any(|n| n.trim().is_empty()) {
+                return Err(invalid(format!(
+                    "file.split of column {}: into names two parts or more, none empty",
+                    split.column
+                )));
+            }
+            if let ColumnRef::Position(0) = split.column {
+                return Err(invalid("file.split: column positions count from 1".into()));
+            }
+        }
         let fields = &self.fields;
         if fields.country.column.is_none() && fields.country.default.is_none() {
             return Err(invalid(
@@ -617,6 +655,23 @@ mod tests {
     }
 
     #[test]
+    fn the_july_2021_profile_splits_its_location_cells() {
+        let profile = Profile::builtin("cbinsights-2021-07").unwrap().unwrap();
+        assert_eq!(
+            profile.file.split,
+            [SplitColumn {
+                column: ColumnRef::Header("Location".into()),
+                separator: "@".into(),
+                into: vec!["City".into(), "Country".into()],
+            }]
+        );
+        assert_eq!(
+            builtin_profiles(),
+            ["cbinsights-2022", "cbinsights-2021-07"]
+        );
+    }
+
+    #[test]
     fn defaults_fill_what_a_profile_leaves_out() {
         let profile = Profile::from_toml(MINIMAL).unwrap();
         assert_eq!(profile.file, FileLayout::default());
@@ -663,6 +718,18 @@ mod tests {
             (
                 MINIMAL.replace("column = \"Valuation\"", "column = 0"),
                 "count from 1",
+            ),
+            (
+                format!(
+                    "{MINIMAL}\n[file]\nsplit = [{{ column = \"Location\", separator = \"\", into = [\"City\", \"Country\"] }}]"
+                ),
+                "separator is empty",
+            ),
+            (
+                format!(
+                    "{MINIMAL}\n[file]\nsplit = [{{ column = \"Location\", separator = \"@\", into = [\"City\"] }}]"
+                ),
+                "two parts or more",
             ),
         ];
         for (text, expected) in cases {

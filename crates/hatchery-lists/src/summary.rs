@@ -137,6 +137,75 @@ where
     Ok(())
 }
 
+/// How many notes of a kind are shown in full under its count.
+const NOTES_SHOWN: usize = 3;
+/// How many row numbers a kind's count line names.
+const LINES_SHOWN: usize = 10;
+
+/// A count with thousands separated: `1,231`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The notes grouped by kind, the rarest kinds first (the one note that
+/// matters is not lost among a thousand alike), each with its count, its
+/// first rows, and its first notes in full.
+fn notes_by_kind(f: &mut fmt::Formatter<'_>, notes: &[RowNote]) -> fmt::Result {
+    if notes.is_empty() {
+        return Ok(());
+    }
+    let mut kinds: Vec<(&str, Vec<&RowNote>)> = Vec::new();
+    for note in notes {
+        let kind = note.note.kind();
+        match kinds.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, group)) => group.push(note),
+            None => kinds.push((kind, vec![note])),
+        }
+    }
+    // Stable: kinds of one size keep the order of their first row.
+    kinds.sort_by_key(|(_, group)| group.len());
+    writeln!(
+        f,
+        "Rows taken with notes ({} notes of {} kinds, the rarest first):",
+        thousands(notes.len()),
+        kinds.len()
+    )?;
+    for (kind, group) in kinds {
+        let mut lines: Vec<u64> = group.iter().map(|n| n.line).collect();
+        lines.dedup();
+        let rows = if lines.len() == 1 { "row" } else { "rows" };
+        let mut shown: Vec<String> = lines.iter().take(LINES_SHOWN).map(u64::to_string).collect();
+        if lines.len() > LINES_SHOWN {
+            shown.push("…".to_owned());
+        }
+        writeln!(
+            f,
+            "  {kind}: {} {rows} ({})",
+            thousands(lines.len()),
+            shown.join(", ")
+        )?;
+        for note in group.iter().take(NOTES_SHOWN) {
+            writeln!(f, "    {note}")?;
+        }
+        if group.len() > NOTES_SHOWN {
+            writeln!(
+                f,
+                "    … and {} more alike",
+                thousands(group.len() - NOTES_SHOWN)
+            )?;
+        }
+    }
+    Ok(())
+}
+
 impl fmt::Display for ListSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (new, updated, unchanged) = self.counts();
@@ -243,7 +312,7 @@ impl fmt::Display for ListSummary {
         }
         writeln!(f, "Tag: {}", self.tag)?;
 
-        list(f, "Rows taken with notes", &self.notes)?;
+        notes_by_kind(f, &self.notes)?;
         list(f, "Rows rejected", &self.rejected)?;
 
         let new_rows: Vec<String> = self
@@ -280,6 +349,13 @@ impl fmt::Display for ListSummary {
             .map(|a| format!("- {} ({}; on {})", a.id, a.name, a.lists.join(", ")))
             .collect();
         list(f, "Absent from this list", &absent)?;
+        if !self.absent.is_empty() && !self.rejected.is_empty() {
+            writeln!(
+                f,
+                "{} rows were rejected: an absent company may be one of them until its row is fixed and imported.",
+                self.rejected.len()
+            )?;
+        }
 
         if let Some(path) = &self.rejects_file {
             writeln!(f, "Rejected rows written unchanged to {}", path.display())?;

@@ -96,13 +96,34 @@ pub fn csv_rows(bytes: &[u8], layout: &FileLayout) -> Result<Vec<RawRow>, String
             Some(p) => format!("line {}: not valid CSV: {e}", p.line()),
             None => format!("not valid CSV: {e}"),
         })?;
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = record
+            .position()
+            .map_or(0, |p| line_at(text.as_bytes(), p.byte()));
         rows.push(RawRow {
             line,
             cells: record.iter().map(str::to_owned).collect(),
         });
     }
     Ok(rows)
+}
+
+/// The line a record starting at `byte` is on. The csv crate's own count
+/// is one short after a CRLF line end (it counts the LF as part of the next
+/// record), so the line is counted here, past the line ends before the record.
+fn line_at(text: &[u8], byte: u64) -> u64 {
+    let mut at = usize::try_from(byte).unwrap_or(text.len()).min(text.len());
+    while at < text.len() && matches!(text[at], b'\r' | b'\n') {
+        at += 1;
+    }
+    let before = &text[..at];
+    let newlines = before.iter().filter(|b| **b == b'\n').count();
+    // Old Mac files end lines with CR alone.
+    let ends = if newlines == 0 {
+        before.iter().filter(|b| **b == b'\r').count()
+    } else {
+        newlines
+    };
+    ends as u64 + 1
 }
 
 fn decode(bytes: &[u8], label: Option<&str>) -> Result<String, String> {
@@ -271,6 +292,14 @@ mod tests {
         assert_eq!(t.rows[1].cells[0], "Multi\nLine");
         // The csv crate passes over empty lines; a row of empty cells is counted.
         assert_eq!(t.blank_rows, 1);
+    }
+
+    #[test]
+    fn crlf_lines_are_counted_like_lf_lines() {
+        let text = b"Company,City\r\nBytedance,Beijing\r\n\r\n\"Multi\r\nLine\",Shanghai\r\nLast,X";
+        let t = table(text, &FileLayout::default()).unwrap();
+        let lines: Vec<u64> = t.rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 4, 6]);
     }
 
     #[test]

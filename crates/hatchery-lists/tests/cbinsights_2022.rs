@@ -8,8 +8,8 @@ use std::path::{Path, PathBuf};
 
 use hatchery_core::{Dataset, DivisionCode, Enterprise, EventKind, Ledger, RuleSet};
 use hatchery_lists::{
-    Action, FOUNDED_ESTIMATED, ImportPlan, ListOptions, Note, ParsedList, Profile, TOTAL_RAISED,
-    plan, read_list,
+    Action, FOUNDED_ESTIMATED, ImportPlan, ListOptions, ListSummary, Note, ParsedList, Profile,
+    TOTAL_RAISED, plan, read_list,
 };
 use jiff::civil::{Date, date};
 
@@ -317,4 +317,33 @@ fn a_list_dated_before_some_arrivals_takes_them_as_the_list_says() {
     assert_eq!(plan.rows.len(), 1037);
     assert!(plan.rows.iter().all(|r| r.action == Action::New));
     assert_eq!(tiered(&plan, list_date), 1037);
+}
+
+#[test]
+fn the_summary_groups_notes_by_kind_the_rarest_first() {
+    let profile = Profile::load("cbinsights-2022").unwrap();
+    let parsed = read_list(&list_file(), &profile, &options(LAST_JOINED)).unwrap();
+    let planned = plan(&parsed, &Dataset::default());
+    let text = ListSummary::new(&parsed, &planned, true, false).to_string();
+    let at = |needle: &str| {
+        text.find(needle)
+            .unwrap_or_else(|| panic!("no '{needle}' in:\n{text}"))
+    };
+    // One corrected industry, four implausible totals, 16 shifted rows, 43
+    // estimated founding years: in that order, each with its count and rows.
+    let corrected = at("  industry misspelling corrected: 1 row (");
+    let totals = at("  implausible total raised left out: 4 rows (");
+    let shifted = at("  shifted row read at the shifted places: 16 rows (");
+    let estimated = at("  founding year estimated: 43 rows (");
+    assert!(
+        corrected < totals && totals < shifted && shifted < estimated,
+        "{text}"
+    );
+    // The first rows are named, the rest counted, not listed one by one.
+    assert!(text.contains("    … and 40 more alike"), "{text}");
+    assert_eq!(
+        text.matches("no founding year: recorded").count(),
+        3,
+        "{text}"
+    );
 }

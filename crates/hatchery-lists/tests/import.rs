@@ -537,3 +537,66 @@ fn a_currency_without_rates_rejects_its_rows() {
         }]
     );
 }
+
+#[tokio::test]
+async fn the_fixed_rejected_rows_imported_alone_give_a_truthful_summary() {
+    let fx = Fixture::new().await;
+    fx.import(&fx.cb_2022(), &cb_profile(), &options(L2022))
+        .await
+        .unwrap();
+    let profile = Profile::from_toml(PROFILE_2023).unwrap();
+    let later = fx.file(
+        "later.csv",
+        "Company,Valuation,Date Joined,Country,City,Industry,Investors\n\
+         ByteDance,$225B,04/07/2017,China,Beijing,Artificial Intelligence,[]\n\
+         Bolt,n/a,10/08/2021,United States,San Francisco,Fintech,[]\n\
+         SHEIN,$66B,07/03/2018,China,Shenzhen,E-commerce & direct-to-consumer,[]\n",
+    );
+    let rejects = fx.dir.path().join("rejects.csv");
+    let partial = ListOptions {
+        skip_invalid: Some(rejects.clone()),
+        ..options(L2023)
+    };
+    let first = fx.import(&later, &profile, &partial).await.unwrap();
+    assert_eq!(first.rejected.len(), 1);
+    let absent =
+        |s: &ListSummary| -> Vec<String> { s.absent.iter().map(|a| a.id.to_string()).collect() };
+    // Bolt's row was rejected before it could be matched: it is named
+    // absent, and the summary says why that may be so.
+    assert!(absent(&first).contains(&"bolt-us".to_owned()));
+    assert!(
+        first
+            .to_string()
+            .contains("1 rows were rejected: an absent company may be one of them"),
+        "{first}"
+    );
+
+    // The rejects file, fixed, imported alone with the same profile and date.
+    let fixed = std::fs::read_to_string(&rejects)
+        .unwrap()
+        .replace(",n/a,", ",$11B,");
+    std::fs::write(&rejects, fixed).unwrap();
+    let second = fx
+        .import(&rejects, &profile, &options(L2023))
+        .await
+        .unwrap();
+    assert!(second.rejected.is_empty(), "{second}");
+    assert_eq!(
+        ids(&second, |a| matches!(a, Action::Updated { .. })),
+        ["bolt-us"]
+    );
+    // ByteDance and SHEIN were tagged by the first import of this list: not
+    // absent. Only the 2022 companies that are on neither part are.
+    assert_eq!(
+        absent(&second),
+        [
+            "bolt-ee",
+            "fabric-us-bellevue",
+            "fabric-us-new-york",
+            "stripe-us"
+        ]
+    );
+    let text = second.to_string();
+    assert!(!text.contains("bytedance-cn ("), "{text}");
+    assert!(!text.contains("may be one of them"), "{text}");
+}

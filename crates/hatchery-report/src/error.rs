@@ -77,4 +77,22 @@ pub enum ScopeError {
         "'{0}' is not a province (2 digits or NN0000) or a city (4 digits or NNNN00); write zone:{0} for a zone id made of digits"
     )]
     NotProvinceOrCity(String),
+    /// A province or city code the division table does not know.
+    #[error("{code} is not a province or city of the division table; the nearest are {nearest}")]
+    UnknownDivision {
+        /// The six-digit code asked for.
+        code: String,
+        /// The nearest known codes with their names, comma-separated.
+        nearest: String,
+    },
+    /// A zone that no enterprise carries and the zone catalog does not name.
+    #[error(
+        "no enterprise is registered in zone '{zone}' and the zone catalog does not name it; the nearest known zones are {nearest}"
+    )]
+    UnknownZone {
+        /// The zone id asked for.
+        zone: String,
+        /// The nearest known zone ids with their names, comma-separated.
+        nearest: String,
+    },
 }

@@ -35,6 +35,8 @@
 
 mod compute;
 mod error;
+mod highlights;
+mod known;
 mod model;
 mod names;
 mod options;
@@ -42,14 +44,14 @@ mod regions;
 mod render;
 mod tables;
 
-pub use compute::{build, build_classified};
+pub use compute::{FirstReached, build, build_classified, build_reached};
 pub use error::{ReportError, ScopeError};
 pub use model::{
-    AreaRow, Concentration, ExitCause, ExitCauses, Flow, KeyRow, PerTier, Quartiles, RegionInfo,
-    RegionRow, Report, RuleSetInfo, SCHEMA, ScopeInfo, ScopeKind, Snapshot, TierFlow, TierInfo,
-    TierKeys, TierTotals, TimeToTier, Transition,
+    AreaRow, Concentration, ExitCause, ExitCauses, Flow, Highlight, KeyRow, PerTier, Quartiles,
+    RegionInfo, RegionRow, Report, RuleSetInfo, SCHEMA, ScopeInfo, ScopeKind, Snapshot, TierFlow,
+    TierInfo, TierKeys, TierTotals, TimeToTier, Transition,
 };
-pub use names::division_name;
+pub use names::{KeyKind, division_name, key_name};
 pub use options::{Lang, LangError, ReportOptions, Scope};
 pub use regions::{Region, Regions};
 pub use render::{

@@ -113,6 +113,20 @@ pub struct Report {
     pub flows: Vec<Flow>,
     /// One per tier: the age at which enterprises first reached it.
     pub time_to_tier: Vec<TimeToTier>,
+    /// Headline sentences in the report's language, written from the
+    /// figures of the last date and its change on the previous one.
+    pub highlights: Vec<Highlight>,
+}
+
+/// A headline sentence of the report ("要点").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Highlight {
+    /// What it is about: `headline` (the unicorn tier with every higher
+    /// one, or the highest tier), `valuation`, `tier:KEY` (a lower tier),
+    /// `flows` (since the previous date) or `cities`.
+    pub topic: String,
+    /// The sentence.
+    pub text: String,
 }
 
 /// The rule set, as the report cites it.
@@ -291,6 +305,9 @@ pub struct RegionRow {
 pub struct KeyRow {
     /// The zone id, industry key or tag.
     pub key: String,
+    /// Its name in the report's language, from the catalog of names; the
+    /// key itself when the catalog lacks it.
+    pub name: String,
     /// Enterprises per tier.
     pub counts: PerTier<u64>,
     /// Enterprises of any tier.
@@ -454,8 +471,9 @@ pub struct Transition {
 pub struct TimeToTier {
     /// Tier key.
     pub tier: String,
-    /// Enterprises that held this tier or a higher one, in scope, on at least
-    /// one as-of date.
+    /// Enterprises that first held this tier or a higher one on or before
+    /// the report's last date, and were in scope on that first day. The
+    /// other as-of dates play no part.
     pub enterprises: u64,
     /// Their ages in days on the first day they held this tier or a higher
     /// one; `null` when there is none.

@@ -1,14 +1,104 @@
-//! Names of provinces and cities in the report's language: Chinese from the
-//! core's division table, English from `data/divisions-en.csv`.
+//! Names in the report's language: of provinces and cities (Chinese from
+//! the core's division table, English from `data/divisions-en.csv`), and of
+//! industries, high-tech zones and tags (both from `data/names.toml`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use hatchery_core::DivisionCode;
+use serde::Deserialize;
 
 use crate::options::Lang;
 
 const ENGLISH_CSV: &str = include_str!("../data/divisions-en.csv");
+const CATALOG_TOML: &str = include_str!("../data/names.toml");
+
+/// What kind of key a name is looked up for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyKind {
+    /// An industry key, e.g. `semiconductors`.
+    Industry,
+    /// A national high-tech zone id, e.g. `zgc`.
+    Zone,
+    /// A tag, e.g. `future:bci`.
+    Tag,
+}
+
+/// A key's names in both languages.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Names {
+    zh: String,
+    en: String,
+}
+
+/// The shipped catalog of names.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Catalog {
+    industries: BTreeMap<String, Names>,
+    zones: BTreeMap<String, Names>,
+    tags: BTreeMap<String, Names>,
+}
+
+fn parse_catalog() -> Result<Catalog, toml::de::Error> {
+    toml::from_str(CATALOG_TOML)
+}
+
+/// The catalog; a test holds the shipped file to parsing, so an empty one
+/// stands in only for a file that cannot be.
+fn catalog() -> &'static Catalog {
+    static CATALOG: OnceLock<Catalog> = OnceLock::new();
+    CATALOG.get_or_init(|| {
+        parse_catalog().unwrap_or_else(|_| Catalog {
+            industries: BTreeMap::new(),
+            zones: BTreeMap::new(),
+            tags: BTreeMap::new(),
+        })
+    })
+}
+
+fn section(kind: KeyKind) -> &'static BTreeMap<String, Names> {
+    let catalog = catalog();
+    match kind {
+        KeyKind::Industry => &catalog.industries,
+        KeyKind::Zone => &catalog.zones,
+        KeyKind::Tag => &catalog.tags,
+    }
+}
+
+/// The catalog's name of an industry, zone or tag in `lang`; `None` for a
+/// key the catalog lacks.
+pub fn key_name(kind: KeyKind, key: &str, lang: Lang) -> Option<&'static str> {
+    section(kind).get(key).map(|names| match lang {
+        Lang::Zh => names.zh.as_str(),
+        Lang::En => names.en.as_str(),
+    })
+}
+
+/// The name to show for a key: the catalog's, else the key itself.
+pub(crate) fn shown_name(kind: KeyKind, key: &str, lang: Lang) -> String {
+    key_name(kind, key, lang).unwrap_or(key).to_owned()
+}
+
+/// Whether the zone catalog names this zone id.
+pub(crate) fn zone_known(id: &str) -> bool {
+    catalog().zones.contains_key(id)
+}
+
+/// Every zone id the catalog names.
+pub(crate) fn zone_keys() -> impl Iterator<Item = &'static str> {
+    catalog().zones.keys().map(String::as_str)
+}
+
+/// A zone's catalog names, Chinese then English; empty for an unknown id.
+pub(crate) fn zone_names(id: &str) -> Vec<&'static str> {
+    catalog()
+        .zones
+        .get(id)
+        .map(|n| vec![n.zh.as_str(), n.en.as_str()])
+        .unwrap_or_default()
+}
 
 /// English names by six-digit code. Rows that do not parse are skipped; a
 /// test holds the shipped file to parsing whole.
@@ -49,6 +139,37 @@ mod tests {
 
     fn code(text: &str) -> DivisionCode {
         DivisionCode::parse(text).unwrap()
+    }
+
+    #[test]
+    fn the_catalog_parses_and_every_name_is_filled_in() {
+        let catalog = parse_catalog().unwrap();
+        for (kind, section) in [
+            ("industries", &catalog.industries),
+            ("zones", &catalog.zones),
+            ("tags", &catalog.tags),
+        ] {
+            assert!(!section.is_empty(), "{kind}");
+            for (key, names) in section {
+                assert!(
+                    !names.zh.trim().is_empty() && !names.en.trim().is_empty(),
+                    "{kind}.{key}"
+                );
+            }
+        }
+        assert_eq!(
+            key_name(KeyKind::Industry, "semiconductors", Lang::Zh),
+            Some("集成电路")
+        );
+        assert_eq!(
+            key_name(KeyKind::Zone, "zgc", Lang::En),
+            Some("Zhongguancun Science Park")
+        );
+        assert_eq!(key_name(KeyKind::Tag, "no-such-tag", Lang::Zh), None);
+        assert_eq!(
+            shown_name(KeyKind::Tag, "no-such-tag", Lang::Zh),
+            "no-such-tag"
+        );
     }
 
     #[test]

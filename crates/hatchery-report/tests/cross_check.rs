@@ -407,33 +407,55 @@ fn time_to_tier_matches_a_day_by_day_scan() {
     let ledger = Ledger::from_dataset(&data);
     let rules = RuleSet::builtin("gei").unwrap();
     let dates = dates();
-    let report = build(&ledger, &rules, &dates, &ReportOptions::default()).unwrap();
-    let mut ages: Vec<Vec<i64>> = vec![Vec::new(); rules.tiers.len()];
+    let last = *dates.last().unwrap();
+    // Per enterprise, every day from founding to the last date (or until
+    // the highest tier is reached): the first day of each tier or a higher one.
+    let mut firsts: Vec<(usize, Vec<Option<Date>>)> = Vec::new();
     for position in 0..ledger.len() {
-        let best = dates
-            .iter()
-            .filter_map(|&d| rules.classify(&ledger.as_of(position, d)))
-            .min();
-        let Some(best) = best else { continue };
-        let founded = ledger.enterprises()[position].founded;
-        // Every day from founding on, until each tier from `best` down is reached.
-        let mut day = founded;
-        let mut found = vec![false; rules.tiers.len()];
-        while !found[usize::from(best.0)] {
+        let mut first = vec![None; rules.tiers.len()];
+        let mut day = ledger.enterprises()[position].founded;
+        while day <= last && first[0].is_none() {
             if let Some(tier) = rules.classify(&ledger.as_of(position, day)) {
-                for t in usize::from(tier.0)..rules.tiers.len() {
-                    if !found[t] && t >= usize::from(best.0) {
-                        found[t] = true;
-                        ages[t].push(i64::from(founded.until(day).unwrap().get_days()));
-                    }
+                for slot in &mut first[usize::from(tier.0)..] {
+                    slot.get_or_insert(day);
                 }
             }
             day = day.tomorrow().unwrap();
         }
+        firsts.push((position, first));
     }
+    for scope in [None, Some("44")] {
+        let options = ReportOptions {
+            scope: scope.map(|s| Scope::parse(s).unwrap()),
+            ..ReportOptions::default()
+        };
+        let report = build(&ledger, &rules, &dates, &options).unwrap();
+        let mut ages: Vec<Vec<i64>> = vec![Vec::new(); rules.tiers.len()];
+        for (position, first) in &firsts {
+            let founded = ledger.enterprises()[*position].founded;
+            for (t, day) in first.iter().enumerate() {
+                let Some(day) = *day else { continue };
+                // In scope on the day it first got there, by its region that day.
+                let region = ledger.as_of(*position, day).region();
+                if scope.is_some_and(|_| region.is_none_or(|r| !r.has_prefix("44"))) {
+                    continue;
+                }
+                ages[t].push(i64::from(founded.until(day).unwrap().get_days()));
+            }
+        }
+        assert_time_to_tier(&report, ages, scope);
+    }
+}
+
+fn assert_time_to_tier(report: &hatchery_report::Report, ages: Vec<Vec<i64>>, scope: Option<&str>) {
     for (tier, mut ages) in report.time_to_tier.iter().zip(ages) {
         ages.sort_unstable();
-        assert_eq!(tier.enterprises, ages.len() as u64, "{}", tier.tier);
+        assert_eq!(
+            tier.enterprises,
+            ages.len() as u64,
+            "{} under {scope:?}",
+            tier.tier
+        );
         if ages.is_empty() {
             assert!(tier.days.is_none());
             continue;
@@ -450,6 +472,36 @@ fn time_to_tier_matches_a_day_by_day_scan() {
             .map(|d| d.to_string().parse().unwrap())
             .collect();
         let want = [0.0, 0.25, 0.5, 0.75, 1.0].map(quantile);
-        assert_eq!(got, want, "{}", tier.tier);
+        assert_eq!(got, want, "{} under {scope:?}", tier.tier);
     }
+}
+
+#[test]
+fn time_to_tier_does_not_depend_on_the_dates_in_between() {
+    let data = random::dataset(20_240_601, 2000);
+    let ledger = Ledger::from_dataset(&data);
+    let rules = RuleSet::builtin("gei").unwrap();
+    let all = dates();
+    let (first, last) = (all[0], *all.last().unwrap());
+    let every = |options: &ReportOptions| build(&ledger, &rules, &all, options).unwrap();
+    let ends = |options: &ReportOptions| build(&ledger, &rules, &[first, last], options).unwrap();
+    let middle =
+        |options: &ReportOptions| build(&ledger, &rules, &[first, all[3], last], options).unwrap();
+    for scope in [None, Some("44"), Some("zone:z-sz")] {
+        let options = ReportOptions {
+            scope: scope.map(|s| Scope::parse(s).unwrap()),
+            ..ReportOptions::default()
+        };
+        let want = every(&options).time_to_tier;
+        assert!(
+            want.iter().all(|t| t.enterprises > 0),
+            "every tier is reached under {scope:?}: {want:?}"
+        );
+        assert_eq!(ends(&options).time_to_tier, want, "{scope:?}");
+        assert_eq!(middle(&options).time_to_tier, want, "{scope:?}");
+    }
+    // An earlier last date counts fewer.
+    let earlier = build(&ledger, &rules, &[first, all[3]], &ReportOptions::default()).unwrap();
+    let now = every(&ReportOptions::default());
+    assert!(earlier.time_to_tier[2].enterprises < now.time_to_tier[2].enterprises);
 }

@@ -145,6 +145,7 @@ fn xlsx_has_a_sheet_per_table_with_numbers_as_numbers() {
     let mut book: Xlsx<_> = open_workbook(&path).unwrap();
     let sheets = book.sheet_names();
     assert_eq!(sheets.len(), TABLES.len() + 1, "{sheets:?}");
+    assert_eq!(sheets[0], "About this report");
     assert_eq!(sheets[1], "Enterprises per tier");
     let tiers = book.worksheet_range("Enterprises per tier").unwrap();
     assert_eq!(tiers.get((0, 2)), Some(&Data::String("Enterprises".into())));

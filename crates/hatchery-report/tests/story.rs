@@ -439,6 +439,34 @@ fn zones_industries_and_tags() {
 }
 
 #[test]
+fn zones_industries_and_tags_are_shown_by_name() {
+    let names = |r: &Report| -> Vec<(String, String)> {
+        let s = r.snapshots.last().unwrap();
+        s.industries
+            .iter()
+            .chain(&s.tags)
+            .map(|k| (k.key.clone(), k.name.clone()))
+            .collect()
+    };
+    let zh = names(&report());
+    assert!(zh.contains(&("ai".into(), "人工智能".into())), "{zh:?}");
+    assert!(
+        zh.contains(&("future:6g".into(), "未来产业：6G".into())),
+        "{zh:?}"
+    );
+    // A key the catalog lacks is shown as itself.
+    assert!(zh.contains(&("ev".into(), "ev".into())), "{zh:?}");
+    let en = names(&report_with(&ReportOptions {
+        lang: Lang::En,
+        ..ReportOptions::default()
+    }));
+    assert!(
+        en.contains(&("ai".into(), "Artificial intelligence".into())),
+        "{en:?}"
+    );
+}
+
+#[test]
 fn time_to_tier_in_days_and_years() {
     let r = report();
     let tier = |key: &str| r.time_to_tier.iter().find(|t| t.tier == key).unwrap();
@@ -531,4 +559,40 @@ fn dates_are_sorted_and_deduplicated_and_required() {
         build(&ledger, &gei(), &[], &ReportOptions::default()),
         Err(hatchery_report::ReportError::NoDates)
     ));
+}
+
+#[test]
+fn totals_rows_sum_each_dates_tiers_provinces_and_cities() {
+    let r = report();
+    let mut text = Vec::new();
+    hatchery_report::write_markdown(&r, &mut text).unwrap();
+    let md = String::from_utf8(text).unwrap();
+    for s in &r.snapshots {
+        // Each date's section of the tiers table ends with its totals row.
+        let tiers = format!("| **全部层级** | **{}** |", s.total);
+        assert!(md.contains(&tiers), "{tiers} in\n{md}");
+        let in_provinces: u64 = s.provinces.iter().map(|p| p.total).sum();
+        let in_cities: u64 = s.cities.iter().map(|c| c.total).sum();
+        let sums = |rows: &[hatchery_report::AreaRow]| -> String {
+            (0..r.tiers.len())
+                .map(|t| {
+                    format!(
+                        "**{}**",
+                        rows.iter().map(|a| a.counts.values()[t]).sum::<u64>()
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(" | ")
+        };
+        let provinces = format!(
+            "| **合计** | – | {} | **{in_provinces}** | **100.00%** |",
+            sums(&s.provinces)
+        );
+        let cities = format!(
+            "| **合计** | – | – | {} | **{in_cities}** | **100.00%** |",
+            sums(&s.cities)
+        );
+        assert!(md.contains(&provinces), "{provinces} in\n{md}");
+        assert!(md.contains(&cities), "{cities} in\n{md}");
+    }
 }

@@ -12,7 +12,9 @@ pub use hatchery_app::{Backend, RuleBook, RuleEntry};
 use hatchery_core::date::PartialDate;
 use hatchery_core::workflow::{Clock, Placement, Zone};
 use hatchery_core::{Classification, Enterprise, EnterpriseId, Ledger, RuleSet, Uscc};
-use hatchery_report::{Lang as ReportLang, Report, ReportOptions, Scope as ReportScope};
+use hatchery_report::{
+    FirstReached, Lang as ReportLang, Report, ReportOptions, Scope as ReportScope,
+};
 use hatchery_store::workflow::StoredZone;
 use jiff::civil::Date;
 
@@ -207,6 +209,8 @@ pub struct LedgerView {
     classifications: Kept<ClassificationKey, Classification, CLASSIFICATIONS_KEPT>,
     /// Every enterprise's placement on a day, by ledger position.
     placements: Kept<Date, Vec<Placement>, 2>,
+    /// The first days enterprises reached each tier, by rule set and version.
+    first_reached: Kept<(String, String), FirstReached, 2>,
 }
 
 /// How many classifications a view keeps: two bytes per enterprise and
@@ -294,6 +298,7 @@ impl LedgerView {
             reports: Kept::default(),
             classifications: Kept::default(),
             placements: Kept::default(),
+            first_reached: Kept::default(),
         })
     }
 
@@ -352,7 +357,8 @@ impl LedgerView {
                 ..ReportOptions::default()
             };
             let classification = self.classification(rules, &key_dates);
-            hatchery_report::build_classified(&self.ledger, rules, &classification, &options)
+            let reached = self.first_reached(rules);
+            hatchery_report::build_reached(&self.ledger, rules, &classification, &reached, &options)
                 .map_err(|e| e.to_string())
         })
     }
@@ -365,6 +371,16 @@ impl LedgerView {
         self.classifications
             .get_or_build(ClassificationKey::new(rules, dates), || {
                 self.ledger.classify(rules, dates)
+            })
+    }
+
+    /// The first day each enterprise reached each tier under `rules` (for
+    /// the reports' time to tier): computed on first use, then kept; the
+    /// same for every report under the rule set.
+    pub fn first_reached(&self, rules: &RuleSet) -> Arc<FirstReached> {
+        self.first_reached
+            .get_or_build((rules.key.clone(), rules.version.clone()), || {
+                FirstReached::compute(&self.ledger, rules)
             })
     }
 

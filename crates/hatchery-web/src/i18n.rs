@@ -66,8 +66,18 @@ impl Lang {
     /// its own (under `locales/<tag>/`).
     fn sources(self) -> &'static [&'static str] {
         match self {
-            Self::Zh => &[include_str!("../locales/zh-CN.toml")],
-            Self::En => &[include_str!("../locales/en.toml")],
+            Self::Zh => &[
+                include_str!("../locales/zh-CN.toml"),
+                include_str!("../locales/zh-CN/stewards.toml"),
+                include_str!("../locales/zh-CN/catalogue.toml"),
+                include_str!("../locales/zh-CN/policies.toml"),
+            ],
+            Self::En => &[
+                include_str!("../locales/en.toml"),
+                include_str!("../locales/en/stewards.toml"),
+                include_str!("../locales/en/catalogue.toml"),
+                include_str!("../locales/en/policies.toml"),
+            ],
         }
     }
 }

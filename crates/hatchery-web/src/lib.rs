@@ -131,6 +131,9 @@ pub fn pages() -> Result<Router<AppState>, SiteError> {
             post(pages::proposals::decide),
         )
         .merge(operations())
+        .merge(pages::stewards::routes())
+        .merge(pages::catalogue::routes())
+        .merge(pages::policies::routes())
         .route("/static/{file}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(site::with_clock_banner))

@@ -141,7 +141,12 @@ impl Site {
         let mut templates = Environment::new();
         templates.set_undefined_behavior(UndefinedBehavior::Strict);
         templates.add_function("t", translate);
-        for (name, source) in TEMPLATES {
+        let areas = [
+            crate::pages::stewards::TEMPLATES,
+            crate::pages::catalogue::TEMPLATES,
+            crate::pages::policies::TEMPLATES,
+        ];
+        for (name, source) in TEMPLATES.iter().chain(areas.into_iter().flatten()) {
             templates
                 .add_template(name, source)
                 .map_err(|source| SiteError::Template { name, source })?;
@@ -305,6 +310,12 @@ pub struct UserChrome {
     pub requests: bool,
     /// Whether the role checks enterprises' registrations (the 企业注册审核 entry).
     pub registrations: bool,
+    /// Whether the role reads stewards (the 服务管家 entry).
+    pub stewards: bool,
+    /// Whether the role reads the service catalogue (the 服务目录 entry).
+    pub catalogue: bool,
+    /// Whether the role reads policies (the 惠企政策 entry).
+    pub policies: bool,
     /// The operations pages the role may open (by their capabilities).
     pub operations: Operations,
 }
@@ -370,6 +381,9 @@ impl Chrome {
             pool: Capability::ReadPool.granted_to(member.caller.account.role),
             requests: Capability::ReadRequests.granted_to(member.caller.account.role),
             registrations: Capability::CheckRegistrations.granted_to(member.caller.account.role),
+            stewards: Capability::ReadStewards.granted_to(member.caller.account.role),
+            catalogue: Capability::ReadCatalogue.granted_to(member.caller.account.role),
+            policies: Capability::ReadPolicies.granted_to(member.caller.account.role),
             operations: Operations::of(member.caller.account.role),
         });
         chrome.csrf = member.csrf.clone();

@@ -1,7 +1,7 @@
 //! `hatchery report --as-of D1[,D2,…] --format html|xlsx|csv|json|md --out PATH …`.
 
 use anyhow::Context;
-use hatchery_report::{Format, Lang, Regions, ReportOptions, Scope, build, render};
+use hatchery_report::{Format, Lang, Regions, ReportError, ReportOptions, Scope, build, render};
 use hatchery_store::Store;
 
 use crate::cli::ReportArgs;
@@ -37,17 +37,33 @@ pub async fn run(store: &dyn Store, args: &ReportArgs) -> CliResult {
 
     let working = spinner("building the report");
     let ledger = store.load_ledger().await?;
-    let report = build(&ledger, &rules, &args.as_of, &options).context("building the report")?;
+    let report = build(&ledger, &rules, &args.as_of, &options).map_err(|e| match e {
+        // An unknown province, city or zone is a wrong command line.
+        ReportError::Scope(scope) => usage(&scope),
+        other => CliError::Other(anyhow::Error::new(other).context("building the report")),
+    })?;
     render(&report, format, &args.out).context("cannot write the report")?;
     if let Some(bar) = working {
         bar.finish_and_clear();
     }
+    for (date, times) in repeated(&args.as_of) {
+        eprintln!("note: {date} was given {times} times; the report has it once");
+    }
     println!(
         "wrote the {} report for {} date(s) under {} to {}",
         args.format,
-        args.as_of.len(),
+        report.dates.len(),
         rules.label(),
         args.out.display()
     );
     Ok(())
+}
+
+/// The dates given more than once, with how often, in date order.
+fn repeated(dates: &[jiff::civil::Date]) -> Vec<(jiff::civil::Date, usize)> {
+    let mut counts = std::collections::BTreeMap::new();
+    for &date in dates {
+        *counts.entry(date).or_insert(0_usize) += 1;
+    }
+    counts.into_iter().filter(|&(_, n)| n > 1).collect()
 }

@@ -12,23 +12,36 @@ use hatchery_core::{Classification, Ledger};
 use jiff::civil::Date;
 
 use crate::error::ReportError;
+#[cfg(doc)]
+use crate::error::ScopeError;
+use crate::highlights::highlights;
+use crate::known::check_scope;
 use crate::model::{
     RegionInfo, Report, RuleSetInfo, SCHEMA, ScopeInfo, ScopeKind, TierInfo, TierKeys,
 };
 use crate::names::division_name;
 use crate::options::{Lang, ReportOptions, Scope};
 use crate::regions::Regions;
+pub(crate) use arith::share;
 use flows::{CauseJudge, FlowTally};
 use tally::DateTally;
+pub use time_to_tier::FirstReached;
 use time_to_tier::TimeTally;
 
 /// Builds the report of `ledger` under `rules` on `dates` (sorted and
 /// de-duplicated here; at least one).
 ///
+/// A scope must name something that exists: a province or city of the
+/// division table, or a zone that an enterprise of the ledger carries or the
+/// zone catalog names; otherwise [`ScopeError::UnknownDivision`] or
+/// [`ScopeError::UnknownZone`] says which known ones are nearest.
+///
 /// The tiers of every enterprise on every date come from one call to
 /// [`Ledger::classify`]; enterprises that hold no tier on any date are then
-/// skipped, and the others are read once, date by date, with no allocation
-/// beyond the first sight of a province, city, zone, industry or tag.
+/// skipped in the counts and flows, and the others are read once, date by
+/// date, with no allocation beyond the first sight of a province, city,
+/// zone, industry or tag. Time to tier reads every enterprise's own event
+/// days up to the last date, whatever the dates in between.
 pub fn build(
     ledger: &Ledger,
     rules: &RuleSet,
@@ -40,6 +53,9 @@ pub fn build(
     dates.dedup();
     if dates.is_empty() {
         return Err(ReportError::NoDates);
+    }
+    if let Some(scope) = &options.scope {
+        check_scope(scope, ledger)?;
     }
     build_classified(ledger, rules, &ledger.classify(rules, &dates), options)
 }
@@ -53,6 +69,21 @@ pub fn build_classified(
     ledger: &Ledger,
     rules: &RuleSet,
     classification: &Classification,
+    options: &ReportOptions,
+) -> Result<Report, ReportError> {
+    let reached = FirstReached::compute(ledger, rules);
+    build_reached(ledger, rules, classification, &reached, options)
+}
+
+/// [`build_classified`] with the first days each enterprise reached each
+/// tier already computed: `reached` must be
+/// `FirstReached::compute(ledger, rules)`. It too is the same for every
+/// report under the rule set, so a server computes it once per ledger.
+pub fn build_reached(
+    ledger: &Ledger,
+    rules: &RuleSet,
+    classification: &Classification,
+    reached: &FirstReached,
     options: &ReportOptions,
 ) -> Result<Report, ReportError> {
     let dates = &classification.dates;
@@ -83,13 +114,13 @@ pub fn build_classified(
     // The enterprise's state (tier in scope) per date, reused across enterprises.
     let mut states: Vec<Option<TierIndex>> = vec![None; dates.len()];
 
+    let last = dates[dates.len() - 1];
     for (position, enterprise) in ledger.enterprises().iter().enumerate() {
+        times.record(ledger, reached, position, last, options.scope.as_ref())?;
         let row = classification.of(position);
         if row.iter().all(Option::is_none) {
             continue;
         }
-        // The highest state held, and the first date it was held on.
-        let mut best: Option<(TierIndex, Date)> = None;
         for (at, (&date, &tier)) in dates.iter().zip(row).enumerate() {
             let before = at.checked_sub(1).and_then(|b| states[b]);
             if tier.is_none() && before.is_none() {
@@ -106,14 +137,8 @@ pub fn build_classified(
             states[at] = now;
             if let Some(t) = now {
                 tallies[at].add(usize::from(t.0), enterprise, &facts, region, &regions)?;
-                if best.is_none_or(|(b, _)| t < b) {
-                    best = Some((t, date));
-                }
             }
             flows[at].record(before, now, || judge.judge(&facts, in_scope));
-        }
-        if let Some((tier, held_on)) = best {
-            times.record(ledger, rules, position, tier, held_on)?;
         }
     }
 
@@ -126,7 +151,7 @@ pub fn build_classified(
         .enumerate()
         .map(|(at, f)| f.finish(at.checked_sub(1).map(|b| dates[b]), dates[at], &keys))
         .collect();
-    Ok(Report {
+    let mut report = Report {
         schema: SCHEMA,
         lang,
         rule_set: RuleSetInfo {
@@ -162,7 +187,10 @@ pub fn build_classified(
         snapshots,
         flows,
         time_to_tier: times.finish(&keys),
-    })
+        highlights: Vec::new(),
+    };
+    report.highlights = highlights(&report);
+    Ok(report)
 }
 
 fn scope_info(scope: &Scope, lang: Lang) -> ScopeInfo {

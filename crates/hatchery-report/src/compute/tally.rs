@@ -15,7 +15,7 @@ use crate::error::ReportError;
 use crate::model::{
     AreaRow, Concentration, KeyRow, PerTier, RegionRow, Snapshot, TierKeys, TierTotals,
 };
-use crate::names::division_name;
+use crate::names::{KeyKind, division_name, shown_name};
 use crate::options::Lang;
 use crate::regions::Regions;
 
@@ -232,9 +232,9 @@ impl<'l> DateTally<'l> {
             top_cities: top,
             concentration,
             regions: region_rows,
-            zones: key_rows(self.zones, keys),
-            industries: key_rows(self.industries, keys),
-            tags: key_rows(self.tags, keys),
+            zones: key_rows(self.zones, keys, KeyKind::Zone, lang),
+            industries: key_rows(self.industries, keys, KeyKind::Industry, lang),
+            tags: key_rows(self.tags, keys, KeyKind::Tag, lang),
         }
     }
 }
@@ -259,11 +259,17 @@ fn area_rows(map: &BTreeMap<u32, Counts>, keys: &TierKeys, lang: Lang) -> Vec<Ar
 }
 
 /// Rows for zones, industries or tags: most enterprises first, then by key.
-fn key_rows(map: BTreeMap<&str, Counts>, keys: &TierKeys) -> Vec<KeyRow> {
+fn key_rows(
+    map: BTreeMap<&str, Counts>,
+    keys: &TierKeys,
+    kind: KeyKind,
+    lang: Lang,
+) -> Vec<KeyRow> {
     let mut rows: Vec<KeyRow> = map
         .into_iter()
         .map(|(key, counts)| KeyRow {
             key: key.to_owned(),
+            name: shown_name(kind, key, lang),
             total: counts.iter().sum(),
             counts: PerTier::new(keys, counts),
         })

@@ -1,5 +1,10 @@
 //! The age at which enterprises first reached each tier, to the day.
 //!
+//! An enterprise counts for a tier when it first held that tier or a higher
+//! one on or before the report's last date, and was in the report's scope
+//! on that first day. The intermediate as-of dates play no part: the
+//! figure is one of the ledger, not of the dates sampled.
+//!
 //! Between an enterprise's founding and its event dates nothing the criteria
 //! read changes except its age, and growing older only closes age windows.
 //! So the first day it held a tier (or a higher one) is its founding day or
@@ -7,73 +12,131 @@
 //! day exactly, at a cost of a few evaluations per tiered enterprise.
 
 use hatchery_core::Ledger;
-use hatchery_core::criteria::{RuleSet, TierIndex};
+use hatchery_core::criteria::RuleSet;
 use jiff::civil::Date;
 
 use super::arith::{in_years, quartiles};
 use crate::error::ReportError;
 use crate::model::{TierKeys, TimeToTier};
+use crate::options::Scope;
+
+/// The first day each enterprise held each tier or a higher one, over the
+/// whole ledger: the same for every report under one rule set (whatever its
+/// dates, scope and language), so a server computes it once per ledger and
+/// rule set. A report on dates ending `last` reads the days on or before
+/// `last`: the first day on or before `last` is the first day at all when
+/// it is on or before `last`, and there is none otherwise.
+#[derive(Debug)]
+pub struct FirstReached {
+    tiers: usize,
+    /// `tiers` days per enterprise, by ledger position.
+    days: Vec<Option<Date>>,
+}
+
+impl FirstReached {
+    /// Classifies every enterprise on its founding day and its event days,
+    /// in order, on all cores.
+    pub fn compute(ledger: &Ledger, rules: &RuleSet) -> Self {
+        let tiers = rules.tiers.len();
+        let count = ledger.enterprises().len();
+        let mut days = vec![None; count * tiers];
+        if tiers == 0 || count == 0 {
+            return Self { tiers, days };
+        }
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let per_thread = count.div_ceil(threads);
+        std::thread::scope(|scope| {
+            for (chunk, slots) in days.chunks_mut(per_thread * tiers).enumerate() {
+                scope.spawn(move || {
+                    let mut candidates = Vec::new();
+                    for (offset, first) in slots.chunks_mut(tiers).enumerate() {
+                        let position = chunk * per_thread + offset;
+                        first_days(ledger, rules, position, &mut candidates, first);
+                    }
+                });
+            }
+        });
+        Self { tiers, days }
+    }
+
+    fn of(&self, position: usize) -> &[Option<Date>] {
+        &self.days[position * self.tiers..(position + 1) * self.tiers]
+    }
+}
+
+/// Fills `first` with the first day the enterprise at `position` held each
+/// tier or a higher one (tier 0 is the highest).
+fn first_days(
+    ledger: &Ledger,
+    rules: &RuleSet,
+    position: usize,
+    candidates: &mut Vec<Date>,
+    first: &mut [Option<Date>],
+) {
+    let founded = ledger.enterprises()[position].founded;
+    candidates.clear();
+    candidates.push(founded);
+    candidates.extend(
+        ledger
+            .events_of(position)
+            .iter()
+            .map(|e| e.date.max(founded)),
+    );
+    candidates.sort_unstable();
+    candidates.dedup();
+    for &day in candidates.iter() {
+        let Some(tier) = rules.classify(&ledger.as_of(position, day)) else {
+            continue;
+        };
+        for slot in &mut first[usize::from(tier.0)..] {
+            slot.get_or_insert(day);
+        }
+        if first[0].is_some() {
+            break;
+        }
+    }
+}
 
 /// Ages in days, per tier, of the enterprises that reached it.
 #[derive(Debug)]
 pub(super) struct TimeTally {
     ages: Vec<Vec<i64>>,
-    /// Candidate days, reused from one enterprise to the next.
-    days: Vec<Date>,
-    /// First day per tier of the enterprise at hand.
-    first: Vec<Option<Date>>,
 }
 
 impl TimeTally {
     pub(super) fn new(tiers: usize) -> Self {
         Self {
             ages: vec![Vec::new(); tiers],
-            days: Vec::new(),
-            first: vec![None; tiers],
         }
     }
 
-    /// Records the enterprise at `position`, whose highest tier in scope on
-    /// any as-of date was `best`, first held on the as-of date `held_on`.
-    /// It counts for `best` and every lower tier.
+    /// Records the enterprise at `position`: for each tier it first reached
+    /// (it or a higher one) on or before `last`, its age on that day, when
+    /// it was in `scope` on that day. Nothing here depends on the report's
+    /// other dates.
     pub(super) fn record(
         &mut self,
         ledger: &Ledger,
-        rules: &RuleSet,
+        reached: &FirstReached,
         position: usize,
-        best: TierIndex,
-        held_on: Date,
+        last: Date,
+        scope: Option<&Scope>,
     ) -> Result<(), ReportError> {
-        let founded = ledger.enterprises()[position].founded;
-        self.days.clear();
-        self.days.push(founded);
-        self.days.push(held_on);
-        self.days.extend(
-            ledger
-                .events_of(position)
-                .iter()
-                .map(|e| e.date.max(founded))
-                .filter(|&d| d < held_on),
-        );
-        self.days.sort_unstable();
-        self.days.dedup();
-        self.first.fill(None);
-        let best = usize::from(best.0);
-        for &day in self.days.iter().filter(|&&d| d <= held_on) {
-            let Some(tier) = rules.classify(&ledger.as_of(position, day)) else {
+        let enterprise = &ledger.enterprises()[position];
+        let founded = enterprise.founded;
+        for (ages, first) in self.ages.iter_mut().zip(reached.of(position)) {
+            let Some(day) = first.filter(|&day| day <= last) else {
                 continue;
             };
-            for slot in &mut self.first[usize::from(tier.0)..] {
-                slot.get_or_insert(day);
-            }
-            if self.first[best].is_some() {
-                break;
-            }
-        }
-        // `held_on` is among the days and holds `best`, so every slot from
-        // `best` down is filled by now.
-        for (ages, first) in self.ages[best..].iter_mut().zip(&self.first[best..]) {
-            if let Some(day) = *first {
+            let in_scope = scope.is_none_or(|s| {
+                let region = if s.needs_region() {
+                    ledger.as_of(position, day).region()
+                } else {
+                    None
+                };
+                s.contains(region, enterprise.zone.as_deref())
+            });
+            if in_scope {
                 ages.push(i64::from(founded.until(day)?.get_days()));
             }
         }

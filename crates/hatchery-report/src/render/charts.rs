@@ -157,7 +157,7 @@ fn stacked(report: &Report, rows: &[(String, &PerTier<u64>)]) -> Value {
 fn keyed(rows: &[KeyRow], limit: usize) -> Vec<(String, &PerTier<u64>)> {
     rows.iter()
         .take(limit)
-        .map(|r| (r.key.clone(), &r.counts))
+        .map(|r| (r.name.clone(), &r.counts))
         .collect()
 }
 

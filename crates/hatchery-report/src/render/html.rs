@@ -40,6 +40,9 @@ th, td { border: 1px solid var(--line); padding: 4px 8px; white-space: nowrap; }
 th { background: var(--head); font-weight: 600; position: sticky; top: 0; }
 td.n { text-align: right; font-variant-numeric: tabular-nums; }
 tbody tr:nth-child(even) td { background: #fafbfc; }
+tfoot td { font-weight: 600; background: var(--head); border-top: 2px solid var(--muted); }
+ul.highlights { margin: 6px 0 0; padding-left: 20px; font-size: 15px; max-width: 1000px; }
+ul.highlights li { margin: 4px 0; }
 details { margin: 8px 0; }
 summary { cursor: pointer; color: var(--muted); }
 @media print { nav, details > summary { display: none; } details { display: block; } .chart { break-inside: avoid; } }
@@ -84,7 +87,12 @@ fn script_json(text: &str) -> String {
         .replace('&', "\\u0026")
 }
 
-fn write_rows(out: &mut impl Write, headers: &[String], rows: &[&[Cell]]) -> io::Result<()> {
+fn write_rows(
+    out: &mut impl Write,
+    headers: &[String],
+    rows: &[&[Cell]],
+    total: Option<&[Cell]>,
+) -> io::Result<()> {
     write!(out, "<div class=\"scroll\"><table><thead><tr>")?;
     for header in headers {
         write!(out, "<th>{}</th>", escape(header))?;
@@ -98,7 +106,16 @@ fn write_rows(out: &mut impl Write, headers: &[String], rows: &[&[Cell]]) -> io:
         }
         write!(out, "</tr>")?;
     }
-    writeln!(out, "</tbody></table></div>")
+    write!(out, "</tbody>")?;
+    if let Some(total) = total {
+        write!(out, "<tfoot><tr>")?;
+        for cell in total {
+            let class = if is_numeric(cell) { " class=\"n\"" } else { "" };
+            write!(out, "<td{class}>{}</td>", escape(&display(cell)))?;
+        }
+        write!(out, "</tr></tfoot>")?;
+    }
+    writeln!(out, "</table></div>")
 }
 
 fn write_table(out: &mut impl Write, table: &Table, l: &Labels) -> io::Result<()> {
@@ -115,7 +132,7 @@ fn write_table(out: &mut impl Write, table: &Table, l: &Labels) -> io::Result<()
         let headers = &table.headers[1..];
         if let Some(((date, rows), earlier)) = groups.split_last() {
             writeln!(out, "<h3>{} {date}</h3>", escape(&table.headers[0]))?;
-            write_rows(out, headers, rows)?;
+            write_rows(out, headers, rows, table.total_on(*date))?;
             if !earlier.is_empty() {
                 writeln!(
                     out,
@@ -124,14 +141,14 @@ fn write_table(out: &mut impl Write, table: &Table, l: &Labels) -> io::Result<()
                 )?;
                 for (date, rows) in earlier.iter().rev() {
                     writeln!(out, "<h3>{} {date}</h3>", escape(&table.headers[0]))?;
-                    write_rows(out, headers, rows)?;
+                    write_rows(out, headers, rows, table.total_on(*date))?;
                 }
                 writeln!(out, "</details>")?;
             }
         }
     } else {
         let rows: Vec<&[Cell]> = table.rows.iter().map(Vec::as_slice).collect();
-        write_rows(out, &table.headers, &rows)?;
+        write_rows(out, &table.headers, &rows, None)?;
     }
     writeln!(out, "</section>")
 }
@@ -195,8 +212,9 @@ pub fn write_html(report: &Report, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "</dl></header>")?;
     write!(
         out,
-        "<nav aria-label=\"{}\"><a href=\"#charts\">{}</a>",
+        "<nav aria-label=\"{}\"><a href=\"#highlights\">{}</a><a href=\"#charts\">{}</a>",
         escape(l.contents),
+        escape(l.highlights),
         escape(l.charts)
     )?;
     for table in &tables {
@@ -208,6 +226,15 @@ pub fn write_html(report: &Report, out: &mut impl Write) -> io::Result<()> {
         )?;
     }
     writeln!(out, "</nav>\n<main>")?;
+    writeln!(
+        out,
+        "<section id=\"highlights\"><h2>{}</h2><ul class=\"highlights\">",
+        escape(l.highlights)
+    )?;
+    for highlight in &report.highlights {
+        writeln!(out, "<li>{}</li>", escape(&highlight.text))?;
+    }
+    writeln!(out, "</ul></section>")?;
     write_charts(out, &charts, l)?;
     for table in &tables {
         write_table(out, table, l)?;

@@ -14,7 +14,12 @@ fn escape(text: &str) -> String {
         .replace(['\n', '\r'], " ")
 }
 
-fn write_rows(out: &mut impl Write, headers: &[String], rows: &[&[Cell]]) -> io::Result<()> {
+fn write_rows(
+    out: &mut impl Write,
+    headers: &[String],
+    rows: &[&[Cell]],
+    total: Option<&[Cell]>,
+) -> io::Result<()> {
     writeln!(
         out,
         "| {} |",
@@ -37,6 +42,16 @@ fn write_rows(out: &mut impl Write, headers: &[String], rows: &[&[Cell]]) -> io:
         let cells: Vec<String> = row.iter().map(|c| escape(&display(c))).collect();
         writeln!(out, "| {} |", cells.join(" | "))?;
     }
+    if let Some(total) = total {
+        let cells: Vec<String> = total
+            .iter()
+            .map(|c| match c {
+                Cell::Empty => display(c),
+                _ => format!("**{}**", escape(&display(c))),
+            })
+            .collect();
+        writeln!(out, "| {} |", cells.join(" | "))?;
+    }
     Ok(())
 }
 
@@ -51,12 +66,12 @@ fn write_table(out: &mut impl Write, table: &Table, empty: &str) -> io::Result<(
     if table.dated {
         for (date, rows) in table.by_date() {
             writeln!(out, "### {date}\n")?;
-            write_rows(out, &table.headers[1..], &rows)?;
+            write_rows(out, &table.headers[1..], &rows, table.total_on(date))?;
             writeln!(out)?;
         }
     } else {
         let rows: Vec<&[Cell]> = table.rows.iter().map(Vec::as_slice).collect();
-        write_rows(out, &table.headers, &rows)?;
+        write_rows(out, &table.headers, &rows, None)?;
         writeln!(out)?;
     }
     Ok(())
@@ -78,6 +93,11 @@ pub fn write_markdown(report: &Report, out: &mut impl Write) -> io::Result<()> {
     writeln!(out, "- {}: {scope}", l.scope)?;
     let dates: Vec<String> = report.dates.iter().map(ToString::to_string).collect();
     writeln!(out, "- {}: {}\n", l.as_of_dates, dates.join(", "))?;
+    writeln!(out, "## {}\n", l.highlights)?;
+    for highlight in &report.highlights {
+        writeln!(out, "- {}", highlight.text)?;
+    }
+    writeln!(out)?;
     for table in tables(report) {
         write_table(out, &table, l.no_rows)?;
     }

@@ -145,7 +145,7 @@ fn workbook(report: &Report) -> Result<Workbook, XlsxError> {
     let mut taken = BTreeSet::new();
 
     let about = book.add_worksheet();
-    about.set_name(sheet_name(l.report_title, &mut taken))?;
+    about.set_name(sheet_name(l.about, &mut taken))?;
     about.set_column_width(0, 24)?;
     about.set_column_width(1, 100)?;
     let scope = report.scope.as_ref().map_or_else(
@@ -162,6 +162,12 @@ fn workbook(report: &Report) -> Result<Workbook, XlsxError> {
         (l.scope.to_owned(), scope),
         (l.as_of_dates.to_owned(), dates.join(", ")),
     ];
+    lines.extend(
+        report
+            .highlights
+            .iter()
+            .map(|h| (l.highlights.to_owned(), h.text.clone())),
+    );
     lines.extend(
         tables
             .iter()
@@ -217,5 +223,31 @@ mod tests {
         let again = sheet_name(&long, &mut taken);
         assert_eq!(again.chars().count(), 31);
         assert!(again.ends_with(" 2"));
+    }
+
+    #[test]
+    fn every_sheet_is_named_by_its_whole_title() {
+        for lang in [crate::Lang::Zh, crate::Lang::En] {
+            let l = labels(lang);
+            let titles = [
+                l.about,
+                l.t_tiers,
+                l.t_flows,
+                l.t_provinces,
+                l.t_cities,
+                l.t_top_cities,
+                l.t_concentration,
+                l.t_regions,
+                l.t_zones,
+                l.t_industries,
+                l.t_tags,
+                l.t_time_to_tier,
+            ];
+            let mut taken = BTreeSet::new();
+            for title in titles {
+                assert!(title.chars().count() <= SHEET_NAME_MAX, "{title}");
+                assert_eq!(sheet_name(title, &mut taken), title, "{lang}");
+            }
+        }
     }
 }

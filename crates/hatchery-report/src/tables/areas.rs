@@ -3,7 +3,8 @@
 use hatchery_core::DivisionCode;
 
 use super::{Cell, Labels, Table, tier_headers};
-use crate::model::{AreaRow, Report};
+use crate::compute::share;
+use crate::model::{AreaRow, Report, Snapshot};
 use crate::names::division_name;
 
 fn counts(row: &AreaRow) -> impl Iterator<Item = Cell> + '_ {
@@ -37,6 +38,7 @@ pub(super) fn provinces(report: &Report, l: &Labels) -> Table {
         headers,
         rows,
         dated: true,
+        totals: totals(report, l, 1, |s| &s.provinces),
     }
 }
 
@@ -76,7 +78,39 @@ fn city_table(report: &Report, l: &Labels, top: bool) -> Table {
         headers,
         rows,
         dated: true,
+        totals: if top {
+            Vec::new()
+        } else {
+            totals(report, l, 2, |s| &s.cities)
+        },
     }
+}
+
+/// Per date, the sums over `areas_of` a snapshot: a label under the code
+/// column, `blank` empty cells after it, the counts per tier, the total
+/// and a share of 100 % (or 0 with no area).
+fn totals(
+    report: &Report,
+    l: &Labels,
+    blank: usize,
+    areas_of: impl Fn(&Snapshot) -> &[AreaRow],
+) -> Vec<Vec<Cell>> {
+    report
+        .snapshots
+        .iter()
+        .map(|s| {
+            let areas = areas_of(s);
+            let mut row = vec![Cell::Date(s.date), Cell::text(l.total)];
+            row.extend(std::iter::repeat_n(Cell::Empty, blank));
+            row.extend(
+                (0..report.tiers.len())
+                    .map(|t| Cell::Int(areas.iter().map(|a| a.counts.values()[t]).sum())),
+            );
+            let total: u64 = areas.iter().map(|a| a.total).sum();
+            row.extend([Cell::Int(total), Cell::Share(share(total, total))]);
+            row
+        })
+        .collect()
 }
 
 pub(super) fn cities(report: &Report, l: &Labels) -> Table {

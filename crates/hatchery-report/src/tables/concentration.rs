@@ -45,5 +45,6 @@ pub(super) fn table(report: &Report, l: &Labels) -> Table {
         .to_vec(),
         rows,
         dated: true,
+        totals: Vec::new(),
     }
 }

@@ -17,14 +17,14 @@ fn keyed(
         .iter()
         .flat_map(|s| {
             rows_of(s).iter().map(|k| {
-                let mut row = vec![Cell::Date(s.date), Cell::text(&k.key)];
+                let mut row = vec![Cell::Date(s.date), Cell::text(&k.name), Cell::text(&k.key)];
                 row.extend(k.counts.values().iter().map(|&n| Cell::Int(n)));
                 row.push(Cell::Int(k.total));
                 row
             })
         })
         .collect();
-    let mut headers = vec![l.date.to_owned(), column.to_owned()];
+    let mut headers = vec![l.date.to_owned(), column.to_owned(), l.key.to_owned()];
     headers.extend(tier_headers(report));
     headers.push(l.total.to_owned());
     Table {
@@ -34,6 +34,7 @@ fn keyed(
         headers,
         rows,
         dated: true,
+        totals: Vec::new(),
     }
 }
 

@@ -9,11 +9,14 @@ use crate::options::Lang;
 #[derive(Debug)]
 pub(crate) struct Labels {
     pub report_title: &'static str,
+    /// The workbook's first sheet: what the report is of.
+    pub about: &'static str,
     pub rule_set: &'static str,
     pub scope: &'static str,
     pub nationwide: &'static str,
     pub as_of_dates: &'static str,
     pub contents: &'static str,
+    pub highlights: &'static str,
     pub charts: &'static str,
     pub show_earlier: &'static str,
     pub no_rows: &'static str,
@@ -54,6 +57,8 @@ pub(crate) struct Labels {
     pub end: &'static str,
 
     pub code: &'static str,
+    /// The column of a zone id, industry key or tag as stored.
+    pub key: &'static str,
     pub province: &'static str,
     pub city: &'static str,
     pub total: &'static str,
@@ -103,11 +108,13 @@ pub(crate) struct Labels {
 
 const ZH: Labels = Labels {
     report_title: "独角兽企业培育跟踪报告",
+    about: "报告说明",
     rule_set: "认定标准",
     scope: "范围",
     nationwide: "全国",
     as_of_dates: "截至日期",
     contents: "目录",
+    highlights: "要点",
     charts: "图表",
     show_earlier: "更早日期",
     no_rows: "无数据",
@@ -147,6 +154,7 @@ const ZH: Labels = Labels {
     end: "期末",
 
     code: "代码",
+    key: "标识",
     province: "省份",
     city: "城市",
     total: "合计",
@@ -185,7 +193,7 @@ const ZH: Labels = Labels {
     n_concentration: "前五城市占比 = 企业数最多的五个城市之和 ÷ 有城市的企业数；赫芬达尔指数 = Σ(各城市占比²)，取值 0–1。",
     n_regions: "按截至日的实际注册地归属区域；占比以范围内全部层级企业数为分母。",
     n_keyed: "一家企业属于多个行业或标签时，在每个行业或标签下各计一次。",
-    n_time_to_tier: "统计在任一截至日达到该层级或更高层级的企业：自成立日至首次达到该层级（或更高层级）之日的年龄，按 365.25 天为一年；四分位数为线性插值。",
+    n_time_to_tier: "统计在最后一个截至日或之前首次达到该层级（或更高层级）、且当日位于统计范围内的全部企业，与中间选取哪些截至日无关：自成立日至首次达到之日的年龄，按 365.25 天为一年；四分位数为线性插值。",
 
     c_tier_counts: "各层级企业数",
     c_flows: "进入与退出（按原因）",
@@ -196,11 +204,13 @@ const ZH: Labels = Labels {
 
 const EN: Labels = Labels {
     report_title: "Unicorn cultivation tracking report",
+    about: "About this report",
     rule_set: "Rule set",
     scope: "Scope",
     nationwide: "Nationwide",
     as_of_dates: "As-of dates",
     contents: "Contents",
+    highlights: "Highlights",
     charts: "Charts",
     show_earlier: "Earlier dates",
     no_rows: "No data",
@@ -240,6 +250,7 @@ const EN: Labels = Labels {
     end: "End",
 
     code: "Code",
+    key: "Key",
     province: "Province",
     city: "City",
     total: "Total",
@@ -278,7 +289,7 @@ const EN: Labels = Labels {
     n_concentration: "Top-5 share = enterprises in the five cities with the most, over enterprises with a city; HHI = Σ (city share)², from 0 to 1.",
     n_regions: "By the effective registered region on the date; shares are of all enterprises with a tier in scope.",
     n_keyed: "An enterprise in several industries or with several tags counts under each.",
-    n_time_to_tier: "Enterprises holding the tier or a higher one on any as-of date: their age, from founding to the first day they held it (or a higher one), in years of 365.25 days; quartiles interpolate linearly.",
+    n_time_to_tier: "Every enterprise that first held the tier (or a higher one) on or before the last as-of date, in scope on that day, whichever dates lie between: its age from founding to that day, in years of 365.25 days; quartiles interpolate linearly.",
 
     c_tier_counts: "Enterprises per tier",
     c_flows: "Entries and exits by cause",

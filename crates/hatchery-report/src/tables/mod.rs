@@ -57,13 +57,29 @@ pub(crate) struct Table {
     /// Whether the first column is the as-of date the row belongs to, so a
     /// renderer may show one date at a time.
     pub dated: bool,
+    /// Totals rows, one per as-of date (its first cell the date, for a
+    /// dated table): HTML and Markdown print each under its date's rows;
+    /// CSV and XLSX, read by programs and formulas, leave them out.
+    pub totals: Vec<Vec<Cell>>,
 }
 
 impl Table {
     /// The rows of each as-of date, in date order (for a dated table).
     pub(crate) fn by_date(&self) -> Vec<(Date, Vec<&[Cell]>)> {
+        Self::group(&self.rows)
+    }
+
+    /// The totals row of `date` (without its date cell), if the table has one.
+    pub(crate) fn total_on(&self, date: Date) -> Option<&[Cell]> {
+        self.totals
+            .iter()
+            .find(|row| row.first() == Some(&Cell::Date(date)))
+            .map(|row| &row[1..])
+    }
+
+    fn group(rows: &[Vec<Cell>]) -> Vec<(Date, Vec<&[Cell]>)> {
         let mut groups: Vec<(Date, Vec<&[Cell]>)> = Vec::new();
-        for row in &self.rows {
+        for row in rows {
             let Some(Cell::Date(date)) = row.first() else {
                 continue;
             };

@@ -26,5 +26,6 @@ pub(super) fn table(report: &Report, l: &Labels) -> Table {
         headers,
         rows,
         dated: true,
+        totals: Vec::new(),
     }
 }

@@ -1,7 +1,10 @@
 //! Enterprises, valuations and money raised per tier and date.
 
 use super::{Cell, Labels, Table, tier_name};
-use crate::model::Report;
+use rust_decimal::Decimal;
+
+use crate::compute::share;
+use crate::model::{Report, TierTotals};
 
 pub(super) fn table(report: &Report, l: &Labels) -> Table {
     let rows = report
@@ -48,5 +51,30 @@ pub(super) fn table(report: &Report, l: &Labels) -> Table {
         .to_vec(),
         rows,
         dated: true,
+        totals: report
+            .snapshots
+            .iter()
+            .map(|s| {
+                let sum = |f: fn(&TierTotals) -> u64| Cell::Int(s.tiers.iter().map(f).sum());
+                let money = |f: fn(&TierTotals) -> Decimal| {
+                    Cell::money(l.money(s.tiers.iter().map(f).sum()))
+                };
+                let in_zones: u64 = s.tiers.iter().map(|t| t.in_zones).sum();
+                vec![
+                    Cell::Date(s.date),
+                    Cell::text(l.all_tiers),
+                    Cell::Int(s.total),
+                    money(|t| t.valuation_usd),
+                    sum(|t| t.valuation_unknown),
+                    money(|t| t.raised_usd),
+                    sum(|t| t.raised_unknown),
+                    Cell::Int(s.provinces.len() as u64),
+                    Cell::Int(s.cities.len() as u64),
+                    sum(|t| t.no_region),
+                    Cell::Int(in_zones),
+                    Cell::Share(share(in_zones, s.total)),
+                ]
+            })
+            .collect(),
     }
 }

@@ -37,5 +37,6 @@ pub(super) fn table(report: &Report, l: &Labels) -> Table {
         .to_vec(),
         rows,
         dated: false,
+        totals: Vec::new(),
     }
 }

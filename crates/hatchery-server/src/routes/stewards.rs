@@ -626,7 +626,10 @@ pub(crate) async fn list_contacts_of(
     Ok(Paged::new(items, found.total, window))
 }
 
-pub(crate) async fn scoped_stewards(
+/// Every assignment within the caller's jurisdiction, ended ones too
+/// (shared with the requests' figures and the pages; no capability check:
+/// callers check `ReadStewards` first).
+pub async fn scoped_stewards(
     state: &AppState,
     caller: &Caller,
 ) -> Result<Vec<StewardAssignment>, ApiError> {

@@ -134,6 +134,10 @@ struct DashboardPage {
     /// The requests (诉求) waiting for this account and those overdue;
     /// `None` when the role reads no requests.
     requests: Option<RequestsCard>,
+    /// Cultivation services' cards (issue 14): stewards, services, policies.
+    stewards: Option<super::stewards::DashboardSection>,
+    catalogue: Option<super::catalogue::DashboardSection>,
+    policies: Option<super::policies::DashboardSection>,
     /// The jurisdiction's name.
     jurisdiction: String,
 }
@@ -368,8 +372,16 @@ async fn gather(state: &AppState, member: &Member) -> Result<DashboardPage, ApiE
     } else {
         None
     };
+    let (stewards, catalogue, policies) = tokio::try_join!(
+        super::stewards::dashboard_section(state, member),
+        super::catalogue::dashboard_section(state, member),
+        super::policies::dashboard_section(state, member),
+    )?;
     Ok(DashboardPage {
         requests,
+        stewards,
+        catalogue,
+        policies,
         today: format::date(today, lang),
         rule_set: rules.label(),
         tiers,

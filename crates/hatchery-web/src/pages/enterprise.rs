@@ -183,6 +183,10 @@ struct EnterprisePage {
     audit: Vec<AuditRow>,
     /// The form to file a request (诉求) for it, when the account files them.
     file_request: Option<String>,
+    /// Its stewards and contacts, its services and policies (issue 14).
+    stewards: Option<super::stewards::EnterpriseSection>,
+    catalogue: Option<super::catalogue::EnterpriseSection>,
+    policies: Option<super::policies::EnterpriseSection>,
 }
 
 fn condition_name(kind: &str, lang: Lang) -> String {
@@ -412,6 +416,16 @@ pub async fn show(
             .collect(),
         Err(error) => return failure(&site, &chrome, &error),
     };
+    let id = detail.summary.id.as_str();
+    let services = tokio::try_join!(
+        super::stewards::enterprise_section(&state, &member, id),
+        super::catalogue::enterprise_section(&state, &member, id),
+        super::policies::enterprise_section(&state, &member, id),
+    );
+    let (stewards, catalogue, policies) = match services {
+        Ok(sections) => sections,
+        Err(error) => return failure(&site, &chrome, &error),
+    };
     let rule_sets = super::directory::rule_set_choices(&state, &chosen);
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -436,6 +450,9 @@ pub async fn show(
         file_request: Capability::FileRequests
             .granted_to(member.caller.account.role)
             .then(|| super::link("/requests/new", &[("enterprise", &detail.summary.id)])),
+        stewards,
+        catalogue,
+        policies,
     };
     site.page(status, "enterprise.html", &chrome, page)
 }

@@ -24,6 +24,12 @@ pub mod request_figures;
 pub mod request_form;
 pub mod requests;
 
+// Cultivation services (issue 14): each area has its routes, templates
+// (`templates/<area>/`) and messages (`locales/<lang>/<area>.toml`).
+pub mod catalogue;
+pub mod policies;
+pub mod stewards;
+
 // Operations: reports, list imports, rule sets, administration.
 pub mod accounts;
 pub mod audit;

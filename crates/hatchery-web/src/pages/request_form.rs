@@ -2,7 +2,9 @@
 //! on its behalf (typing its id, or arriving from its page). The class
 //! decides the clocks, shown beside it from the national clock set; the
 //! API's `file_request` files it and names any field it refuses, which
-//! comes back beside that field with everything typed.
+//! comes back beside that field with everything typed. Once the enterprise
+//! is known, the service items it may use (the API's `enterprise_services`)
+//! are offered to name the one the request is about.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -15,10 +17,12 @@ use hatchery_core::services::{RequestChannel, RequestClass};
 use hatchery_core::workflow::{Capability, Placement, Scope};
 use hatchery_server::AppState;
 use hatchery_server::extract::{Json, Path};
+use hatchery_server::routes::catalogue::enterprise_services;
 use hatchery_server::routes::enterprises::get_enterprise;
 use hatchery_server::routes::requests::{FileRequest, file_request};
 use serde::{Deserialize, Serialize};
 
+use super::catalogue::category_key;
 use super::request::{field_message, request_refusal};
 use super::requests::class_key;
 use super::{Choice, error_page};
@@ -40,6 +44,9 @@ pub struct RequestFields {
     pub title: String,
     #[serde(default)]
     pub body: String,
+    /// The catalogue item's id, or empty for none.
+    #[serde(default)]
+    pub catalogue_item: String,
     #[serde(default, skip_serializing)]
     pub csrf: String,
 }
@@ -60,6 +67,13 @@ struct ClockRow {
     close: String,
 }
 
+/// The items of one menu the enterprise may use, as a `<optgroup>`.
+#[derive(Debug, Serialize)]
+struct ItemGroup {
+    label: String,
+    items: Vec<Choice>,
+}
+
 /// The national clocks, for the hint.
 #[derive(Debug, Serialize)]
 struct Clocks {
@@ -77,6 +91,10 @@ struct FormPage {
     /// The channels an official chooses from (none for an enterprise).
     channels: Vec<Choice>,
     clocks: Option<Clocks>,
+    /// The catalogue items the enterprise may use, by menu (none offered
+    /// before the enterprise is known, or for a role that does not read
+    /// the catalogue).
+    items: Vec<ItemGroup>,
     fields: RequestFields,
     problem: Option<&'static str>,
     errors: BTreeMap<String, &'static str>,
@@ -166,6 +184,7 @@ fn page(state: &AppState, member: &Member, fields: RequestFields) -> FormPage {
                 .collect()
         },
         clocks: clocks(state, lang),
+        items: Vec::new(),
         fields,
         problem: None,
         errors: BTreeMap::new(),
@@ -182,6 +201,50 @@ async fn enterprise_name(state: &AppState, member: &Member, id: &str) -> Option<
     .await
     .ok()
     .map(|Json(detail)| detail.summary.name)
+}
+
+/// The catalogue items `enterprise` may use, `chosen` marked; none when
+/// the account does not read them.
+async fn catalogue_items(
+    state: &AppState,
+    member: &Member,
+    enterprise: &str,
+    chosen: &str,
+) -> Vec<ItemGroup> {
+    if !Capability::ReadCatalogue.granted_to(member.caller.account.role) {
+        return Vec::new();
+    }
+    let Ok(Json(services)) = enterprise_services(
+        State(state.clone()),
+        member.caller.clone(),
+        Path(enterprise.to_owned()),
+    )
+    .await
+    else {
+        return Vec::new();
+    };
+    let catalog = catalog(member.lang);
+    services
+        .menus
+        .iter()
+        .map(|m| ItemGroup {
+            label: format!("{} {}", m.menu.title, m.menu.label),
+            items: m
+                .items
+                .iter()
+                .map(|i| Choice {
+                    value: i.id.to_string(),
+                    label: format!(
+                        "{} · {} · {}",
+                        i.title,
+                        catalog.format(&category_key(i.category), &[]),
+                        i.provider_name
+                    ),
+                    selected: i.id.to_string() == chosen,
+                })
+                .collect(),
+        })
+        .collect()
 }
 
 fn chrome(member: &Member) -> Chrome {
@@ -211,6 +274,7 @@ pub async fn new_form(
         page.enterprise_name = enterprise_name(&state, &member, enterprise.trim())
             .await
             .unwrap_or_default();
+        page.items = catalogue_items(&state, &member, enterprise.trim(), "").await;
     }
     site.page(StatusCode::OK, "request_form.html", &chrome(&member), page)
 }
@@ -233,6 +297,8 @@ pub async fn create(
         page.enterprise_name = enterprise_name(&state, &member, &enterprise)
             .await
             .unwrap_or_default();
+        page.items =
+            catalogue_items(&state, &member, &enterprise, fields.catalogue_item.trim()).await;
     }
     if !member.csrf_ok(&fields.csrf) {
         page.problem = Some("form.expired");
@@ -262,6 +328,17 @@ pub async fn create(
         }
         channel
     };
+    let catalogue_item = match fields.catalogue_item.trim() {
+        "" => None,
+        text => {
+            let item = text.parse::<i64>().ok();
+            if item.is_none() {
+                page.errors
+                    .insert("catalogue_item".into(), "catalogue.item_unusable");
+            }
+            item
+        }
+    };
     if let (true, Some(class)) = (page.errors.is_empty(), class) {
         let request = FileRequest {
             enterprise,
@@ -269,7 +346,7 @@ pub async fn create(
             channel,
             title: fields.title.clone(),
             body: fields.body.clone(),
-            catalogue_item: None,
+            catalogue_item,
         };
         match file_request(State(state.clone()), member.caller.clone(), Json(request)).await {
             Ok((_, Json(filed))) => {
@@ -282,6 +359,9 @@ pub async fn create(
                     .and_then(|f| f.as_str())
                     .map(str::to_owned);
                 match named {
+                    Some(name) if name == "catalogue_item" => {
+                        page.errors.insert(name, "catalogue.item_unusable");
+                    }
                     Some(name) if error.code() == "invalid_field" => {
                         let typed = match name.as_str() {
                             "title" => &fields.title,

@@ -2,9 +2,12 @@
 //! and the whole interface walked in a real headless Chromium.
 
 mod browser;
+mod catalogue;
 mod declarations;
 mod http;
 mod operations;
+mod policies;
 mod requests;
+mod stewards;
 mod support;
 mod walks;

@@ -13,7 +13,8 @@ use hatchery_core::services::catalogue::{
     MenuState, PackageForm, ProviderFlags, ProviderForm, ProviderId, ProviderKind, ServiceCategory,
     ServiceTier,
 };
-use hatchery_core::workflow::{Capability, Jurisdiction, Placement, Role};
+use hatchery_core::services::policy::jurisdictions_over_zone;
+use hatchery_core::workflow::{Capability, Jurisdiction, Placement, Role, Scope};
 use hatchery_store::workflow::catalogue::{Menu, MenuItem, NewPackage, Package, Provider};
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -296,6 +297,38 @@ fn jurisdiction_of(caller: &Caller, asked: Option<&str>) -> Result<Jurisdiction,
     }
 }
 
+/// What an official sees of the catalogue: the core's rule, and for a
+/// zone's officials also what the district, city and province the zone lies
+/// in registered (a zone's scope holds no division; its record places it).
+struct View<'a> {
+    caller: &'a Caller,
+    zone_lies_in: Vec<Jurisdiction>,
+}
+
+impl<'a> View<'a> {
+    async fn of(state: &AppState, caller: &'a Caller) -> Result<Self, ApiError> {
+        let zone_lies_in = match &caller.scope {
+            Scope::Zone(zone) => state
+                .ledger()
+                .await?
+                .zones
+                .resolve(zone.as_str())
+                .map(jurisdictions_over_zone)
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        Ok(Self {
+            caller,
+            zone_lies_in,
+        })
+    }
+
+    fn sees(&self, jurisdiction: &Jurisdiction) -> bool {
+        catalogue::sees(&self.caller.scope, jurisdiction)
+            || self.zone_lies_in.contains(jurisdiction)
+    }
+}
+
 async fn providers_by_id(state: &AppState) -> Result<HashMap<ProviderId, Provider>, ApiError> {
     Ok(state
         .db
@@ -306,14 +339,19 @@ async fn providers_by_id(state: &AppState) -> Result<HashMap<ProviderId, Provide
         .collect())
 }
 
-/// The menu `id` if the caller (an official) sees it.
+/// The menu `id` if the caller (an official) sees it: a draft only within
+/// the caller's jurisdiction, as the list shows them.
 async fn official_menu(state: &AppState, caller: &Caller, id: i64) -> Result<Menu, ApiError> {
     let menu = state
         .db
         .menu(MenuId(id))
         .await?
         .ok_or_else(ApiError::not_found)?;
-    if caller.account.role != Role::Enterprise && catalogue::sees(&caller.scope, &menu.jurisdiction)
+    let shown =
+        menu.state == MenuState::Published || catalogue::manages(&caller.scope, &menu.jurisdiction);
+    if caller.account.role != Role::Enterprise
+        && shown
+        && View::of(state, caller).await?.sees(&menu.jurisdiction)
     {
         Ok(menu)
     } else {
@@ -468,13 +506,14 @@ pub async fn list_providers(
     caller: Caller,
 ) -> Result<Json<Vec<ProviderView>>, ApiError> {
     caller.require(Capability::ManageCatalogue)?;
+    let view = View::of(&state, &caller).await?;
     Ok(Json(
         state
             .db
             .providers()
             .await?
             .iter()
-            .filter(|p| catalogue::sees(&caller.scope, &p.jurisdiction))
+            .filter(|p| view.sees(&p.jurisdiction))
             .map(ProviderView::from)
             .collect(),
     ))
@@ -526,11 +565,12 @@ pub async fn set_flags(
     Json(body): Json<FlagsBody>,
 ) -> Result<Json<ProviderView>, ApiError> {
     caller.require(Capability::ManageCatalogue)?;
+    let view = View::of(&state, &caller).await?;
     let provider = state
         .db
         .provider(ProviderId(id))
         .await?
-        .filter(|p| catalogue::sees(&caller.scope, &p.jurisdiction))
+        .filter(|p| view.sees(&p.jurisdiction))
         .ok_or_else(ApiError::not_found)?;
     if !catalogue::manages(&caller.scope, &provider.jurisdiction) {
         return Err(ApiError::forbidden(
@@ -577,6 +617,7 @@ pub async fn list_menus(
     caller: Caller,
 ) -> Result<Json<Vec<MenuView>>, ApiError> {
     caller.require(Capability::ManageCatalogue)?;
+    let view = View::of(&state, &caller).await?;
     Ok(Json(
         state
             .db
@@ -585,8 +626,7 @@ pub async fn list_menus(
             .iter()
             .filter(|m| {
                 catalogue::manages(&caller.scope, &m.jurisdiction)
-                    || (m.state == MenuState::Published
-                        && catalogue::sees(&caller.scope, &m.jurisdiction))
+                    || (m.state == MenuState::Published && view.sees(&m.jurisdiction))
             })
             .map(MenuView::from)
             .collect(),
@@ -668,11 +708,12 @@ pub async fn add_item(
 ) -> Result<(StatusCode, Json<MenuDetail>), ApiError> {
     let menu = managed_menu(&state, &caller, id).await?;
     catalogue::may_change_items(menu.id, menu.state)?;
+    let view = View::of(&state, &caller).await?;
     let provider = state
         .db
         .provider(ProviderId(body.provider))
         .await?
-        .filter(|p| catalogue::sees(&caller.scope, &p.jurisdiction))
+        .filter(|p| view.sees(&p.jurisdiction))
         .ok_or_else(|| {
             ApiError::invalid(
                 "invalid_field",

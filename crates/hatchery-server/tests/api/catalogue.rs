@@ -364,3 +364,90 @@ async fn a_pool_member_is_served_at_the_tier_it_was_confirmed_at() {
     assert_eq!(services["tier"], "potential", "{services}");
     assert!(services.to_string().contains("科创贷对接"), "{services}");
 }
+
+#[tokio::test]
+async fn a_zone_office_sees_its_citys_providers_and_published_menus_never_a_draft() {
+    let Some(app) = TestApp::spawn().await else {
+        return;
+    };
+    let city = app.user("sz.officer", "city_reviewer", "440300").await;
+    let (zone, _) = app.zone_of("440300").await;
+    let zone_office = app
+        .user("szhz.officer", "zone_reviewer", &format!("zone:{zone}"))
+        .await;
+    let (guangzhou_zone, _) = app.zone_of("440100").await;
+    let other_zone = app
+        .user(
+            "gzhz.officer",
+            "zone_reviewer",
+            &format!("zone:{guangzhou_zone}"),
+        )
+        .await;
+    let clean = provider(&app, &city, "深圳市中小企业服务中心").await;
+    let menu = app
+        .post(
+            "/api/menus",
+            &city.auth(),
+            json!({"title": "深圳 独角兽服务菜单", "label": "1.0"}),
+        )
+        .await
+        .expect(201)
+        .json();
+    let id = menu["id"].as_i64().expect("id");
+    let detail = app
+        .post(
+            &format!("/api/menus/{id}/items"),
+            &city.auth(),
+            item(&menu["version"], &clean, "科创贷对接", json!(["potential"])),
+        )
+        .await
+        .expect(201)
+        .json();
+    let ids = |list: Value| -> Vec<i64> {
+        list.as_array()
+            .expect("a list")
+            .iter()
+            .map(|m| m["id"].as_i64().expect("id"))
+            .collect()
+    };
+
+    // A draft stays within the city.
+    app.get(&format!("/api/menus/{id}"), &zone_office.auth())
+        .await
+        .expect(404);
+    let listed = app.get("/api/menus", &zone_office.auth()).await.expect(200);
+    assert!(!ids(listed.json()).contains(&id));
+
+    app.post(
+        &format!("/api/menus/{id}/publish"),
+        &city.auth(),
+        json!({"version": detail["menu"]["version"]}),
+    )
+    .await
+    .expect(200);
+    // Published, it serves the zone's enterprises: the zone's office reads
+    // it and the city's provider, and may write neither.
+    let listed = app.get("/api/menus", &zone_office.auth()).await.expect(200);
+    assert!(ids(listed.json()).contains(&id));
+    app.get(&format!("/api/menus/{id}"), &zone_office.auth())
+        .await
+        .expect(200);
+    let providers = app
+        .get("/api/providers", &zone_office.auth())
+        .await
+        .expect(200);
+    assert!(ids(providers.json()).contains(&clean["id"].as_i64().expect("id")));
+    app.post(
+        &format!("/api/menus/{id}/versions"),
+        &zone_office.auth(),
+        json!({"title": "深圳 独角兽服务菜单", "label": "2.0"}),
+    )
+    .await
+    .expect(403);
+    // A zone in another city sees none of it.
+    let listed = app.get("/api/menus", &other_zone.auth()).await.expect(200);
+    assert!(!ids(listed.json()).contains(&id));
+    app.get(&format!("/api/menus/{id}"), &other_zone.auth())
+        .await
+        .expect(404);
+}

@@ -459,8 +459,9 @@ fn cells(w: &World) -> Vec<Cell> {
         }
     };
     // The catalogue: managed by the officials; Shenzhen's provider and
-    // menu are within view of the city, the province and the ministry (a
-    // zone's scope holds no division).
+    // (draft) menu are within view of the city, the province and the
+    // ministry; a zone in Shenzhen sees the city's provider and its
+    // published menus, never a draft.
     const MANAGES_CATALOGUE: &[&str] = &[
         "city_reviewer",
         "zone_reviewer",
@@ -478,10 +479,10 @@ fn cells(w: &World) -> Vec<Cell> {
             }
         }
     };
-    // Shenzhen's policy: written by the officials of Shenzhen's chain; a
-    // zone in Shenzhen reads it (it reaches the zone's enterprises) but may
-    // not write it.
-    let writes_shenzhen_policy = |yes: u16| {
+    // Shenzhen's policy or provider: written by the officials of Shenzhen's
+    // chain; a zone in Shenzhen sees it (it serves the zone's enterprises)
+    // but may not write it.
+    let writes_shenzhens = |yes: u16| {
         move |who: Who| match (who.role, who.own) {
             ("zone_reviewer", true) => 403,
             _ => manages_shenzhen(yes)(who),
@@ -1104,7 +1105,7 @@ fn cells(w: &World) -> Vec<Cell> {
             M::POST,
             format!("/api/providers/{}/flags", w.provider),
             Some(json!({ "version": 999, "dishonest": false, "reason": "复核" })),
-            manages_shenzhen(409),
+            writes_shenzhens(409),
         ),
         cell(
             "menus",
@@ -1209,28 +1210,28 @@ fn cells(w: &World) -> Vec<Cell> {
                          "amount": { "kind": "capped", "cap": "1", "rule": "r" },
                          "mode": "fast_application", "eligibility": "x" })),
             // An eligibility that does not parse: 422 once seen and allowed.
-            writes_shenzhen_policy(422),
+            writes_shenzhens(422),
         ),
         cell(
             "publish policy",
             M::POST,
             format!("/api/policies/{}/publish", w.policy),
             Some(json!({ "version": 999 })),
-            writes_shenzhen_policy(409),
+            writes_shenzhens(409),
         ),
         cell(
             "withdraw policy",
             M::POST,
             format!("/api/policies/{}/withdraw", w.policy),
             Some(json!({ "version": 999, "reason": "复核" })),
-            writes_shenzhen_policy(409),
+            writes_shenzhens(409),
         ),
         cell(
             "match policy",
             M::POST,
             format!("/api/policies/{}/match", w.policy),
             Some(json!({})),
-            writes_shenzhen_policy(200),
+            writes_shenzhens(200),
         ),
         cell(
             "policy matches",

@@ -49,6 +49,9 @@ pub enum Command {
     Rules(RulesCommand),
     /// The tracking report for one or more dates: HTML, XLSX, CSV, JSON or Markdown.
     Report(ReportArgs),
+    /// Regional cultivation targets and their progress, computed from the ledger.
+    #[command(subcommand)]
+    Targets(TargetsCommand),
     /// Write a deterministic, realistic national dataset in interchange format.
     Generate(GenerateArgs),
     /// Import a published unicorn list (CSV or XLSX) through a column profile.
@@ -157,6 +160,35 @@ pub enum RulesCommand {
     },
 }
 
+#[derive(Debug, Subcommand)]
+pub enum TargetsCommand {
+    /// Each target's progress as of a day: count, status, pace, the
+    /// enterprises that count and the nearest candidates.
+    Progress(TargetsProgressArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TargetsProgressArgs {
+    /// The day, `YYYY-MM-DD`.
+    #[arg(long, value_parser = parse_day)]
+    pub as_of: jiff::civil::Date,
+    /// Only targets within this area: `CN`, a province (`210000` or `21`),
+    /// a city (`210100` or `2101`), a district, or `zone:ID`.
+    #[arg(long)]
+    pub scope: Option<String>,
+    /// Only the target with this id.
+    #[arg(long)]
+    pub target: Option<String>,
+    /// Targets from this TOML file instead of the shipped ones.
+    #[arg(long)]
+    pub file: Option<PathBuf>,
+    /// How many candidates to list per target.
+    #[arg(long, default_value_t = 5)]
+    pub candidates: usize,
+    #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+    pub format: String,
+}
+
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     /// One or more days, comma-separated: `2016-12-31,2017-12-31,…`.
@@ -190,6 +222,12 @@ pub struct GenerateArgs {
     /// The same seed gives the same dataset, byte for byte.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Add the rarer relocation cases of the interchange spec (repeated
+    /// same-day rows, year-end, before founding, on the day of a listing or
+    /// exit, to another province) to about a quarter of the Chinese
+    /// enterprises; the rest of the dataset is unchanged.
+    #[arg(long)]
+    pub relocation_quirks: bool,
     /// The folder to write.
     #[arg(long)]
     pub out: PathBuf,

@@ -209,5 +209,5 @@ fn the_demo_grows_to_national_scale_with_a_generated_dataset() {
         .stdout(predicate::str::contains(
             "generated national dataset (seed 1): 300 enterprises",
         ))
-        .stdout(predicate::str::contains("the store holds 477 enterprises"));
+        .stdout(predicate::str::contains("the store holds 479 enterprises"));
 }

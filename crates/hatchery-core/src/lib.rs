@@ -15,6 +15,7 @@ pub mod money;
 mod repeats;
 pub mod services;
 pub mod snapshot;
+pub mod targets;
 pub mod text;
 pub mod uscc;
 pub mod workflow;

@@ -38,6 +38,7 @@ pub use columns::FileKind;
 pub use problem::{ECHO_LIMIT, Problem, Problems, clip};
 pub use progress::{NoProgress, Progress};
 pub use read::{
-    DatasetRead, ExternalRef, FileLines, Reference, RowLines, check_external_refs, read_dataset,
+    DatasetRead, ExternalRef, FileLines, Reference, RowLines, UnresolvedZone, check_external_refs,
+    read_dataset,
 };
 pub use write::{DatasetWriter, ExtraColumns, WriteError, write_dataset, write_dataset_xlsx};

@@ -55,7 +55,8 @@ fn a_full_dataset_reads_into_typed_records() {
     assert_eq!(byte.founded.first_day(), date(2012, 3, 9));
     assert_eq!(byte.country, Country::CN, "country defaults to CN");
     assert_eq!(byte.region, Some(DivisionCode::parse("110108").unwrap()));
-    assert_eq!(byte.zone.as_deref(), Some("zgc"));
+    // A zone's alias is stored as the zone's one id.
+    assert_eq!(byte.zone.as_deref(), Some("hz-110000-1"));
     assert_eq!(byte.industries, ["ai", "media"]);
     assert_eq!(byte.tags, ["future:6g"]);
     assert_eq!(acme.founded, PartialDate::parse("2015-07").unwrap());
@@ -750,4 +751,48 @@ proptest::proptest! {
         let read = read_ok(dir.path());
         proptest::prop_assert_eq!(&read.lines.enterprises.lines, &expected);
     }
+}
+
+#[test]
+fn zone_cells_resolve_to_one_id_and_unknown_ones_are_kept_and_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("enterprises.csv"),
+        "id,name,founded,zone\n\
+         a,甲,2020,hz-440300-1\n\
+         b,乙,2020,深圳市高新技术产业园区\n\
+         c,丙,2020, 深圳高新区 \n\
+         d,丁,2020,shenzhen-hitech\n\
+         e,戊,2020,shenzen-hitec\n\
+         f,己,2020,\n",
+    )
+    .unwrap();
+    let read = read_dataset(dir.path(), &mut NoProgress).unwrap();
+    let zones: Vec<Option<&str>> = read
+        .dataset
+        .enterprises
+        .iter()
+        .map(|e| e.zone.as_deref())
+        .collect();
+    assert_eq!(
+        zones,
+        [
+            Some("hz-440300-1"),
+            Some("hz-440300-1"),
+            Some("hz-440300-1"),
+            Some("hz-440300-1"),
+            Some("shenzen-hitec"),
+            None
+        ]
+    );
+    assert_eq!(read.unresolved_zones.len(), 1);
+    let text = read.unresolved_zones[0].to_string();
+    assert!(
+        text.starts_with("enterprises.csv:6:zone: 'shenzen-hitec' is no known national zone"),
+        "{text}"
+    );
+    assert!(
+        text.contains("hz-440300-1 (深圳市高新技术产业园区)"),
+        "{text}"
+    );
 }

@@ -48,7 +48,7 @@ fn sample() -> Dataset {
     byte.name_en = Some("ByteDance".to_owned());
     byte.uscc = Some(Uscc::parse("914403001922038216").unwrap());
     byte.region = DivisionCode::parse("110108").ok();
-    byte.zone = Some("zgc".to_owned());
+    byte.zone = Some("hz-110000-1".to_owned());
     byte.industries = vec!["ai".to_owned(), "media".to_owned()];
     byte.tags = vec!["future:6g".to_owned()];
     byte.extra
@@ -111,7 +111,7 @@ fn csv_output_has_the_format_s_columns_then_sorted_extras() {
     assert_eq!(
         enterprises,
         "id,name,name_en,uscc,founded,country,region,city,zone,industries,tags,x_alias,x_source\n\
-         byte,\"字节跳动, \"\"ByteDance\"\"\nBeijing\",ByteDance,914403001922038216,2012-03-09,CN,110108,,zgc,ai;media,future:6g,,GEI 2023\n\
+         byte,\"字节跳动, \"\"ByteDance\"\"\nBeijing\",ByteDance,914403001922038216,2012-03-09,CN,110108,,hz-110000-1,ai;media,future:6g,,GEI 2023\n\
          acme,Acme,,,2015-07,US,,Boston,,,,ACME Corp,\n"
     );
     let events = fs::read_to_string(dir.path().join("events.csv")).unwrap();

@@ -470,6 +470,7 @@ mod tests {
             currency: Currency::parse(currency).unwrap(),
             unit,
             at_least: None,
+            counts_as_raised: false,
         }
     }
 

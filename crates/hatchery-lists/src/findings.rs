@@ -70,6 +70,9 @@ pub enum Note {
     FoundedAfterJoined { founded: PartialDate, joined: Date },
     /// A total raised too small to be true for the list: not recorded.
     TotalRaisedImplausible { written: String, at_least: Money },
+    /// The total raised counts as money raised, but the part of it already
+    /// known cannot be told: earlier funding cannot be converted.
+    RaisedNotCounted { total: Money, currency: Currency },
     /// Two separators with no name between them (`A,, B`).
     EmptyName { field: FieldName },
     /// Matched an enterprise whose place differs from the row's.
@@ -105,6 +108,7 @@ impl Note {
             Self::FoundedEstimated { .. } => "founding year estimated",
             Self::FoundedAfterJoined { .. } => "founded after joining the list",
             Self::TotalRaisedImplausible { .. } => "implausible total raised left out",
+            Self::RaisedNotCounted { .. } => "total raised not counted as funding",
             Self::EmptyName { .. } => "empty name between separators skipped",
             Self::PlaceDiffers { .. } => "matched, stored place kept",
             Self::FoundedDiffers { .. } => "matched, stored founding date kept",
@@ -191,6 +195,11 @@ impl fmt::Display for Note {
                 "total raised '{written}' is below {}, not believable for the list: not recorded",
                 money(at_least)
             ),
+            Self::RaisedNotCounted { total, currency } => write!(
+                f,
+                "total raised {} not counted as funding: an earlier funding round in {currency} cannot be converted to compare (import {currency} rates, fx.csv)",
+                money(total)
+            ),
             Self::EmptyName { field } => {
                 write!(
                     f,
@@ -245,6 +254,13 @@ pub enum Reason {
         column: String,
         error: CellError,
     },
+    /// A total raised that counts as money raised (`counts_as_raised`) and
+    /// cannot be read; `at` is `file:line:column`.
+    RaisedUnreadable {
+        at: String,
+        column: String,
+        error: CellError,
+    },
     /// A cell that `file.split` should split does not have as many parts
     /// as it names.
     Unsplit {
@@ -295,6 +311,10 @@ impl fmt::Display for Reason {
                 column,
                 error,
             } => write!(f, "{column} ({field}): {error}"),
+            Self::RaisedUnreadable { at, column, error } => write!(
+                f,
+                "{at}: {column} (total_raised, counted as money raised): {error}"
+            ),
             Self::Unsplit {
                 column,
                 written,

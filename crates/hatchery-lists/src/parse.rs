@@ -83,6 +83,10 @@ pub struct ParsedList {
     pub footer_rows: usize,
     /// Industry key → spelling as written → rows.
     pub industry_spellings: BTreeMap<String, BTreeMap<String, usize>>,
+    /// Whether the totals raised count as money raised (the profile's
+    /// `fields.total_raised.counts_as_raised`): the part not yet known
+    /// becomes a `funding` event on the list's date.
+    pub raised_from_total: bool,
 }
 
 impl ParsedList {
@@ -125,6 +129,7 @@ pub fn parse_table(
         None => None,
     };
     let reader = RowReader {
+        file: path,
         profile,
         columns: &columns,
         derived,
@@ -155,6 +160,11 @@ pub fn parse_table(
         blank_rows: table.blank_rows,
         footer_rows: table.footer_rows,
         industry_spellings: BTreeMap::new(),
+        raised_from_total: profile
+            .fields
+            .total_raised
+            .as_ref()
+            .is_some_and(|f| f.counts_as_raised),
     };
     let mut seen: HashMap<Vec<String>, u64> = HashMap::new();
     for ((row, raw_cells), split_reasons) in table.rows.into_iter().zip(raw_rows).zip(split_reasons)
@@ -456,6 +466,8 @@ impl Shift {
 
 /// Reads single rows.
 struct RowReader<'a> {
+    /// The file, for locations (`file:line:column`).
+    file: &'a Path,
     profile: &'a Profile,
     columns: &'a Columns,
     /// Columns made by splitting cells (`file.split`), after the file's own.
@@ -473,6 +485,14 @@ struct View<'a> {
 }
 
 impl View<'_> {
+    /// The cell that field column `i` is read from.
+    fn source(&self, i: usize) -> usize {
+        match self.shifted {
+            Some((from, to)) if i > from && i <= to => i - 1,
+            _ => i,
+        }
+    }
+
     fn at(&self, i: usize) -> &str {
         let source = match self.shifted {
             Some((from, _)) if i == from => return "",
@@ -563,7 +583,7 @@ impl RowReader<'_> {
         let industry = self.industry(&row, notes);
         let investors = keep(&mut reasons, self.investors(&row, notes)).unwrap_or_default();
         let founded = keep(&mut reasons, self.founded(&row, joined, notes));
-        let total_raised = keep(&mut reasons, self.total_raised(&row, notes)).flatten();
+        let total_raised = keep(&mut reasons, self.total_raised(line, &row, notes)).flatten();
         let city_written = row.value(FieldName::City).map(str::to_owned);
 
         // Every value missing above has added a reason.
@@ -767,8 +787,11 @@ impl RowReader<'_> {
     }
 
     /// The total raised; below the field's `at_least` it is reported and dropped.
+    /// When the total counts as money raised, a cell that cannot be read
+    /// is named by `file:line:column`.
     fn total_raised(
         &self,
+        line: u64,
         row: &Fielded<'_>,
         notes: &mut Vec<Note>,
     ) -> Result<Option<Money>, Reason> {
@@ -778,7 +801,21 @@ impl RowReader<'_> {
         ) else {
             return Ok(None);
         };
-        let total = parse_money(text, field).map_err(|e| row.bad(FieldName::TotalRaised, e))?;
+        let total = parse_money(text, field).map_err(|error| {
+            if !field.counts_as_raised {
+                return row.bad(FieldName::TotalRaised, error);
+            }
+            let column = row
+                .columns
+                .index
+                .get(&FieldName::TotalRaised)
+                .map_or(0, |&i| row.view.source(i) + 1);
+            Reason::RaisedUnreadable {
+                at: format!("{}:{line}:{column}", self.file.display()),
+                column: row.columns.label(FieldName::TotalRaised),
+                error,
+            }
+        })?;
         match field.at_least {
             Some(floor) if total.currency == field.currency && total.amount < floor => {
                 notes.push(Note::TotalRaisedImplausible {

@@ -16,7 +16,7 @@ use hatchery_core::date::format_date;
 use hatchery_core::model::Extra;
 use hatchery_core::{
     Amount, Country, Currency, Dataset, DivisionCode, Enterprise, EnterpriseId, Event, EventKind,
-    FxRate, Money,
+    FxRate, FxTable, Money,
 };
 
 use crate::findings::{Note, Reason, Rejected, RowNote};
@@ -180,7 +180,7 @@ pub fn plan(parsed: &ParsedList, stored: &Dataset) -> ImportPlan {
     let (fx, fx_added, unconvertible) = rates_needed(parsed, stored);
     let mut rows: Vec<&ListRow> = Vec::new();
     for row in &parsed.rows {
-        let currencies = row_currencies(row, parsed.reached.as_ref());
+        let currencies = row_currencies(row, parsed);
         match currencies.iter().find(|c| unconvertible.contains(c)) {
             Some(&currency) => rejected.push(reject(row, Reason::NoRates { currency })),
             None => rows.push(row),
@@ -205,6 +205,7 @@ pub fn plan(parsed: &ParsedList, stored: &Dataset) -> ImportPlan {
         .map(Event::identity_cells)
         .collect();
 
+    let fx_table = FxTable::new(stored.fx.iter().chain(&fx));
     let mut dataset = Dataset {
         fx,
         ..Dataset::default()
@@ -218,7 +219,24 @@ pub fn plan(parsed: &ParsedList, stored: &Dataset) -> ImportPlan {
             }
             continue;
         };
-        let events: Vec<Event> = events_for(row, &id, parsed)
+        let mut events = events_for(row, &id, parsed);
+        if parsed.raised_from_total
+            && let Some(total) = &row.total_raised
+        {
+            let earlier = stored.events.iter().filter(|e| e.enterprise == id);
+            match raised_from_total(&id, total, earlier, &fx_table, parsed) {
+                Ok(derived) => events.extend(derived),
+                Err(currency) => notes.push(RowNote {
+                    line: row.line,
+                    name: row.name.clone(),
+                    note: Note::RaisedNotCounted {
+                        total: *total,
+                        currency,
+                    },
+                }),
+            }
+        }
+        let events: Vec<Event> = events
             .into_iter()
             .filter(|e| known_events.insert(e.identity_cells()))
             .collect();
@@ -319,12 +337,17 @@ fn reject(row: &ListRow, reason: Reason) -> Rejected {
 }
 
 /// The currencies a row's events are stated in, other than the dollar.
-fn row_currencies(row: &ListRow, reached: Option<&Money>) -> BTreeSet<Currency> {
+fn row_currencies(row: &ListRow, parsed: &ParsedList) -> BTreeSet<Currency> {
     let mut currencies = BTreeSet::from([row.valuation.currency]);
     if row.joined.is_some()
-        && let Some(reached) = reached
+        && let Some(reached) = parsed.reached
     {
         currencies.insert(reached.currency);
+    }
+    if parsed.raised_from_total
+        && let Some(total) = &row.total_raised
+    {
+        currencies.insert(total.currency);
     }
     currencies.remove(&Currency::USD);
     currencies
@@ -340,7 +363,7 @@ fn rates_needed(
     let needed: BTreeSet<Currency> = parsed
         .rows
         .iter()
-        .flat_map(|row| row_currencies(row, parsed.reached.as_ref()))
+        .flat_map(|row| row_currencies(row, parsed))
         .filter(|c| !stored_currencies.contains(c))
         .collect();
     let mut rates = Vec::new();
@@ -733,6 +756,68 @@ fn amount(value: rust_decimal::Decimal) -> Option<Amount> {
     Amount::from_decimal(value.normalize()).ok()
 }
 
+/// The `funding` event on the list's date for the part of the list's
+/// total raised that the enterprise's funding rounds up to that date do not
+/// already account for (each converted into the total's currency at its own
+/// date, as rules convert them); `None` when they reach the total. A part
+/// computed through exchange rates is rounded up to the cent, so that
+/// importing the list again finds the total reached. `Err` names a currency
+/// of an earlier round that cannot be converted.
+fn raised_from_total<'a>(
+    id: &EnterpriseId,
+    total: &Money,
+    earlier: impl Iterator<Item = &'a Event>,
+    fx: &FxTable,
+    parsed: &ParsedList,
+) -> Result<Option<Event>, Currency> {
+    let mut known = rust_decimal::Decimal::ZERO;
+    let mut converted = false;
+    for event in earlier {
+        if event.kind != EventKind::Funding || event.date > parsed.list_date {
+            continue;
+        }
+        let Some(value) = &event.amount else { continue };
+        let currency = event.currency.unwrap_or(total.currency);
+        if currency == total.currency {
+            known += value.value();
+            continue;
+        }
+        let from = fx.per_usd(currency, event.date).ok_or(currency)?;
+        let to = fx
+            .per_usd(total.currency, event.date)
+            .ok_or(total.currency)?;
+        if from.is_zero() {
+            return Err(currency);
+        }
+        known += value.value() * to / from;
+        converted = true;
+    }
+    let mut part = total.amount - known;
+    if converted {
+        part = part.round_dp_with_strategy(2, rust_decimal::RoundingStrategy::AwayFromZero);
+    }
+    if part <= rust_decimal::Decimal::ZERO {
+        return Ok(None);
+    }
+    let list_day = format_date(parsed.list_date);
+    let known_text = if known.is_zero() {
+        "none known".to_owned()
+    } else {
+        format!("{} {} known", known.round_dp(2).normalize(), total.currency)
+    };
+    Ok(Some(Event {
+        amount: amount(part),
+        currency: Some(total.currency),
+        source: Some(format!(
+            "{}, list of {list_day}: derived from the list's total raised of {} {} (the part not already known from earlier funding events: {known_text})",
+            parsed.source,
+            total.amount.normalize(),
+            total.currency
+        )),
+        ..Event::new(id.clone(), parsed.list_date, EventKind::Funding)
+    }))
+}
+
 /// The events that record a row (see the module's documentation).
 fn events_for(row: &ListRow, id: &EnterpriseId, parsed: &ParsedList) -> Vec<Event> {
     let list_day = format_date(parsed.list_date);
@@ -821,6 +906,7 @@ mod tests {
             blank_rows: 0,
             footer_rows: 0,
             industry_spellings: BTreeMap::new(),
+            raised_from_total: false,
         }
     }
 

@@ -210,6 +210,12 @@ pub struct MoneyField {
     /// reported and left out.
     #[serde(default, deserialize_with = "optional_decimal")]
     pub at_least: Option<Decimal>,
+    /// `total_raised` only: the total counts as money raised. The part of
+    /// it that earlier funding events of the enterprise do not already
+    /// account for is recorded as a `funding` event on the list's date, and
+    /// a cell that cannot be read rejects the row naming `file:line:column`.
+    #[serde(default)]
+    pub counts_as_raised: bool,
 }
 
 fn usd() -> Currency {
@@ -549,6 +555,11 @@ impl Profile {
                 )));
             }
             seen.push(column);
+        }
+        if fields.valuation.counts_as_raised {
+            return Err(invalid(
+                "fields.valuation.counts_as_raised: only fields.total_raised counts as money raised".into(),
+            ));
         }
         if let Some(joined) = &fields.date_joined
             && joined.reached.amount <= Decimal::ZERO

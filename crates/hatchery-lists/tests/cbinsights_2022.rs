@@ -77,8 +77,17 @@ fn every_company_comes_in_once() {
     ids.dedup();
     assert_eq!(ids.len(), 1037, "ids are unique");
     // A funding and a lower-bound valuation on the day it joined, and the
-    // list's valuation on the list's day.
-    assert_eq!(plan.dataset.events.len(), 3 * 1037);
+    // list's valuation on the list's day; and for each of the 1,009 rows
+    // with a plausible total raised (24 say None, four are left out as
+    // implausible), that total as a funding event on the list's day.
+    let derived = plan
+        .dataset
+        .events
+        .iter()
+        .filter(|e| e.kind == EventKind::Funding && e.amount.is_some())
+        .count();
+    assert_eq!(derived, 1037 - 24 - 4);
+    assert_eq!(plan.dataset.events.len(), 3 * 1037 + derived);
     assert!(plan.dataset.fx.is_empty(), "every valuation is in dollars");
     assert!(
         plan.dataset
@@ -262,7 +271,7 @@ fn the_row_means_a_lower_bound_on_joining_and_the_valuation_on_the_list_date() {
         .filter(|e| e.enterprise.as_str() == "spacex-us")
         .collect();
     let joined = date(2012, 12, 1);
-    assert_eq!(events.len(), 3);
+    assert_eq!(events.len(), 4);
     assert_eq!(
         (events[0].kind, events[0].date),
         (EventKind::Funding, joined)
@@ -282,6 +291,83 @@ fn the_row_means_a_lower_bound_on_joining_and_the_valuation_on_the_list_date() {
         "100300000000"
     );
     assert_eq!(events[2].currency.unwrap().as_str(), "USD");
+    // Its total raised ($6.874B) counts as money raised on the list's day,
+    // nothing being known before.
+    assert_eq!(
+        (events[3].kind, events[3].date),
+        (EventKind::Funding, LAST_JOINED)
+    );
+    assert_eq!(events[3].amount.as_ref().unwrap().as_str(), "6874000000");
+    assert_eq!(events[3].currency.unwrap().as_str(), "USD");
+    assert!(
+        events[3]
+            .source
+            .as_ref()
+            .unwrap()
+            .contains("derived from the list's total raised"),
+        "{:?}",
+        events[3].source
+    );
+}
+
+/// How many companies a built-in rule set puts in `tier` on `as_of`.
+fn in_tier(plan: &ImportPlan, rules: &str, tier: &str, as_of: Date) -> usize {
+    let ledger = Ledger::from_dataset(&plan.dataset);
+    let rules = RuleSet::builtin(rules).unwrap();
+    let wanted = rules.tier_index(tier).unwrap();
+    let classification = ledger.classify(&rules, &[as_of]);
+    (0..ledger.len())
+        .filter(|&i| classification.tier(i, 0) == Some(wanted))
+        .count()
+}
+
+#[test]
+fn the_lists_total_raised_lets_funding_floors_count_the_list_companies() {
+    // Without the totals (the profile's counts_as_raised off), no company
+    // of the list has raised anything, and gei-2024's US$50m floor leaves
+    // one unicorn where gei counts many.
+    let mut profile = Profile::load("cbinsights-2022").unwrap();
+    assert!(
+        profile
+            .fields
+            .total_raised
+            .as_ref()
+            .unwrap()
+            .counts_as_raised
+    );
+    let with = plan(
+        &read_list(&list_file(), &profile, &options(LAST_JOINED)).unwrap(),
+        &Dataset::default(),
+    );
+    profile
+        .fields
+        .total_raised
+        .as_mut()
+        .unwrap()
+        .counts_as_raised = false;
+    let without = plan(
+        &read_list(&list_file(), &profile, &options(LAST_JOINED)).unwrap(),
+        &Dataset::default(),
+    );
+    let counts = |p: &ImportPlan| {
+        (
+            in_tier(p, "gei", "unicorn", LAST_JOINED),
+            in_tier(p, "gei-2024", "unicorn", LAST_JOINED),
+            in_tier(p, "gei", "super_unicorn", LAST_JOINED),
+            in_tier(p, "gei-2024", "super_unicorn", LAST_JOINED),
+        )
+    };
+    let before = counts(&without);
+    let after = counts(&with);
+    eprintln!(
+        "(gei unicorn, gei-2024 unicorn, gei super, gei-2024 super): before {before:?}, after {after:?}"
+    );
+    assert_eq!(before.0, after.0, "gei has no funding floor");
+    // Measured: gei 104 unicorns and 5 super unicorns either way; gei-2024
+    // 0 and 0 without the totals, 97 and 5 with them.
+    assert_eq!(before, (104, 0, 5, 0));
+    assert_eq!(after, (104, 97, 5, 5));
+    assert!(after.1 <= after.0, "gei-2024 only adds floors to gei");
 }
 
 /// Classifies the planned dataset with the `cbinsights` rule set.

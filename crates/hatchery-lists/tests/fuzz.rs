@@ -87,6 +87,7 @@ fn money_field() -> impl Strategy<Value = MoneyField> {
             currency: Currency::parse(currency).unwrap(),
             unit,
             at_least: None,
+            counts_as_raised: false,
         })
 }
 

@@ -33,6 +33,7 @@ pub(crate) fn check_scope(scope: &Scope, ledger: &Ledger) -> Result<(), ScopeErr
                 .enterprises()
                 .iter()
                 .filter_map(|e| e.zone.as_deref())
+                .map(names::zone_key)
                 .collect();
             if known.contains(id.as_str()) || names::zone_known(id) {
                 return Ok(());
@@ -113,20 +114,9 @@ fn nearest_zones<'k>(zone: &str, known: impl IntoIterator<Item = &'k str>) -> St
     }
 }
 
-/// Levenshtein distance over characters.
+/// Levenshtein distance over characters (not bytes: names are Chinese).
 fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let substitute = diagonal + usize::from(ca != cb);
-            diagonal = row[j + 1];
-            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
-        }
-    }
-    row[b.len()]
+    strsim::levenshtein(a, b)
 }
 
 #[cfg(test)]

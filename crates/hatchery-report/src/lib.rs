@@ -43,13 +43,14 @@ mod options;
 mod regions;
 mod render;
 mod tables;
+mod targets;
 
 pub use compute::{FirstReached, build, build_classified, build_reached};
 pub use error::{ReportError, ScopeError};
 pub use model::{
-    AreaRow, Concentration, ExitCause, ExitCauses, Flow, Highlight, KeyRow, PerTier, Quartiles,
-    RegionInfo, RegionRow, Report, RuleSetInfo, SCHEMA, ScopeInfo, ScopeKind, Snapshot, TierFlow,
-    TierInfo, TierKeys, TierTotals, TimeToTier, Transition,
+    AreaRow, Change, Concentration, ContextRow, ExitCause, ExitCauses, Flow, Highlight, KeyRow,
+    PerTier, Quartiles, RegionInfo, RegionRow, Report, RuleSetInfo, SCHEMA, ScopeInfo, ScopeKind,
+    Snapshot, TierFlow, TierInfo, TierKeys, TierTotals, TimeToTier, Transition,
 };
 pub use names::{KeyKind, division_name, key_name};
 pub use options::{Lang, LangError, ReportOptions, Scope};
@@ -57,4 +58,8 @@ pub use regions::{Region, Regions};
 pub use render::{
     Format, FormatError, ReportChart, chart_options, render, render_bytes, write_html, write_json,
     write_markdown,
+};
+pub use targets::{
+    Candidate, CountedEnterprise, TargetProgress, TargetProgressError, counted_positions,
+    target_progress,
 };

@@ -116,6 +116,64 @@ pub struct Report {
     /// Headline sentences in the report's language, written from the
     /// figures of the last date and its change on the previous one.
     pub highlights: Vec<Highlight>,
+    /// For a scoped report, one per as-of date: where the scope stands
+    /// among all provinces, cities or zones of the whole ledger; `None`
+    /// for a national report.
+    pub context: Option<Vec<ContextRow>>,
+}
+
+/// The change of a count on the previous as-of date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// The count on the previous date (0 when it was not counted then).
+    pub previous: u64,
+    /// This date's count minus `previous`.
+    pub delta: i64,
+    /// `delta / previous`, six decimals, rounded half away from zero;
+    /// `None` when `previous` is 0.
+    pub ratio: Option<Decimal>,
+}
+
+impl Change {
+    /// The change from `previous` to `now`.
+    pub(crate) fn between(previous: u64, now: u64) -> Self {
+        let delta = now as i64 - previous as i64;
+        let ratio = (previous > 0).then(|| {
+            let magnitude = crate::compute::share(delta.unsigned_abs(), previous);
+            if delta < 0 { -magnitude } else { magnitude }
+        });
+        Self {
+            previous,
+            delta,
+            ratio,
+        }
+    }
+}
+
+/// A scoped report's scope among its peers nationally, on one date.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ContextRow {
+    /// The as-of date.
+    pub date: Date,
+    /// Enterprises of the scope holding any tier (the snapshot's `total`).
+    pub total: u64,
+    /// The scope's rank among the provinces (cities, zones) of the whole
+    /// ledger with at least one enterprise, most first, ties by code;
+    /// `None` when the scope has none.
+    pub rank: Option<u64>,
+    /// How many provinces (cities, zones) were ranked.
+    pub of: u64,
+    /// The rank on the previous date, when there was one.
+    pub previous_rank: Option<u64>,
+    /// `previous_rank - rank` (positive: moved up), when both exist.
+    pub rank_change: Option<i64>,
+    /// The national denominator: enterprises with a region (for a province
+    /// or city) or all enterprises (for a zone), holding any tier.
+    pub national: u64,
+    /// `total / national`, six decimals, half up.
+    pub share: Decimal,
+    /// The change of `total` on the previous date; `None` on the first.
+    pub change: Option<Change>,
 }
 
 /// A headline sentence of the report ("要点").
@@ -219,6 +277,8 @@ pub struct Snapshot {
     pub industries: Vec<KeyRow>,
     /// Tags, as industries.
     pub tags: Vec<KeyRow>,
+    /// The change of `total` on the previous date; `None` on the first.
+    pub change: Option<Change>,
 }
 
 /// One tier's totals on one date.
@@ -247,6 +307,8 @@ pub struct TierTotals {
     pub in_zones: u64,
     /// `in_zones / count`, six decimals, half up; 0 when `count` is 0.
     pub in_zones_share: Decimal,
+    /// The change of `count` on the previous date; `None` on the first.
+    pub change: Option<Change>,
 }
 
 /// A province or city on one date.
@@ -265,6 +327,14 @@ pub struct AreaRow {
     /// `total` over all enterprises with a province (for provinces) or a
     /// city (for cities), six decimals, half up.
     pub share: Decimal,
+    /// Rank on this date: 1 for the most enterprises, ties by code.
+    pub rank: u64,
+    /// Rank on the previous date, when it was ranked then.
+    pub previous_rank: Option<u64>,
+    /// `previous_rank - rank`: positive when it moved up.
+    pub rank_change: Option<i64>,
+    /// The change of `total` on the previous date; `None` on the first.
+    pub change: Option<Change>,
 }
 
 /// Concentration over cities, for one tier or for all tiers.
@@ -312,6 +382,17 @@ pub struct KeyRow {
     pub counts: PerTier<u64>,
     /// Enterprises of any tier.
     pub total: u64,
+    /// `total` over the snapshot's `total`, six decimals, half up (an
+    /// enterprise with several industries or tags counts under each).
+    pub share: Decimal,
+    /// Rank on this date: 1 for the most enterprises, ties by key.
+    pub rank: u64,
+    /// Rank on the previous date, when it was ranked then.
+    pub previous_rank: Option<u64>,
+    /// `previous_rank - rank`: positive when it moved up.
+    pub rank_change: Option<i64>,
+    /// The change of `total` on the previous date; `None` on the first.
+    pub change: Option<Change>,
 }
 
 /// Why an enterprise that held a tier holds none now. Each exit has one

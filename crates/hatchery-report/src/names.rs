@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 use hatchery_core::DivisionCode;
+use hatchery_core::workflow::ZoneResolver;
 use serde::Deserialize;
 
 use crate::options::Lang;
@@ -67,9 +68,25 @@ fn section(kind: KeyKind) -> &'static BTreeMap<String, Names> {
     }
 }
 
+/// The one id of the national zone `text` names (an id, a name or an
+/// alias such as `深圳高新区` or `shenzhen-hitech`), or `text` itself when
+/// no zone of the shipped table answers to it.
+pub fn zone_key(text: &str) -> &str {
+    ZoneResolver::shipped().canonical(text)
+}
+
 /// The catalog's name of an industry, zone or tag in `lang`; `None` for a
-/// key the catalog lacks.
+/// key the catalog lacks. A zone's name comes from the zone table (its
+/// official name, or its English name where known) before the catalog.
 pub fn key_name(kind: KeyKind, key: &str, lang: Lang) -> Option<&'static str> {
+    if kind == KeyKind::Zone
+        && let Some(zone) = ZoneResolver::shipped().resolve(key)
+    {
+        return Some(match (lang, &zone.name_en) {
+            (Lang::En, Some(english)) => english.as_str(),
+            _ => zone.name.as_str(),
+        });
+    }
     section(kind).get(key).map(|names| match lang {
         Lang::Zh => names.zh.as_str(),
         Lang::En => names.en.as_str(),
@@ -81,18 +98,35 @@ pub(crate) fn shown_name(kind: KeyKind, key: &str, lang: Lang) -> String {
     key_name(kind, key, lang).unwrap_or(key).to_owned()
 }
 
-/// Whether the zone catalog names this zone id.
+/// Whether the zone table or the catalog names this zone.
 pub(crate) fn zone_known(id: &str) -> bool {
-    catalog().zones.contains_key(id)
+    ZoneResolver::shipped().resolve(id).is_some() || catalog().zones.contains_key(id)
 }
 
-/// Every zone id the catalog names.
+/// Every zone id the zone table and the catalog name.
 pub(crate) fn zone_keys() -> impl Iterator<Item = &'static str> {
-    catalog().zones.keys().map(String::as_str)
+    ZoneResolver::shipped()
+        .entries()
+        .iter()
+        .map(|e| e.id.as_str())
+        .chain(
+            catalog()
+                .zones
+                .keys()
+                .map(String::as_str)
+                .filter(|k| ZoneResolver::shipped().resolve(k).is_none()),
+        )
 }
 
-/// A zone's catalog names, Chinese then English; empty for an unknown id.
+/// A zone's names, Chinese then English (when known), then its aliases;
+/// empty for an unknown id.
 pub(crate) fn zone_names(id: &str) -> Vec<&'static str> {
+    if let Some(zone) = ZoneResolver::shipped().get(id) {
+        return std::iter::once(zone.name.as_str())
+            .chain(zone.name_en.as_deref())
+            .chain(zone.aliases.iter().map(String::as_str))
+            .collect();
+    }
     catalog()
         .zones
         .get(id)

@@ -66,13 +66,17 @@ pub enum Scope {
     /// A city, held as its `NNNN00` code (the `NN0000` code for the four
     /// municipalities, Hong Kong and Macao, whose city is the province).
     City(DivisionCode),
-    /// A national high-tech zone, by the id enterprises carry.
+    /// A national zone, by its one id (`hz-440300-1`): a name or alias
+    /// given to [`Scope::parse`] is resolved to it, and an enterprise is in
+    /// scope when its `zone` resolves to it. A text no zone answers to is
+    /// kept, and matches enterprises that carry that same text.
     Zone(String),
 }
 
 impl Scope {
     /// Parses `44` or `440000` (a province), `4403` or `440300` (a city),
-    /// `zone:ID` or any text that is not all digits (a zone id).
+    /// `zone:ID` or any text that is not all digits (a zone id, name or
+    /// alias, resolved to the zone's id).
     pub fn parse(text: &str) -> Result<Self, ScopeError> {
         let text = text.trim();
         if text.is_empty() {
@@ -83,11 +87,11 @@ impl Scope {
             return if zone.is_empty() {
                 Err(ScopeError::Empty)
             } else {
-                Ok(Self::Zone(zone.to_owned()))
+                Ok(Self::Zone(crate::names::zone_key(zone).to_owned()))
             };
         }
         if !text.bytes().all(|b| b.is_ascii_digit()) {
-            return Ok(Self::Zone(text.to_owned()));
+            return Ok(Self::Zone(crate::names::zone_key(text).to_owned()));
         }
         let not_division = || ScopeError::NotProvinceOrCity(text.to_owned());
         let six = match text.len() {
@@ -114,7 +118,7 @@ impl Scope {
         match self {
             Self::Province(code) => region.is_some_and(|r| r.province() == *code),
             Self::City(code) => region.is_some_and(|r| r.city() == *code),
-            Self::Zone(id) => zone == Some(id.as_str()),
+            Self::Zone(id) => zone.is_some_and(|z| crate::names::zone_key(z) == id.as_str()),
         }
     }
 
@@ -179,11 +183,26 @@ mod tests {
         assert_eq!(Scope::parse("4403"), Ok(Scope::City(code("440300"))));
         assert_eq!(Scope::parse(" 440300 "), Ok(Scope::City(code("440300"))));
         assert_eq!(Scope::parse("1101"), Ok(Scope::City(code("110000"))));
+        // A zone's alias or name scopes by the zone's one id.
         assert_eq!(
             Scope::parse("zhongguancun"),
-            Ok(Scope::Zone("zhongguancun".into()))
+            Ok(Scope::Zone("hz-110000-1".into()))
         );
+        assert_eq!(
+            Scope::parse("zone:深圳高新区"),
+            Ok(Scope::Zone("hz-440300-1".into()))
+        );
+        assert_eq!(
+            Scope::parse("hz-440300-1"),
+            Ok(Scope::Zone("hz-440300-1".into()))
+        );
+        // A text no zone answers to is kept as the key enterprises carry.
+        assert_eq!(Scope::parse("z-park"), Ok(Scope::Zone("z-park".into())));
         assert_eq!(Scope::parse("zone:4403"), Ok(Scope::Zone("4403".into())));
+        let zone = Scope::parse("hz-440300-1").unwrap();
+        assert!(zone.contains(None, Some("shenzhen-hitech")));
+        assert!(zone.contains(None, Some("深圳市高新技术产业园区")));
+        assert!(!zone.contains(None, Some("zgc")));
     }
 
     #[test]

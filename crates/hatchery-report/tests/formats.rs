@@ -116,6 +116,7 @@ fn csv_is_a_folder_of_bom_prefixed_tables() {
     render(&report(Lang::Zh), Format::Csv, &folder).unwrap();
     let names: Vec<String> = files(&folder).into_iter().map(|(n, _)| n).collect();
     let mut want: Vec<String> = TABLES.iter().map(|t| format!("{t}.csv")).collect();
+    want.push("highlights.csv".to_owned());
     want.sort();
     assert_eq!(names, want);
     let tiers = fs::read(folder.join("tiers.csv")).unwrap();

@@ -143,9 +143,17 @@ impl ZoneDirectory {
         Self { zones, by_name }
     }
 
-    /// The zone an enterprise's `zone` cell names, by id, name or alias.
+    /// The zone an enterprise's `zone` cell names, by id, name or alias;
+    /// failing that, by the one id the shipped zone resolver gives the text
+    /// (a short name or a legacy key such as `shenzhen-hitech`).
     pub fn resolve(&self, text: &str) -> Option<&Zone> {
-        self.by_name.get(text).map(|&at| &self.zones[at].zone)
+        self.by_name
+            .get(text)
+            .or_else(|| {
+                self.by_name
+                    .get(hatchery_core::workflow::ZoneResolver::shipped().canonical(text))
+            })
+            .map(|&at| &self.zones[at].zone)
     }
 
     /// Every zone.

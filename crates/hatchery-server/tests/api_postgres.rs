@@ -31,6 +31,8 @@ mod idempotency;
 mod matrix;
 #[path = "api/policies.rs"]
 mod policies;
+#[path = "api/profile.rs"]
+mod profile;
 #[path = "api/public.rs"]
 mod public;
 #[path = "api/registrations.rs"]
@@ -41,5 +43,9 @@ mod requests;
 mod signin;
 #[path = "api/stewards.rs"]
 mod stewards;
+#[path = "api/targets.rs"]
+mod targets;
 #[path = "api/warm.rs"]
 mod warm;
+#[path = "api/zones.rs"]
+mod zones;

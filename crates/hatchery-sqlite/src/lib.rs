@@ -13,6 +13,7 @@ mod codec;
 mod connect;
 mod import;
 mod json;
+mod profile;
 mod read;
 mod snapshot;
 mod workflow;
@@ -187,5 +188,20 @@ impl Store for SqliteStore {
 
     async fn imports(&self) -> Result<Vec<ImportRecord>, StoreError> {
         read::imports(&self.pool).await
+    }
+
+    async fn profile_records(
+        &self,
+        id: &EnterpriseId,
+    ) -> Result<hatchery_store::profile::ProfileRecords, StoreError> {
+        profile::records(self, id).await
+    }
+
+    async fn append_profile_fact(
+        &self,
+        fact: &hatchery_store::profile::NewProfileFact,
+        acting: &Acting,
+    ) -> Result<hatchery_store::profile::ProfileFact, StoreError> {
+        profile::append(self, fact, acting).await
     }
 }

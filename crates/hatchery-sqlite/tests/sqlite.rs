@@ -72,7 +72,7 @@ async fn a_store_made_before_the_renumbering_opens_and_keeps_its_data() {
     store.close().await;
     assert_eq!(
         recorded_versions(&path).await,
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
     );
     // As the releases before the renumbering recorded the same files.
     for (new, old) in [(2, 20261128100000_i64), (3, 20261128120000)] {
@@ -81,7 +81,21 @@ async fn a_store_made_before_the_renumbering_opens_and_keeps_its_data() {
     }
     assert_eq!(
         recorded_versions(&path).await,
-        [1, 4, 5, 6, 7, 8, 9, 10, 11, 20261128100000, 20261128120000]
+        [
+            1,
+            4,
+            5,
+            6,
+            7,
+            8,
+            9,
+            10,
+            11,
+            12,
+            13,
+            20261128100000,
+            20261128120000
+        ]
     );
 
     let reopened = SqliteStore::open(&url(&path)).await.expect("reopen");
@@ -89,7 +103,7 @@ async fn a_store_made_before_the_renumbering_opens_and_keeps_its_data() {
     reopened.close().await;
     assert_eq!(
         recorded_versions(&path).await,
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13]
     );
 }
 

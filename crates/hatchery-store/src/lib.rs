@@ -15,6 +15,7 @@ use hatchery_core::{Dataset, Enterprise, EnterpriseId, Event, FxRate, Ledger};
 use serde::{Deserialize, Serialize};
 
 mod identity;
+pub mod profile;
 mod url;
 pub mod workflow;
 
@@ -242,4 +243,22 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Every successful import, oldest first. A rejected import leaves no
     /// record; an import that changed nothing does.
     async fn imports(&self) -> Result<Vec<ImportRecord>, StoreError>;
+
+    /// The profile facts of an enterprise in the order recorded, its
+    /// financials by year with the import that brought each, and the import
+    /// of its current row ("enter once", [`profile`]).
+    async fn profile_records(
+        &self,
+        id: &EnterpriseId,
+    ) -> Result<profile::ProfileRecords, StoreError>;
+
+    /// Appends a profile fact in one transaction with its ledger part (an
+    /// import of `fact.ledger` when it is not empty, from
+    /// [`profile::NewProfileFact::ledger_origin`]) and its audit entry
+    /// ([`profile::fact_audit_record`]): all of it or nothing.
+    async fn append_profile_fact(
+        &self,
+        fact: &profile::NewProfileFact,
+        acting: &workflow::Acting,
+    ) -> Result<profile::ProfileFact, StoreError>;
 }

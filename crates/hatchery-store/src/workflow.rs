@@ -40,8 +40,8 @@ mod sqlx_session;
 pub mod stewards;
 
 pub use policies::{
-    MatchFilter, MatchStep, MatchesRecorded, NewPolicy, NewPolicyItem, NewPolicyMatch, Policy,
-    PolicyFilter, PolicyItem, PolicyMatch,
+    MatchFilter, MatchRead, MatchStep, MatchesRecorded, NewPolicy, NewPolicyItem, NewPolicyMatch,
+    Policy, PolicyFilter, PolicyItem, PolicyMatch,
 };
 pub use requests::{NewServiceRequest, RequestFilter, RequestStep, ServiceRequest};
 pub use stewards::{
@@ -1176,6 +1176,22 @@ pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
         acting: &Acting,
     ) -> Result<PolicyMatch, WorkflowError>;
 
+    /// Marks a match read by the acting account (the first reading is
+    /// written and audited once; a later one changes nothing): whether this
+    /// reading was the first.
+    async fn mark_policy_match_read(
+        &self,
+        id: hatchery_core::services::policy::PolicyMatchId,
+        acting: &Acting,
+    ) -> Result<bool, WorkflowError>;
+
+    /// Of `matches`, those `account` has read.
+    async fn policy_matches_read(
+        &self,
+        account: AccountId,
+        matches: &[hatchery_core::services::policy::PolicyMatchId],
+    ) -> Result<Vec<hatchery_core::services::policy::PolicyMatchId>, WorkflowError>;
+
     // --- stewards (服务管家) and the contact log (走访记录)
 
     /// Assigns a steward to an enterprise of the pool: refused for an
@@ -1217,6 +1233,12 @@ pub trait WorkflowStore: Send + Sync + std::fmt::Debug {
     /// Contacts in the filter's scope, newest first.
     async fn contacts(&self, filter: &ContactFilter)
     -> Result<Paged<ContactRecord>, WorkflowError>;
+
+    /// One contact record (the caller checks scope).
+    async fn contact(
+        &self,
+        id: hatchery_core::services::steward::ContactId,
+    ) -> Result<Option<ContactRecord>, WorkflowError>;
 
     // --- service catalogue (服务菜单): providers, menus, packages
 

@@ -14,6 +14,12 @@ pub struct GeneratorConfig {
     pub start_year: i16,
     /// The last year of history: no event is dated after 31 December of it.
     pub end_year: i16,
+    /// Adds the rarer relocation cases of the interchange spec to about a
+    /// quarter of the Chinese enterprises: a relocation row repeated after
+    /// another of the same day, relocations on a year-end, before founding,
+    /// on the day of a listing, exit, round or valuation report, and to
+    /// another province. Off by default; when off, nothing else changes.
+    pub relocation_quirks: bool,
 }
 
 impl Default for GeneratorConfig {
@@ -24,6 +30,7 @@ impl Default for GeneratorConfig {
             seed: 2024,
             start_year: 2004,
             end_year: 2023,
+            relocation_quirks: false,
         }
     }
 }

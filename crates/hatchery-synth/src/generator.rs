@@ -15,6 +15,7 @@ use crate::geography::{Geography, Location};
 use crate::identity::credit_code;
 use crate::money::Writer;
 use crate::naming::{self, INDUSTRIES, Industry};
+use crate::quirks;
 use crate::record::{self, Books};
 use crate::sample::{Draw, Weights};
 use crate::story::{self, Happening, Protagonist, What};
@@ -205,6 +206,17 @@ impl Generator {
         let mut events = record::events(&mut draw, &books, &happenings);
         drop_repeated_rows(&mut events);
         let financials = self.financials(&mut draw, &id, &location, founded_on, &happenings);
+        if self.config.relocation_quirks && !foreign {
+            let mut quirks = Draw::new(&self.base, quirks::stream(index));
+            let who = quirks::Subject {
+                id: &id,
+                founded: founded_on,
+                region,
+                end,
+                geography: &self.geography,
+            };
+            quirks::relocations(&mut quirks, &who, &mut events);
+        }
         let zone = location
             .zone
             .filter(|_| region.is_some())

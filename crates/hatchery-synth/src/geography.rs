@@ -20,7 +20,8 @@ struct CitySpec {
     hot: &'static [(u32, f64)],
     /// Weight shared evenly by the city's other districts.
     rest: f64,
-    /// High-tech zones: (district code, or 0 for any district; zone id; probability).
+    /// High-tech zones: (district code, or 0 for any district; the zone's
+    /// one id in the shipped zone table, e.g. `hz-440300-1`; probability).
     zones: &'static [(u32, &'static str, f64)],
 }
 
@@ -55,7 +56,7 @@ const CITIES: &[CitySpec] = &[
             (110113, 3.0),
         ],
         rest: 12.0,
-        zones: &[(110108, "zgc", 0.7), (0, "zgc", 0.25)],
+        zones: &[(110108, "hz-110000-1", 0.7), (0, "hz-110000-1", 0.25)],
     },
     CitySpec {
         prefix: 3101,
@@ -73,7 +74,7 @@ const CITIES: &[CitySpec] = &[
             (310117, 5.0),
         ],
         rest: 13.0,
-        zones: &[(310115, "zhangjiang", 0.6), (0, "zhangjiang", 0.15)],
+        zones: &[(310115, "hz-310000-1", 0.6), (0, "hz-310000-1", 0.15)],
     },
     CitySpec {
         prefix: 4403,
@@ -88,10 +89,7 @@ const CITIES: &[CitySpec] = &[
             (440309, 6.0),
         ],
         rest: 11.0,
-        zones: &[
-            (440305, "shenzhen-hitech", 0.6),
-            (0, "shenzhen-hitech", 0.15),
-        ],
+        zones: &[(440305, "hz-440300-1", 0.6), (0, "hz-440300-1", 0.15)],
     },
     CitySpec {
         prefix: 3301,
@@ -100,10 +98,7 @@ const CITIES: &[CitySpec] = &[
         weight: 8.0,
         hot: &[(330108, 35.0), (330110, 25.0), (330106, 20.0)],
         rest: 20.0,
-        zones: &[
-            (330108, "hangzhou-hitech", 0.7),
-            (0, "hangzhou-hitech", 0.1),
-        ],
+        zones: &[(330108, "hz-330100-1", 0.7), (0, "hz-330100-1", 0.1)],
     },
     CitySpec {
         prefix: 4401,
@@ -117,10 +112,7 @@ const CITIES: &[CitySpec] = &[
             (440113, 10.0),
         ],
         rest: 20.0,
-        zones: &[
-            (440112, "guangzhou-hitech", 0.6),
-            (440106, "guangzhou-hitech", 0.3),
-        ],
+        zones: &[(440112, "hz-440100-1", 0.6), (440106, "hz-440100-1", 0.3)],
     },
     CitySpec {
         prefix: 4201,
@@ -129,7 +121,7 @@ const CITIES: &[CitySpec] = &[
         weight: 3.0,
         hot: &[(420111, 40.0)],
         rest: 60.0,
-        zones: &[(420111, "donghu", 0.8), (0, "donghu", 0.2)],
+        zones: &[(420111, "hz-420100-1", 0.8), (0, "hz-420100-1", 0.2)],
     },
     CitySpec {
         prefix: 5101,
@@ -138,7 +130,7 @@ const CITIES: &[CitySpec] = &[
         weight: 3.0,
         hot: &[(510107, 30.0), (510116, 15.0)],
         rest: 55.0,
-        zones: &[(510107, "chengdu-hitech", 0.5)],
+        zones: &[(510107, "hz-510100-1", 0.5)],
     },
     CitySpec {
         prefix: 3201,
@@ -147,7 +139,7 @@ const CITIES: &[CitySpec] = &[
         weight: 3.0,
         hot: &[(320115, 20.0), (320105, 20.0)],
         rest: 60.0,
-        zones: &[(0, "nanjing-hitech", 0.15)],
+        zones: &[(0, "hz-320100-1", 0.15)],
     },
     CitySpec {
         prefix: 3205,
@@ -156,7 +148,7 @@ const CITIES: &[CitySpec] = &[
         weight: 3.0,
         hot: &[(320576, 45.0), (320505, 15.0)],
         rest: 40.0,
-        zones: &[(320576, "suzhou-sip", 0.9), (320505, "suzhou-hitech", 0.6)],
+        zones: &[(320576, "hz-320500-4", 0.9), (320505, "hz-320500-1", 0.6)],
     },
     CitySpec {
         prefix: 3401,
@@ -165,7 +157,7 @@ const CITIES: &[CitySpec] = &[
         weight: 2.0,
         hot: &[(340176, 40.0), (340104, 20.0)],
         rest: 40.0,
-        zones: &[(340176, "hefei-hitech", 0.9)],
+        zones: &[(340176, "hz-340100-1", 0.9)],
     },
     CitySpec {
         prefix: 6101,
@@ -174,7 +166,7 @@ const CITIES: &[CitySpec] = &[
         weight: 2.0,
         hot: &[(610113, 45.0)],
         rest: 55.0,
-        zones: &[(610113, "xian-hitech", 0.6)],
+        zones: &[(610113, "hz-610100-1", 0.6)],
     },
     city(1201, "天津", "Tianjin", 2.0),
     city(5001, "重庆", "Chongqing", 2.0),
@@ -477,6 +469,18 @@ mod tests {
             }
             for &(district, _, _) in spec.zones {
                 assert!(district == 0 || spec.hot.iter().any(|&(h, _)| h == district));
+            }
+            // Generated enterprises land in real zones of their own city.
+            for &(_, zone, _) in spec.zones {
+                let entry = hatchery_core::workflow::ZoneResolver::shipped()
+                    .get(zone)
+                    .unwrap_or_else(|| panic!("{zone} is no zone of the shipped table"));
+                assert_eq!(
+                    entry.city,
+                    code(spec.hot[0].0).city(),
+                    "{zone} is not in {}",
+                    spec.name
+                );
             }
             let city = code(spec.prefix * 100);
             assert!(

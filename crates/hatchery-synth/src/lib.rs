@@ -39,6 +39,7 @@ mod geography;
 mod identity;
 mod money;
 mod naming;
+mod quirks;
 mod record;
 mod sample;
 mod story;

@@ -71,12 +71,16 @@ impl Lang {
                 include_str!("../locales/zh-CN/stewards.toml"),
                 include_str!("../locales/zh-CN/catalogue.toml"),
                 include_str!("../locales/zh-CN/policies.toml"),
+                include_str!("../locales/zh-CN/targets.toml"),
+                include_str!("../locales/zh-CN/profile.toml"),
             ],
             Self::En => &[
                 include_str!("../locales/en.toml"),
                 include_str!("../locales/en/stewards.toml"),
                 include_str!("../locales/en/catalogue.toml"),
                 include_str!("../locales/en/policies.toml"),
+                include_str!("../locales/en/targets.toml"),
+                include_str!("../locales/en/profile.toml"),
             ],
         }
     }

@@ -145,6 +145,8 @@ impl Site {
             crate::pages::stewards::TEMPLATES,
             crate::pages::catalogue::TEMPLATES,
             crate::pages::policies::TEMPLATES,
+            crate::pages::targets::TEMPLATES,
+            crate::pages::profile::TEMPLATES,
         ];
         for (name, source) in TEMPLATES.iter().chain(areas.into_iter().flatten()) {
             templates
@@ -316,6 +318,8 @@ pub struct UserChrome {
     pub catalogue: bool,
     /// Whether the role reads policies (the 惠企政策 entry).
     pub policies: bool,
+    /// Whether the account reads regional targets (the 培育目标 entry): officials and the ministry.
+    pub targets: bool,
     /// The operations pages the role may open (by their capabilities).
     pub operations: Operations,
 }
@@ -384,6 +388,7 @@ impl Chrome {
             stewards: Capability::ReadStewards.granted_to(member.caller.account.role),
             catalogue: Capability::ReadCatalogue.granted_to(member.caller.account.role),
             policies: Capability::ReadPolicies.granted_to(member.caller.account.role),
+            targets: Capability::ReadTargets.granted_to(member.caller.account.role),
             operations: Operations::of(member.caller.account.role),
         });
         chrome.csrf = member.csrf.clone();

@@ -34,6 +34,20 @@
     }
   }
 
+  // A menu group closes when one clicks elsewhere or presses Escape, as
+  // menus do; without this script it closes by its own name.
+  function closeMenus(except) {
+    document.querySelectorAll(".top nav details[open]").forEach(function (d) {
+      if (d !== except) { d.open = false; }
+    });
+  }
+  document.addEventListener("click", function (e) {
+    closeMenus(e.target.closest ? e.target.closest(".top nav details") : null);
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { closeMenus(null); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     // After a form comes back with problems, put the cursor in the first one.
     var invalid = document.querySelector('[aria-invalid="true"]');

@@ -1,4 +1,4 @@
-//! `hatchery generate --enterprises N --seed S --out DIR`.
+//! `hatchery generate --enterprises N --seed S [--relocation-quirks] --out DIR`.
 
 use std::io::IsTerminal;
 use std::path::Path;
@@ -11,7 +11,11 @@ use crate::cli::GenerateArgs;
 use crate::error::{CliError, CliResult};
 
 pub fn run(args: &GenerateArgs) -> CliResult {
-    let written = write(args.enterprises, args.seed, &args.out)?;
+    let config = GeneratorConfig {
+        relocation_quirks: args.relocation_quirks,
+        ..GeneratorConfig::new(args.enterprises, args.seed)
+    };
+    let written = write_config(config, &args.out)?;
     println!(
         "wrote {} enterprises, {} events, {} fx rates and {} financials rows (seed {}) to {}",
         written.enterprises,
@@ -27,7 +31,13 @@ pub fn run(args: &GenerateArgs) -> CliResult {
 /// Writes a dataset of `enterprises` generated from `seed` to `out`, with a
 /// progress bar on a terminal.
 pub fn write(enterprises: usize, seed: u64, out: &Path) -> CliResult<Written> {
-    let config = GeneratorConfig::new(enterprises, seed);
+    write_config(GeneratorConfig::new(enterprises, seed), out)
+}
+
+/// Writes the dataset `config` describes to `out`, with a progress bar on a
+/// terminal.
+fn write_config(config: GeneratorConfig, out: &Path) -> CliResult<Written> {
+    let enterprises = config.enterprises;
     let generator = Generator::new(config).map_err(|e| CliError::Usage(e.to_string()))?;
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::new(enterprises as u64);

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use hatchery_app::{SystemClock, system};
 use hatchery_core::EnterpriseId;
-use hatchery_interchange::{DatasetRead, FileKind, check_external_refs, read_dataset};
+use hatchery_interchange::{
+    DatasetRead, FileKind, UnresolvedZone, check_external_refs, read_dataset,
+};
 use hatchery_store::{ImportOutcome, ImportSource, Rejection, RowRef, Store, StoreError};
 
 use crate::cli::ImportArgs;
@@ -14,8 +16,19 @@ use crate::error::{CliError, CliResult};
 use crate::progress::FileProgress;
 
 pub async fn run(store: &dyn Store, args: &ImportArgs) -> CliResult {
-    let outcome = import_dataset(store, &args.dir, true).await?;
+    let (outcome, unresolved) = import_dataset_zones(store, &args.dir, true).await?;
     println!("{}", summary(&outcome, &args.dir));
+    if !unresolved.is_empty() {
+        println!(
+            "zones: {} value{} named no known national zone and {} kept as written:",
+            unresolved.len(),
+            if unresolved.len() == 1 { "" } else { "s" },
+            if unresolved.len() == 1 { "is" } else { "are" }
+        );
+        for zone in &unresolved {
+            println!("  {zone}");
+        }
+    }
     Ok(())
 }
 
@@ -25,6 +38,16 @@ pub async fn import_dataset(
     dir: &Path,
     show_progress: bool,
 ) -> CliResult<ImportOutcome> {
+    Ok(import_dataset_zones(store, dir, show_progress).await?.0)
+}
+
+/// [`import_dataset`], with the `zone` cells that named no known zone
+/// (stored as written; every other zone cell is stored as the zone's id).
+pub async fn import_dataset_zones(
+    store: &dyn Store,
+    dir: &Path,
+    show_progress: bool,
+) -> CliResult<(ImportOutcome, Vec<UnresolvedZone>)> {
     let folder: PathBuf = dir.to_owned();
     let started = std::time::Instant::now();
     let read = tokio::task::spawn_blocking(move || {
@@ -56,7 +79,7 @@ pub async fn import_dataset(
         at: acting.at.to_string(),
     };
     match store.import_audited(&read.dataset, &source, &acting).await {
-        Ok(outcome) => Ok(outcome),
+        Ok(outcome) => Ok((outcome, read.unresolved_zones)),
         Err(StoreError::Rejected(rejections)) => Err(rejected(
             rejections.iter().map(|r| locate(&read, r)).collect(),
         )),

@@ -13,6 +13,7 @@ mod import;
 mod import_list;
 mod report;
 mod rules;
+mod targets;
 
 use std::sync::Arc;
 
@@ -46,6 +47,9 @@ pub async fn run(cli: Cli) -> CliResult {
         Command::Explain(args) => explain::run(&*for_reading(&db).await?, &args).await,
         Command::Export(args) => export::run(&*for_reading(&db).await?, &args).await,
         Command::Report(args) => report::run(&*for_reading(&db).await?, &args).await,
+        Command::Targets(crate::cli::TargetsCommand::Progress(args)) => {
+            targets::progress(&*for_reading(&db).await?, &args).await
+        }
         Command::ImportList(args) => import_list::run(&*for_writing(&db).await?, &args).await,
         Command::Serve(args) => admin::serve(cli.db.as_deref(), &args).await,
         Command::Migrate => {

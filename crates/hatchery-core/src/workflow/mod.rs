@@ -19,6 +19,7 @@ pub mod permission;
 pub mod pool;
 pub mod registration;
 pub mod zone;
+pub mod zone_resolve;
 
 pub use account::{AccountId, BindingError, Language, Role, Username, UsernameError};
 pub use audit::{AuditBreak, AuditEntry, AuditProblem, AuditRecord, ChainVerifier, GENESIS_HASH};
@@ -40,3 +41,4 @@ pub use registration::{CheckedRegistration, RegistrationForm, RegistrationState}
 pub use zone::{
     RawZoneFile, Zone, ZoneId, ZoneIdError, ZoneKind, ZoneSeed, seed_zones, shipped_zone_list,
 };
+pub use zone_resolve::{ZoneEntry, ZoneMatch, ZoneResolver};

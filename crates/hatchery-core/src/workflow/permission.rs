@@ -85,6 +85,14 @@ pub enum Capability {
     RedeemPolicies,
     /// Apply for a policy item one was matched to: the enterprise itself.
     ApplyForPolicies,
+    /// Confirm or correct what the system holds about an enterprise ("enter
+    /// once"): the enterprise itself, or an official in its jurisdiction
+    /// (its steward's office).
+    CorrectProfiles,
+    /// Read regional cultivation targets (培育目标) and their progress within
+    /// one's jurisdiction: officials and the ministry, who set and answer
+    /// for them.
+    ReadTargets,
 }
 
 impl Capability {
@@ -138,6 +146,14 @@ impl Capability {
                 CityReviewer | ZoneReviewer | ProvinceReviewer | MinistryReviewer
             ),
             Self::ApplyForPolicies => matches!(role, Enterprise),
+            Self::CorrectProfiles => matches!(
+                role,
+                Enterprise | CityReviewer | ZoneReviewer | ProvinceReviewer | MinistryReviewer
+            ),
+            Self::ReadTargets => matches!(
+                role,
+                MinistryAdmin | MinistryReviewer | ProvinceReviewer | CityReviewer | ZoneReviewer
+            ),
         }
     }
 }

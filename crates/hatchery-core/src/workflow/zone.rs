@@ -181,6 +181,66 @@ pub struct ZoneSeed {
     /// Placed at city level only: the district named in the file is not in that city.
     pub notes: Vec<PlacementNote>,
     pub unplaced: Vec<Unplaced>,
+    /// Entries that are not zones at all (a heading, a sentence of the
+    /// source page), left out on purpose, with why.
+    pub dropped: Vec<Unplaced>,
+}
+
+/// Why an entry of the published list is not a zone, if it is not: a bare
+/// generic term with no place in it (`高新技术产业开发区`), or a sentence
+/// of the page the list was scraped from (`全国共145家国家级经济技术开发区。`).
+fn not_a_zone(name: &str) -> Option<&'static str> {
+    const GENERIC: [&str; 6] = [
+        "高新技术产业开发区",
+        "高新区",
+        "经济技术开发区",
+        "经开区",
+        "经济开发区",
+        "开发区",
+    ];
+    if GENERIC.contains(&name) {
+        return Some(
+            "a generic term with no place in it, not a zone (a heading of the source list)",
+        );
+    }
+    if name.contains('。') || name.starts_with("全国共") {
+        return Some("a sentence of the source page (a count of zones), not a zone");
+    }
+    None
+}
+
+/// Entries the published list types wrongly: (name, the kind it is).
+/// 武汉东湖新技术产业开发区 is one of the first national high-tech zones
+/// (1991), typed `etdz` in the list.
+const KIND_CORRECTIONS: [(&str, ZoneKind); 1] = [("武汉东湖新技术产业开发区", ZoneKind::HighTech)];
+
+/// Where the entries go whose names carry no city and whose districts are
+/// made up (`旅顺区`): (name, city, district). Each is a national
+/// economic-technological development zone named after a town, a port or
+/// a ministry; placed by hand from the zone's own administrative seat.
+const PLACEMENTS: [(&str, u32, Option<u32>); 13] = [
+    ("旅顺经济技术开发区", 210200, Some(210212)),
+    ("宾西经济技术开发区", 230100, Some(230125)),
+    ("虹桥经济技术开发区", 310000, Some(310105)),
+    ("浒墅关经济技术开发区", 320500, Some(320505)),
+    ("袍江经济开发区", 330600, Some(330602)),
+    ("东侨经济技术开发区", 350900, Some(350902)),
+    ("葛店经济技术开发区", 420700, Some(420703)),
+    ("中国-马来西亚钦州产业园区", 450700, Some(450702)),
+    ("洋浦经济开发区", 460400, None),
+    ("陕西航空经济技术开发区", 610100, Some(610114)),
+    ("陕西航天经济技术开发区", 610100, Some(610116)),
+    ("神府经济技术开发区", 610800, Some(610881)),
+    ("准东经济技术开发区", 652300, None),
+];
+
+fn placed_by_hand(name: &str) -> Option<Placed> {
+    let &(_, city, district) = PLACEMENTS.iter().find(|(n, _, _)| *n == name)?;
+    Some(Placed {
+        city: DivisionCode::from_value(city)?,
+        district: district.and_then(DivisionCode::from_value),
+        note: None,
+    })
 }
 
 /// Ethnic and administrative words after which a division's short name ends.
@@ -410,6 +470,7 @@ pub fn seed_zones(file: &RawZoneFile) -> ZoneSeed {
     let mut seed = ZoneSeed::default();
     let mut per_city: BTreeMap<(ZoneKind, DivisionCode), u32> = BTreeMap::new();
     let mut seen_names: HashMap<String, usize> = HashMap::new();
+    let mut by_hand = Vec::new();
     for (at, raw) in file.zones.iter().enumerate() {
         let name = raw.name.as_deref().map(str::trim).unwrap_or("").to_owned();
         let unplaced = |reason: String| Unplaced {
@@ -421,10 +482,19 @@ pub fn seed_zones(file: &RawZoneFile) -> ZoneSeed {
             seed.unplaced.push(unplaced("the entry has no name".into()));
             continue;
         }
-        let kind = match raw.kind.as_deref().map(str::trim) {
-            Some("hitech") => ZoneKind::HighTech,
-            Some("etdz") => ZoneKind::EconomicDevelopment,
-            other => {
+        if let Some(reason) = not_a_zone(&name) {
+            seed.dropped.push(unplaced(reason.into()));
+            continue;
+        }
+        let corrected = KIND_CORRECTIONS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|&(_, kind)| kind);
+        let kind = match (corrected, raw.kind.as_deref().map(str::trim)) {
+            (Some(kind), _) => kind,
+            (None, Some("hitech")) => ZoneKind::HighTech,
+            (None, Some("etdz")) => ZoneKind::EconomicDevelopment,
+            (None, other) => {
                 seed.unplaced.push(unplaced(format!(
                     "unknown zone type {other:?} (expected \"hitech\" or \"etdz\")"
                 )));
@@ -439,36 +509,58 @@ pub fn seed_zones(file: &RawZoneFile) -> ZoneSeed {
         match place(&index, raw, &name) {
             Ok(placed) => {
                 seen_names.insert(name.clone(), at);
-                let ordinal = per_city.entry((kind, placed.city)).or_insert(0);
-                *ordinal += 1;
-                let id = ZoneId(format!("{}-{}-{}", kind.id_prefix(), placed.city, ordinal));
-                let mut aliases: Vec<String> = raw
-                    .aliases
-                    .iter()
-                    .map(|a| a.trim().to_owned())
-                    .filter(|a| !a.is_empty() && *a != name)
-                    .collect();
-                aliases.dedup();
-                if let Some(note) = placed.note {
-                    seed.notes.push(PlacementNote {
-                        id: id.clone(),
-                        name: name.clone(),
-                        note,
-                    });
-                }
-                seed.zones.push(Zone {
-                    id,
-                    name,
-                    kind,
-                    city: placed.city,
-                    district: placed.district,
-                    aliases,
-                });
+                push_zone(&mut seed, &mut per_city, raw, name, kind, placed);
             }
-            Err(reason) => seed.unplaced.push(unplaced(reason)),
+            Err(reason) => match placed_by_hand(&name) {
+                // Numbered after the entries placed from their names, so
+                // that placing these changed no id given before.
+                Some(placed) => {
+                    seen_names.insert(name.clone(), at);
+                    by_hand.push((raw, name, kind, placed));
+                }
+                None => seed.unplaced.push(unplaced(reason)),
+            },
         }
     }
+    for (raw, name, kind, placed) in by_hand {
+        push_zone(&mut seed, &mut per_city, raw, name, kind, placed);
+    }
     seed
+}
+
+fn push_zone(
+    seed: &mut ZoneSeed,
+    per_city: &mut BTreeMap<(ZoneKind, DivisionCode), u32>,
+    raw: &RawZone,
+    name: String,
+    kind: ZoneKind,
+    placed: Placed,
+) {
+    let ordinal = per_city.entry((kind, placed.city)).or_insert(0);
+    *ordinal += 1;
+    let id = ZoneId(format!("{}-{}-{}", kind.id_prefix(), placed.city, ordinal));
+    let mut aliases: Vec<String> = raw
+        .aliases
+        .iter()
+        .map(|a| a.trim().to_owned())
+        .filter(|a| !a.is_empty() && *a != name)
+        .collect();
+    aliases.dedup();
+    if let Some(note) = placed.note {
+        seed.notes.push(PlacementNote {
+            id: id.clone(),
+            name: name.clone(),
+            note,
+        });
+    }
+    seed.zones.push(Zone {
+        id,
+        name,
+        kind,
+        city: placed.city,
+        district: placed.district,
+        aliases,
+    });
 }
 
 #[cfg(test)]
@@ -540,7 +632,7 @@ mod tests {
     }
 
     #[test]
-    fn garbage_and_ambiguity_are_reported_not_guessed() {
+    fn garbage_is_dropped_and_the_unplaceable_reported_not_guessed() {
         let file = RawZoneFile {
             zones: vec![
                 raw("etdz", "高新技术产业开发区", "区"),
@@ -555,20 +647,97 @@ mod tests {
                 raw("hitech", "石家庄高新技术产业开发区", "裕华区"),
                 raw("hitech", "石家庄高新技术产业开发区", "裕华区"),
                 raw("etdz", "陕西航空经济技术开发区", "陕西航空区"),
+                raw("etdz", "某某经济技术开发区", "某某区"),
             ],
         };
         let seed = seed_zones(&file);
+        let dropped: Vec<_> = seed.dropped.iter().map(|u| u.index).collect();
+        assert_eq!(dropped, vec![0, 1]);
+        assert!(
+            seed.dropped[1].reason.contains("sentence"),
+            "{:?}",
+            seed.dropped
+        );
         let indexes: Vec<_> = seed.unplaced.iter().map(|u| u.index).collect();
-        assert_eq!(indexes, vec![0, 1, 2, 3, 4, 6, 7]);
-        assert!(seed.unplaced[6].reason.contains("陕西省"));
-        assert_eq!(seed.zones.len(), 1);
+        assert_eq!(indexes, vec![3, 4, 6, 8]);
+        assert!(seed.unplaced[3].reason.contains("某某区"));
+        // Placed by hand, numbered after those placed from their names.
+        let names: Vec<_> = seed.zones.iter().map(|z| z.name.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "石家庄高新技术产业开发区",
+                "宾西经济技术开发区",
+                "陕西航空经济技术开发区"
+            ]
+        );
+        assert_eq!(seed.zones[1].district, Some(code("230125")));
+        assert_eq!(seed.zones[2].id.as_str(), "ez-610100-1");
+        assert_eq!(seed.zones[2].district, Some(code("610114")));
+    }
+
+    #[test]
+    fn a_mistyped_high_tech_zone_is_corrected() {
+        let file = RawZoneFile {
+            zones: vec![raw("etdz", "武汉东湖新技术产业开发区", "武汉东湖区")],
+        };
+        let seed = seed_zones(&file);
+        assert_eq!(seed.zones[0].kind, ZoneKind::HighTech);
+        assert_eq!(seed.zones[0].id.as_str(), "hz-420100-1");
+    }
+
+    #[test]
+    fn every_real_entry_of_the_shipped_list_is_placed() {
+        let file = shipped_zone_list();
+        let seed = seed_zones(&file);
+        // Nothing for `serve` to warn about: only the two non-zones are left out.
+        assert!(seed.unplaced.is_empty(), "{:?}", seed.unplaced);
+        let dropped: Vec<_> = seed.dropped.iter().map(|u| u.name.as_str()).collect();
+        assert_eq!(
+            dropped,
+            vec!["高新技术产业开发区", "全国共145家国家级经济技术开发区。"]
+        );
+        assert_eq!(seed.zones.len() + 2, file.zones.len());
+        // 173 typed `hitech` in the list, and 东湖 typed `etdz`.
+        let high_tech: Vec<_> = seed
+            .zones
+            .iter()
+            .filter(|z| z.kind == ZoneKind::HighTech)
+            .collect();
+        assert_eq!(high_tech.len(), 174);
+        let listed_high_tech = file
+            .zones
+            .iter()
+            .filter(|z| z.kind.as_deref() == Some("hitech"))
+            .count();
+        assert_eq!(listed_high_tech, 173);
+        // Ids given before these fixes are unchanged.
+        let id_of = |name: &str| {
+            seed.zones
+                .iter()
+                .find(|z| z.name == name)
+                .map(|z| z.id.as_str().to_owned())
+        };
+        assert_eq!(
+            id_of("深圳市高新技术产业园区").as_deref(),
+            Some("hz-440300-1")
+        );
+        assert_eq!(id_of("中关村科技园区").as_deref(), Some("hz-110000-1"));
+        assert_eq!(id_of("苏州工业园区").as_deref(), Some("hz-320500-4"));
+        assert_eq!(
+            id_of("武汉东湖新技术产业开发区").as_deref(),
+            Some("hz-420100-1")
+        );
     }
 
     #[test]
     fn the_shipped_list_places_most_entries() {
         let file = shipped_zone_list();
         let seed = seed_zones(&file);
-        assert_eq!(seed.zones.len() + seed.unplaced.len(), file.zones.len());
+        assert_eq!(
+            seed.zones.len() + seed.unplaced.len() + seed.dropped.len(),
+            file.zones.len()
+        );
         assert!(seed.zones.len() > 350, "placed only {}", seed.zones.len());
         let high_tech = seed
             .zones

@@ -147,6 +147,7 @@ impl Reading {
             return Err(Problems::new(self.problems));
         }
         let [enterprises, events, fx, financials] = self.names;
+        let unresolved_zones = self.enterprises.unresolved_zones;
         Ok(DatasetRead {
             dataset: Dataset {
                 enterprises: self.enterprises.rows,
@@ -174,6 +175,7 @@ impl Reading {
             },
             external_refs: self.refs.into_external(),
             duplicate_events_dropped: self.events.duplicates_dropped,
+            unresolved_zones,
         })
     }
 }

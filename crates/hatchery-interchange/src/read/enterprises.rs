@@ -3,8 +3,10 @@
 use std::collections::HashMap;
 
 use hatchery_core::date::PartialDate;
+use hatchery_core::workflow::{ZoneMatch, ZoneResolver};
 use hatchery_core::{Country, DivisionCode, Enterprise, EnterpriseId, Uscc};
 
+use super::outcome::UnresolvedZone;
 use super::references::References;
 use super::row::RowReader;
 use crate::problem::clip;
@@ -16,6 +18,8 @@ pub(crate) struct Enterprises {
     pub rows: Vec<Enterprise>,
     pub lines: Vec<u64>,
     usccs: HashMap<Uscc, u64>,
+    /// `zone` cells that name no known zone, kept as they are.
+    pub unresolved_zones: Vec<UnresolvedZone>,
 }
 
 impl Enterprises {
@@ -55,7 +59,9 @@ impl Enterprises {
         let country = row.optional("country", Country::parse);
         let region = row.optional("region", DivisionCode::parse);
         let city = row.optional_text("city");
-        let zone = row.optional_text("zone");
+        let zone = row
+            .optional_text("zone")
+            .map(|text| self.resolve_zone(&row, text));
         let industries = row.list("industries");
         let tags = row.list("tags");
         let extra = row.extra();
@@ -80,5 +86,32 @@ impl Enterprises {
             extra,
         });
         self.lines.push(line);
+    }
+
+    /// The one id of the zone a `zone` cell names (an id, an official name
+    /// or an alias); a text no zone answers to is kept as it is, since the
+    /// format allows any identifier, and listed for the import summary.
+    fn resolve_zone(&mut self, row: &RowReader<'_>, text: String) -> String {
+        let resolver = ZoneResolver::shipped();
+        let why = match resolver.lookup(&text) {
+            ZoneMatch::Known(entry) => return entry.id.as_str().to_owned(),
+            ZoneMatch::Ambiguous(zones) => format!(
+                "names several zones: {}",
+                resolver
+                    .at(zones)
+                    .iter()
+                    .map(|e| format!("{} ({})", e.id, e.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            ZoneMatch::Unknown => format!("nearest: {}", resolver.nearest_text(&text, 3)),
+        };
+        self.unresolved_zones.push(UnresolvedZone {
+            file: row.file().to_owned(),
+            line: row.line(),
+            value: text.clone(),
+            why,
+        });
+        text
     }
 }

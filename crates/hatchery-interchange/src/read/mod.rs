@@ -21,7 +21,7 @@ use std::path::Path;
 
 use self::assemble::Reading;
 pub use self::outcome::{
-    DatasetRead, ExternalRef, FileLines, Reference, RowLines, check_external_refs,
+    DatasetRead, ExternalRef, FileLines, Reference, RowLines, UnresolvedZone, check_external_refs,
 };
 use crate::columns::{EXTRA_PREFIX, FileKind};
 use crate::problem::{Problem, Problems, clip};

@@ -22,6 +22,36 @@ pub struct DatasetRead {
     pub external_refs: Vec<ExternalRef>,
     /// Event rows dropped because an earlier row was the same event.
     pub duplicate_events_dropped: u64,
+    /// `zone` cells that name no known national zone: kept as they are
+    /// (the format allows any identifier) and reported in the summary.
+    /// Cells that name a zone are stored as its one id.
+    pub unresolved_zones: Vec<UnresolvedZone>,
+}
+
+/// A `zone` cell that resolved to no zone, kept as written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnresolvedZone {
+    /// The file as problems name it.
+    pub file: String,
+    /// The row's physical line.
+    pub line: u64,
+    /// The cell as written (trimmed).
+    pub value: String,
+    /// Why it did not resolve, with the nearest known zones.
+    pub why: String,
+}
+
+impl std::fmt::Display for UnresolvedZone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:zone: '{}' is no known national zone, kept as an unresolved zone ({})",
+            self.file,
+            self.line,
+            clip(&self.value),
+            self.why
+        )
+    }
 }
 
 impl DatasetRead {

@@ -71,6 +71,11 @@ impl<'a> RowReader<'a> {
         self.line
     }
 
+    /// The file as problems name it.
+    pub(crate) fn file(&self) -> &str {
+        self.file
+    }
+
     /// Whether any problem was found in this row.
     pub(crate) fn failed(&self) -> bool {
         self.failed

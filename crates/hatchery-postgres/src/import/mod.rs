@@ -71,3 +71,19 @@ pub(crate) async fn run(
         }
     }
 }
+
+/// Plans and writes `dataset` within a transaction the caller owns and
+/// commits, taking the imports' turn first: a profile correction's ledger
+/// part ([`crate::profile`]).
+pub(crate) async fn write_within(
+    tx: &mut sqlx::PgConnection,
+    dataset: &Dataset,
+    source: &ImportSource,
+) -> Result<ImportOutcome, StoreError> {
+    sqlx::query("LOCK TABLE imports IN SHARE ROW EXCLUSIVE MODE")
+        .execute(&mut *tx)
+        .await
+        .map_err(database)?;
+    let plan = plan::plan(tx, dataset).await?;
+    write::write(tx, dataset, plan, source).await
+}

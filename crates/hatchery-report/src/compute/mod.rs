@@ -2,6 +2,7 @@
 
 mod arith;
 mod flows;
+mod ranks;
 mod tally;
 mod time_to_tier;
 
@@ -111,6 +112,10 @@ pub fn build_reached(
         .collect();
     let mut flows: Vec<FlowTally> = dates.iter().map(|_| FlowTally::new(tier_count)).collect();
     let mut times = TimeTally::new(tier_count);
+    let mut national: Vec<ranks::NationalTally<'_>> = dates
+        .iter()
+        .map(|_| ranks::NationalTally::default())
+        .collect();
     // The enterprise's state (tier in scope) per date, reused across enterprises.
     let mut states: Vec<Option<TierIndex>> = vec![None; dates.len()];
 
@@ -133,6 +138,9 @@ pub fn build_reached(
                 .scope
                 .as_ref()
                 .is_none_or(|s| s.contains(region, enterprise.zone.as_deref()));
+            if let (Some(scope), Some(_)) = (&options.scope, tier) {
+                national[at].record(scope, region, enterprise.zone.as_deref());
+            }
             let now = tier.filter(|_| in_scope);
             states[at] = now;
             if let Some(t) = now {
@@ -142,10 +150,18 @@ pub fn build_reached(
         }
     }
 
-    let snapshots = tallies
+    let mut snapshots: Vec<_> = tallies
         .into_iter()
         .map(|t| t.finish(&keys, lang, &regions, options.top_cities))
         .collect();
+    ranks::annotate(&mut snapshots);
+    let context = options.scope.as_ref().map(|scope| {
+        let code = match scope {
+            Scope::Province(code) | Scope::City(code) => code.to_string(),
+            Scope::Zone(id) => id.clone(),
+        };
+        ranks::context(&code, &snapshots, &national)
+    });
     let flows = flows
         .into_iter()
         .enumerate()
@@ -188,6 +204,7 @@ pub fn build_reached(
         flows,
         time_to_tier: times.finish(&keys),
         highlights: Vec::new(),
+        context,
     };
     report.highlights = highlights(&report);
     Ok(report)
@@ -208,7 +225,7 @@ fn scope_info(scope: &Scope, lang: Lang) -> ScopeInfo {
         Scope::Zone(id) => ScopeInfo {
             kind: ScopeKind::Zone,
             code: id.clone(),
-            name: id.clone(),
+            name: crate::names::shown_name(crate::names::KeyKind::Zone, id, lang),
         },
     }
 }

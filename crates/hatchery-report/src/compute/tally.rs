@@ -143,7 +143,8 @@ impl<'l> DateTally<'l> {
         }
         if let Some(zone) = enterprise.zone.as_deref() {
             self.in_zones[tier] += 1;
-            bump(&mut self.zones, zone, tier, tiers);
+            // One key per zone, however the enterprise's row spelt it.
+            bump(&mut self.zones, crate::names::zone_key(zone), tier, tiers);
         }
         bump_distinct(&mut self.industries, &enterprise.industries, tier, tiers);
         bump_distinct(&mut self.tags, &enterprise.tags, tier, tiers);
@@ -176,6 +177,7 @@ impl<'l> DateTally<'l> {
                 cities: with_tier(&self.cities, t),
                 in_zones: self.in_zones[t],
                 in_zones_share: share(self.in_zones[t], self.counts[t]),
+                change: None,
             })
             .collect();
         let by_code = |map: &BTreeMap<u32, Counts>| -> PerTier<BTreeMap<String, u64>> {
@@ -235,6 +237,7 @@ impl<'l> DateTally<'l> {
             zones: key_rows(self.zones, keys, KeyKind::Zone, lang),
             industries: key_rows(self.industries, keys, KeyKind::Industry, lang),
             tags: key_rows(self.tags, keys, KeyKind::Tag, lang),
+            change: None,
         }
     }
 }
@@ -253,6 +256,10 @@ fn area_rows(map: &BTreeMap<u32, Counts>, keys: &TierKeys, lang: Lang) -> Vec<Ar
                 counts: PerTier::new(keys, counts.clone()),
                 total,
                 share: share(total, whole),
+                rank: 0,
+                previous_rank: None,
+                rank_change: None,
+                change: None,
             })
         })
         .collect()
@@ -272,6 +279,11 @@ fn key_rows(
             name: shown_name(kind, key, lang),
             total: counts.iter().sum(),
             counts: PerTier::new(keys, counts),
+            share: Decimal::ZERO,
+            rank: 0,
+            previous_rank: None,
+            rank_change: None,
+            change: None,
         })
         .collect();
     // The map iterates in key order and the sort is stable: ties stay by key.

@@ -59,6 +59,18 @@ impl FirstReached {
         Self { tiers, days }
     }
 
+    /// The first day the enterprise at ledger `position` held the tier at
+    /// index `tier` or a higher one (`None`: never, or no such tier).
+    pub fn first_day(&self, position: usize, tier: usize) -> Option<Date> {
+        if tier >= self.tiers {
+            return None;
+        }
+        self.days
+            .get(position * self.tiers + tier)
+            .copied()
+            .flatten()
+    }
+
     fn of(&self, position: usize) -> &[Option<Date>] {
         &self.days[position * self.tiers..(position + 1) * self.tiers]
     }

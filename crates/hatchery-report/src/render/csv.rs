@@ -7,7 +7,14 @@ use std::path::Path;
 use super::text::plain;
 use crate::error::ReportError;
 use crate::model::Report;
-use crate::tables::{Table, tables};
+use crate::tables::{Table, highlights, tables};
+
+/// Every CSV file's table: the highlights, then the report's tables.
+fn all_tables(report: &Report) -> Vec<Table> {
+    let mut all = vec![highlights(report)];
+    all.extend(tables(report));
+    all
+}
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -38,7 +45,7 @@ pub(super) fn zipped(report: &Report) -> Result<Vec<u8>, ReportError> {
     let options = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
         .last_modified_time(zip::DateTime::default());
-    for table in tables(report) {
+    for table in all_tables(report) {
         let name = format!("{}.csv", table.key);
         let mut bytes = Vec::new();
         write_table(&table, &mut bytes).map_err(|source| ReportError::Csv {
@@ -60,7 +67,7 @@ pub(super) fn write(report: &Report, folder: &Path) -> Result<(), ReportError> {
         path: folder.to_owned(),
         source,
     })?;
-    for table in tables(report) {
+    for table in all_tables(report) {
         let path = folder.join(format!("{}.csv", table.key));
         let fail = |source: csv::Error| ReportError::Csv {
             path: path.clone(),

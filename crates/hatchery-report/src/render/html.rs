@@ -45,22 +45,63 @@ ul.highlights { margin: 6px 0 0; padding-left: 20px; font-size: 15px; max-width:
 ul.highlights li { margin: 4px 0; }
 details { margin: 8px 0; }
 summary { cursor: pointer; color: var(--muted); }
-@media print { nav, details > summary { display: none; } details { display: block; } .chart { break-inside: avoid; } }
+@media print {
+  @page { size: A4; margin: 14mm 12mm; }
+  body { font-size: 11px; }
+  header { padding: 0 0 8px; background: none; }
+  h1 { font-size: 20px; }
+  nav, details > summary { display: none; }
+  main { padding: 0; max-width: none; }
+  h2, h3 { break-after: avoid; }
+  h2 { margin-top: 18px; }
+  .charts { display: block; }
+  figure { break-inside: avoid; margin: 0 0 12px; }
+  figcaption { break-after: avoid; }
+  .scroll { overflow: visible; }
+  table { width: 100%; font-size: 10px; }
+  th, td { white-space: normal; padding: 2px 4px; }
+  td.d { white-space: nowrap; }
+  th { position: static; }
+  thead { display: table-header-group; }
+  tr { break-inside: avoid; }
+}
 "#;
 
 const INIT: &str = r#"
 (function () {
-  if (typeof echarts === "undefined") { return; }
-  var charts = JSON.parse(document.getElementById("chart-data").textContent);
   var drawn = [];
-  charts.forEach(function (c) {
-    var el = document.getElementById(c.id);
-    if (!el) { return; }
-    var chart = echarts.init(el, null, { renderer: "svg" });
-    chart.setOption(c.option);
-    drawn.push(chart);
-  });
-  window.addEventListener("resize", function () { drawn.forEach(function (c) { c.resize(); }); });
+  if (typeof echarts !== "undefined") {
+    var charts = JSON.parse(document.getElementById("chart-data").textContent);
+    charts.forEach(function (c) {
+      var el = document.getElementById(c.id);
+      if (!el) { return; }
+      var chart = echarts.init(el, null, { renderer: "svg" });
+      chart.setOption(c.option);
+      drawn.push(chart);
+    });
+  }
+  function resize() { drawn.forEach(function (c) { c.resize(); }); }
+  window.addEventListener("resize", resize);
+  // Printing: every earlier date's tables open, charts redrawn to the page.
+  var opened = [];
+  function beforePrint() {
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      d.open = true; opened.push(d);
+    });
+    resize();
+  }
+  function afterPrint() {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+    resize();
+  }
+  window.addEventListener("beforeprint", beforePrint);
+  window.addEventListener("afterprint", afterPrint);
+  if (window.matchMedia) {
+    var print = window.matchMedia("print");
+    var follow = function (m) { if (m.matches) { beforePrint(); } else { afterPrint(); } };
+    if (print.addEventListener) { print.addEventListener("change", follow); }
+  }
 })();
 "#;
 
@@ -87,6 +128,15 @@ fn script_json(text: &str) -> String {
         .replace('&', "\\u0026")
 }
 
+/// A numeric cell is aligned right; a date never wraps.
+fn cell_class(cell: &Cell) -> &'static str {
+    match cell {
+        Cell::Date(_) => " class=\"d\"",
+        c if is_numeric(c) => " class=\"n\"",
+        _ => "",
+    }
+}
+
 fn write_rows(
     out: &mut impl Write,
     headers: &[String],
@@ -101,7 +151,7 @@ fn write_rows(
     for row in rows {
         write!(out, "<tr>")?;
         for cell in row.iter() {
-            let class = if is_numeric(cell) { " class=\"n\"" } else { "" };
+            let class = cell_class(cell);
             write!(out, "<td{class}>{}</td>", escape(&display(cell)))?;
         }
         write!(out, "</tr>")?;
@@ -110,7 +160,7 @@ fn write_rows(
     if let Some(total) = total {
         write!(out, "<tfoot><tr>")?;
         for cell in total {
-            let class = if is_numeric(cell) { " class=\"n\"" } else { "" };
+            let class = cell_class(cell);
             write!(out, "<td{class}>{}</td>", escape(&display(cell)))?;
         }
         write!(out, "</tr></tfoot>")?;
@@ -162,12 +212,47 @@ fn write_charts(out: &mut impl Write, charts: &[Chart], l: &Labels) -> io::Resul
     for chart in charts {
         writeln!(
             out,
-            "<figure><figcaption>{}</figcaption><div class=\"chart\" id=\"{}\"></div></figure>",
+            "<figure><figcaption>{}</figcaption><div class=\"chart\" id=\"{}\"{}></div></figure>",
             escape(chart.title),
-            chart.id
+            chart.id,
+            chart
+                .height
+                .map(|h| format!(" style=\"height: {h}px\""))
+                .unwrap_or_default()
         )?;
     }
     writeln!(out, "</div></section>")
+}
+
+/// A scoped report's national rank and share on its last date, in words.
+fn standing(report: &Report) -> Option<String> {
+    let last = report.context.as_ref()?.last()?;
+    let share = display(&Cell::Share(last.share));
+    let date = last.date;
+    Some(match (report.lang, last.rank) {
+        (crate::Lang::Zh, Some(rank)) => {
+            let before = last
+                .previous_rank
+                .map(|p| format!("，上期第 {p} 位"))
+                .unwrap_or_default();
+            format!(
+                "{date}：第 {rank} 位（共 {} 个）{before}；占全国 {share}",
+                last.of
+            )
+        }
+        (crate::Lang::En, Some(rank)) => {
+            let before = last
+                .previous_rank
+                .map(|p| format!(" (previously no. {p})"))
+                .unwrap_or_default();
+            format!(
+                "{date}: no. {rank} of {}{before}; {share} of the national total",
+                last.of
+            )
+        }
+        (crate::Lang::Zh, None) => format!("{date}：无企业"),
+        (crate::Lang::En, None) => format!("{date}: no enterprise"),
+    })
 }
 
 /// Writes the report as one self-contained HTML page.
@@ -202,11 +287,13 @@ pub fn write_html(report: &Report, out: &mut impl Write) -> io::Result<()> {
         "{} ({}@{})",
         report.rule_set.title, report.rule_set.key, report.rule_set.version
     );
-    for (term, value) in [
+    let mut terms = vec![
         (l.rule_set, rule_set),
         (l.scope, scope),
         (l.as_of_dates, dates.join(", ")),
-    ] {
+    ];
+    terms.extend(standing(report).map(|s| (l.national_rank, s)));
+    for (term, value) in terms {
         writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(&value))?;
     }
     writeln!(out, "</dl></header>")?;

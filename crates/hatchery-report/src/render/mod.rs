@@ -177,6 +177,7 @@ pub fn chart_options(report: &Report) -> Vec<ReportChart> {
             id: c.id,
             title: c.title,
             option: c.option,
+            height: c.height,
         })
         .collect()
 }

@@ -46,6 +46,8 @@ pub(crate) fn plain(cell: &Cell) -> String {
         Cell::Number { value, dp } => fixed(*value, *dp),
         Cell::Share(share) => share.to_string(),
         Cell::Date(date) => date.to_string(),
+        Cell::Signed(n) => n.to_string(),
+        Cell::SignedShare(share) => share.to_string(),
         Cell::Empty => String::new(),
     }
 }
@@ -58,13 +60,34 @@ pub(crate) fn display(cell: &Cell) -> String {
         Cell::Number { value, dp } => grouped(&fixed(*value, *dp)),
         Cell::Share(share) => format!("{}%", fixed(*share * Decimal::ONE_HUNDRED, 2)),
         Cell::Date(date) => date.to_string(),
+        Cell::Signed(n) => signed(*n > 0, grouped(&n.to_string())),
+        Cell::SignedShare(share) => signed(
+            share.is_sign_positive() && !share.is_zero(),
+            format!("{}%", fixed(*share * Decimal::ONE_HUNDRED, 1)),
+        ),
         Cell::Empty => "–".to_owned(),
+    }
+}
+
+/// A number with a plus sign when it is above zero.
+fn signed(positive: bool, number: String) -> String {
+    if positive {
+        format!("+{number}")
+    } else {
+        number
     }
 }
 
 /// Whether a cell holds a number, to be aligned right.
 pub(crate) fn is_numeric(cell: &Cell) -> bool {
-    matches!(cell, Cell::Int(_) | Cell::Number { .. } | Cell::Share(_))
+    matches!(
+        cell,
+        Cell::Int(_)
+            | Cell::Number { .. }
+            | Cell::Share(_)
+            | Cell::Signed(_)
+            | Cell::SignedShare(_)
+    )
 }
 
 #[cfg(test)]
@@ -86,5 +109,11 @@ mod tests {
         assert_eq!(display(&Cell::Share(dec("0.123456"))), "12.35%");
         assert_eq!(plain(&Cell::Share(dec("0.123456"))), "0.123456");
         assert_eq!(plain(&Cell::money(dec("12345.678"))), "12345.68");
+        assert_eq!(display(&Cell::Signed(1234)), "+1,234");
+        assert_eq!(display(&Cell::Signed(-3)), "-3");
+        assert_eq!(display(&Cell::Signed(0)), "0");
+        assert_eq!(display(&Cell::SignedShare(dec("0.043750"))), "+4.4%");
+        assert_eq!(display(&Cell::SignedShare(dec("-0.666667"))), "-66.7%");
+        assert_eq!(plain(&Cell::SignedShare(dec("-0.666667"))), "-0.666667");
     }
 }

@@ -40,6 +40,8 @@ struct Formats {
     two: Format,
     four: Format,
     note: Format,
+    signed: Format,
+    signed_share: Format,
 }
 
 impl Formats {
@@ -55,6 +57,8 @@ impl Formats {
             two: Format::new().set_num_format("#,##0.00"),
             four: Format::new().set_num_format("0.0000"),
             note: Format::new().set_text_wrap(),
+            signed: Format::new().set_num_format("+#,##0;-#,##0;0"),
+            signed_share: Format::new().set_num_format("+0.0%;-0.0%;0.0%"),
         }
     }
 }
@@ -90,6 +94,15 @@ fn write_cell(
                 ExcelDateTime::from_ymd(date.year() as u16, date.month() as u8, date.day() as u8)?;
             sheet
                 .write_datetime_with_format(row, column, &day, &f.date)
+                .map(drop)
+        }
+        Cell::Signed(n) => sheet
+            .write_number_with_format(row, column, *n as f64, &f.signed)
+            .map(drop),
+        Cell::SignedShare(share) => {
+            let number = share.to_f64().unwrap_or(f64::NAN);
+            sheet
+                .write_number_with_format(row, column, number, &f.signed_share)
                 .map(drop)
         }
         Cell::Empty => Ok(()),
@@ -242,6 +255,7 @@ mod tests {
                 l.t_industries,
                 l.t_tags,
                 l.t_time_to_tier,
+                l.t_context,
             ];
             let mut taken = BTreeSet::new();
             for title in titles {

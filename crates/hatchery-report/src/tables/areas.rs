@@ -4,11 +4,38 @@ use hatchery_core::DivisionCode;
 
 use super::{Cell, Labels, Table, tier_headers};
 use crate::compute::share;
-use crate::model::{AreaRow, Report, Snapshot};
+use crate::model::{AreaRow, Change, Report, Snapshot};
 use crate::names::division_name;
 
 fn counts(row: &AreaRow) -> impl Iterator<Item = Cell> + '_ {
     row.counts.values().iter().map(|&n| Cell::Int(n))
+}
+
+/// The rows of a date by rank: most enterprises first, ties by code.
+fn by_rank(rows: &[AreaRow]) -> Vec<&AreaRow> {
+    let mut rows: Vec<&AreaRow> = rows.iter().collect();
+    rows.sort_by_key(|r| r.rank);
+    rows
+}
+
+/// Rank, previous rank, rank change, change and change ratio; `rank`
+/// only when the table has no rank column of its own.
+fn standing(row: &AreaRow, rank: bool) -> impl Iterator<Item = Cell> {
+    let [change, ratio] = Cell::change(row.change.as_ref());
+    rank.then_some(Cell::Int(row.rank)).into_iter().chain([
+        Cell::rank(row.previous_rank),
+        row.rank_change.map_or(Cell::Empty, Cell::Signed),
+        change,
+        ratio,
+    ])
+}
+
+/// Headers of [`standing`]'s cells.
+fn standing_headers(l: &Labels, rank: bool) -> impl Iterator<Item = String> {
+    rank.then_some(l.rank)
+        .into_iter()
+        .chain([l.previous_rank, l.rank_change, l.change, l.change_ratio])
+        .map(str::to_owned)
 }
 
 fn province_name(report: &Report, code: &str) -> String {
@@ -20,10 +47,11 @@ pub(super) fn provinces(report: &Report, l: &Labels) -> Table {
         .snapshots
         .iter()
         .flat_map(|s| {
-            s.provinces.iter().map(|p| {
+            by_rank(&s.provinces).into_iter().map(|p| {
                 let mut row = vec![Cell::Date(s.date), Cell::text(&p.code), Cell::text(&p.name)];
                 row.extend(counts(p));
                 row.extend([Cell::Int(p.total), Cell::Share(p.share)]);
+                row.extend(standing(p, true));
                 row
             })
         })
@@ -31,6 +59,7 @@ pub(super) fn provinces(report: &Report, l: &Labels) -> Table {
     let mut headers = vec![l.date.to_owned(), l.code.to_owned(), l.province.to_owned()];
     headers.extend(tier_headers(report));
     headers.extend([l.total.to_owned(), l.share.to_owned()]);
+    headers.extend(standing_headers(l, true));
     Table {
         key: "provinces",
         title: l.t_provinces.to_owned(),
@@ -47,11 +76,11 @@ fn city_table(report: &Report, l: &Labels, top: bool) -> Table {
         .snapshots
         .iter()
         .flat_map(|s| {
-            let cities = if top { &s.top_cities } else { &s.cities };
-            cities.iter().enumerate().map(move |(rank, c)| {
+            let cities = by_rank(if top { &s.top_cities } else { &s.cities });
+            cities.into_iter().map(move |c| {
                 let mut row = vec![Cell::Date(s.date)];
                 if top {
-                    row.push(Cell::Int(rank as u64 + 1));
+                    row.push(Cell::Int(c.rank));
                 }
                 row.extend([
                     Cell::text(&c.code),
@@ -60,6 +89,7 @@ fn city_table(report: &Report, l: &Labels, top: bool) -> Table {
                 ]);
                 row.extend(counts(c));
                 row.extend([Cell::Int(c.total), Cell::Share(c.share)]);
+                row.extend(standing(c, !top));
                 row
             })
         })
@@ -71,6 +101,7 @@ fn city_table(report: &Report, l: &Labels, top: bool) -> Table {
     headers.extend([l.code, l.city, l.province].map(str::to_owned));
     headers.extend(tier_headers(report));
     headers.extend([l.total.to_owned(), l.share.to_owned()]);
+    headers.extend(standing_headers(l, !top));
     Table {
         key: if top { "top_cities" } else { "cities" },
         title: if top { l.t_top_cities } else { l.t_cities }.to_owned(),
@@ -95,10 +126,12 @@ fn totals(
     blank: usize,
     areas_of: impl Fn(&Snapshot) -> &[AreaRow],
 ) -> Vec<Vec<Cell>> {
+    let sum = |s: &Snapshot| -> u64 { areas_of(s).iter().map(|a| a.total).sum() };
     report
         .snapshots
         .iter()
-        .map(|s| {
+        .enumerate()
+        .map(|(at, s)| {
             let areas = areas_of(s);
             let mut row = vec![Cell::Date(s.date), Cell::text(l.total)];
             row.extend(std::iter::repeat_n(Cell::Empty, blank));
@@ -108,6 +141,11 @@ fn totals(
             );
             let total: u64 = areas.iter().map(|a| a.total).sum();
             row.extend([Cell::Int(total), Cell::Share(share(total, total))]);
+            // No rank, previous rank or rank change for the sum.
+            row.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
+            let previous = at.checked_sub(1).map(|b| sum(&report.snapshots[b]));
+            let change = previous.map(|p| Change::between(p, total));
+            row.extend(Cell::change(change.as_ref()));
             row
         })
         .collect()

@@ -19,14 +19,34 @@ fn keyed(
             rows_of(s).iter().map(|k| {
                 let mut row = vec![Cell::Date(s.date), Cell::text(&k.name), Cell::text(&k.key)];
                 row.extend(k.counts.values().iter().map(|&n| Cell::Int(n)));
-                row.push(Cell::Int(k.total));
+                let [change, ratio] = Cell::change(k.change.as_ref());
+                row.extend([
+                    Cell::Int(k.total),
+                    Cell::Share(k.share),
+                    Cell::Int(k.rank),
+                    Cell::rank(k.previous_rank),
+                    k.rank_change.map_or(Cell::Empty, Cell::Signed),
+                    change,
+                    ratio,
+                ]);
                 row
             })
         })
         .collect();
     let mut headers = vec![l.date.to_owned(), column.to_owned(), l.key.to_owned()];
     headers.extend(tier_headers(report));
-    headers.push(l.total.to_owned());
+    headers.extend(
+        [
+            l.total,
+            l.share_of_all,
+            l.rank,
+            l.previous_rank,
+            l.rank_change,
+            l.change,
+            l.change_ratio,
+        ]
+        .map(str::to_owned),
+    );
     Table {
         key,
         title: title.to_owned(),

@@ -3,6 +3,7 @@
 
 mod areas;
 mod concentration;
+mod context;
 mod flows;
 mod keyed;
 pub(crate) mod labels;
@@ -13,7 +14,7 @@ mod time_to_tier;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use crate::model::Report;
+use crate::model::{Change, Report};
 pub(crate) use labels::{Labels, labels};
 
 /// One cell: the renderers decide how each kind looks.
@@ -29,6 +30,10 @@ pub(crate) enum Cell {
     /// A fraction of one, shown as a percentage.
     Share(Decimal),
     Date(Date),
+    /// A signed change of a count, shown with its sign (`+7`, `-3`).
+    Signed(i64),
+    /// A signed change as a fraction of one, shown as a signed percentage.
+    SignedShare(Decimal),
     /// Nothing to show.
     Empty,
 }
@@ -40,6 +45,23 @@ impl Cell {
 
     pub(crate) fn money(value: Decimal) -> Self {
         Self::Number { value, dp: 2 }
+    }
+
+    /// A rank, or nothing when there is none.
+    pub(crate) fn rank(rank: Option<u64>) -> Self {
+        rank.map_or(Self::Empty, Self::Int)
+    }
+
+    /// The two cells of a change on the previous date (`+N`, `+x %`), empty
+    /// on the first date and the ratio empty when the earlier count is 0.
+    pub(crate) fn change(change: Option<&Change>) -> [Self; 2] {
+        match change {
+            None => [Self::Empty, Self::Empty],
+            Some(c) => [
+                Self::Signed(c.delta),
+                c.ratio.map_or(Self::Empty, Self::SignedShare),
+            ],
+        }
     }
 }
 
@@ -95,7 +117,9 @@ impl Table {
 /// Every table of the report, in reading order.
 pub(crate) fn tables(report: &Report) -> Vec<Table> {
     let l = labels(report.lang);
-    vec![
+    let mut tables = Vec::with_capacity(12);
+    tables.extend(context::table(report, l));
+    tables.extend([
         tiers::table(report, l),
         flows::table(report, l),
         areas::provinces(report, l),
@@ -107,7 +131,13 @@ pub(crate) fn tables(report: &Report) -> Vec<Table> {
         keyed::industries(report, l),
         keyed::tags(report, l),
         time_to_tier::table(report, l),
-    ]
+    ]);
+    tables
+}
+
+/// The highlights as a table of topic and sentence (for CSV).
+pub(crate) fn highlights(report: &Report) -> Table {
+    context::highlights(report, labels(report.lang))
 }
 
 /// The tier names of the report, for per-tier column headers.

@@ -12,6 +12,7 @@ pub(super) fn table(report: &Report, l: &Labels) -> Table {
         .iter()
         .flat_map(|s| {
             s.tiers.iter().map(|t| {
+                let [change, ratio] = Cell::change(t.change.as_ref());
                 vec![
                     Cell::Date(s.date),
                     Cell::text(tier_name(report, &t.tier)),
@@ -25,6 +26,8 @@ pub(super) fn table(report: &Report, l: &Labels) -> Table {
                     Cell::Int(t.no_region),
                     Cell::Int(t.in_zones),
                     Cell::Share(t.in_zones_share),
+                    change,
+                    ratio,
                 ]
             })
         })
@@ -46,6 +49,8 @@ pub(super) fn table(report: &Report, l: &Labels) -> Table {
             l.no_region,
             l.in_zones,
             l.in_zones_share,
+            l.change,
+            l.change_ratio,
         ]
         .map(str::to_owned)
         .to_vec(),
@@ -60,6 +65,7 @@ pub(super) fn table(report: &Report, l: &Labels) -> Table {
                     Cell::money(l.money(s.tiers.iter().map(f).sum()))
                 };
                 let in_zones: u64 = s.tiers.iter().map(|t| t.in_zones).sum();
+                let [change, ratio] = Cell::change(s.change.as_ref());
                 vec![
                     Cell::Date(s.date),
                     Cell::text(l.all_tiers),
@@ -73,6 +79,8 @@ pub(super) fn table(report: &Report, l: &Labels) -> Table {
                     sum(|t| t.no_region),
                     Cell::Int(in_zones),
                     Cell::Share(share(in_zones, s.total)),
+                    change,
+                    ratio,
                 ]
             })
             .collect(),

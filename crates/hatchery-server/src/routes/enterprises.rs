@@ -311,7 +311,12 @@ impl Filters {
             province: division(query.province.as_deref())?,
             city: division(query.city.as_deref())?,
             district: division(query.district.as_deref())?,
-            zone: query.zone.clone().filter(|z| !z.is_empty()),
+            // A zone's name or alias filters by its one id.
+            zone: query.zone.as_deref().filter(|z| !z.is_empty()).map(|z| {
+                hatchery_core::workflow::ZoneResolver::shipped()
+                    .canonical(z)
+                    .to_owned()
+            }),
             industry,
             tier,
             needle: query

@@ -51,7 +51,17 @@ pub async fn import(
 ) -> Result<Json<ImportOutcome>, ApiError> {
     // The right to import is checked before a possibly large body is parsed.
     caller.require(Capability::ImportData)?;
-    let Json(dataset) = dataset?;
+    let Json(mut dataset) = dataset?;
+    // A zone's name or alias is stored as the zone's one id, as `hatchery
+    // import` stores it; a value no zone answers to is kept as written.
+    let zones = hatchery_core::workflow::ZoneResolver::shipped();
+    for enterprise in &mut dataset.enterprises {
+        if let Some(zone) = enterprise.zone.as_mut()
+            && let Some(entry) = zones.resolve(zone)
+        {
+            *zone = entry.id.to_string();
+        }
+    }
     let origin = query.origin.unwrap_or_else(|| "api".to_owned());
     if origin.chars().count() > 200 || origin.chars().any(char::is_control) {
         return Err(ApiError::bad_request(

@@ -14,6 +14,7 @@ mod named;
 pub mod notices;
 pub mod policies;
 pub mod pool;
+pub mod profile;
 pub mod quotas;
 pub mod registrations;
 pub mod reports;
@@ -22,6 +23,7 @@ pub mod rulesets;
 pub mod session;
 pub mod statistics;
 pub mod stewards;
+pub mod targets;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
@@ -69,6 +71,7 @@ use crate::text::Logged;
         (name = "requests", description = "Enterprises' requests (诉求): filed, accepted, dispatched, answered and closed against the clocks, confirmed or reopened; figures from their timestamps"),
         (name = "catalogue", description = "The service catalogue (服务菜单): providers with vetting flags, versioned menus per jurisdiction, what an enterprise may use, yearly service packages (服务包)"),
         (name = "stewards", description = "Stewards (服务管家/服务专员) of pool enterprises and the contact log (走访记录)"),
+        (name = "targets", description = "Regional cultivation targets (培育目标) and their progress as of a day, computed from the ledger"),
         (name = "audit", description = "The hash-chained audit log"),
     )
 )]
@@ -117,6 +120,8 @@ fn api(evidence_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(enterprises::get_tier))
         .routes(routes!(history::get_timeline))
         .routes(routes!(history::get_pool_history))
+        .routes(routes!(profile::get_profile))
+        .routes(routes!(profile::correct_profile))
         .routes(routes!(history::get_audit_trail))
         .routes(routes!(statistics::tier_statistics))
         .routes(routes!(statistics::pool_statistics))
@@ -184,6 +189,8 @@ fn api(evidence_limit: usize) -> OpenApiRouter<AppState> {
         .routes(routes!(policies::list_matches))
         .routes(routes!(policies::get_match))
         .routes(routes!(policies::act_on_match))
+        .routes(routes!(policies::read_match))
+        .routes(routes!(policies::list_enterprise_matches))
         .routes(routes!(
             stewards::list_enterprise_stewards,
             stewards::assign_steward
@@ -195,6 +202,9 @@ fn api(evidence_limit: usize) -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(stewards::list_stewards))
         .routes(routes!(stewards::list_contacts))
+        .routes(routes!(stewards::get_contact))
+        .routes(routes!(targets::list_targets))
+        .routes(routes!(targets::get_progress))
         .routes(routes!(audit::list_audit))
         .routes(routes!(audit::verify))
 }

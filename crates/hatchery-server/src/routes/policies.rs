@@ -176,6 +176,9 @@ pub struct MatchView {
     pub clock: Option<PaymentClock>,
     /// The steps the caller may take now.
     pub actions: Vec<RedemptionAction>,
+    /// New to the caller (新推送): pushed, and not yet read by this account
+    /// (opening the match, or `POST /api/policy-matches/{id}/read`).
+    pub new: bool,
     pub version: i64,
 }
 
@@ -978,7 +981,30 @@ pub(crate) async fn match_view(
 ) -> Result<MatchView, ApiError> {
     let mut lookups = Lookups::default();
     let view = state.ledger().await?;
-    view_with(state, caller, &mut lookups, &view, found).await
+    let read = read_by(state, caller, std::slice::from_ref(found)).await?;
+    view_with(state, caller, &mut lookups, &view, found, &read).await
+}
+
+/// Of `found`, those the caller's account has read.
+async fn read_by(
+    state: &AppState,
+    caller: &Caller,
+    found: &[PolicyMatch],
+) -> Result<std::collections::HashSet<PolicyMatchId>, ApiError> {
+    let pushed: Vec<PolicyMatchId> = found
+        .iter()
+        .filter(|m| m.pushed_on.is_some())
+        .map(|m| m.id)
+        .collect();
+    if pushed.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    Ok(state
+        .db
+        .policy_matches_read(caller.account.id, &pushed)
+        .await?
+        .into_iter()
+        .collect())
 }
 
 async fn view_with(
@@ -987,6 +1013,7 @@ async fn view_with(
     lookups: &mut Lookups,
     ledger: &crate::state::LedgerView,
     found: &PolicyMatch,
+    read: &std::collections::HashSet<PolicyMatchId>,
 ) -> Result<MatchView, ApiError> {
     lookups.load(state, found).await?;
     let policy = &lookups.policies[&found.policy];
@@ -1032,6 +1059,7 @@ async fn view_with(
         } else {
             Vec::new()
         },
+        new: found.pushed_on.is_some() && !read.contains(&found.id),
         version: found.version,
     })
 }
@@ -1056,15 +1084,17 @@ pub async fn list_matches(
         query.per_page,
         state.settings.limits.max_page_size,
     )?;
-    let (views, total) = matches(&state, &caller, &query, window).await?;
+    let (views, total) = matches(&state, &caller, &query, None, window).await?;
     Ok(Json(Paged::new(views, total, window)))
 }
 
-/// The matches `query` selects for `caller` (shared with the pages).
+/// The matches `query` selects for `caller`, of `enterprise` only if given
+/// (shared with the pages).
 pub(crate) async fn matches(
     state: &AppState,
     caller: &Caller,
     query: &MatchQuery,
+    enterprise: Option<EnterpriseId>,
     window: Page,
 ) -> Result<(Vec<MatchView>, u64), ApiError> {
     caller.require(Capability::ReadPolicyMatches)?;
@@ -1072,6 +1102,7 @@ pub(crate) async fn matches(
         .db
         .policy_matches(&MatchFilter {
             scope: caller.scope.clone(),
+            enterprise,
             policy: query.policy.map(PolicyId),
             item: None,
             states: query.state.into_iter().collect(),
@@ -1079,12 +1110,94 @@ pub(crate) async fn matches(
         })
         .await?;
     let ledger = state.ledger().await?;
+    let read = read_by(state, caller, &page.items).await?;
     let mut lookups = Lookups::default();
     let mut views = Vec::with_capacity(page.items.len());
     for found in &page.items {
-        views.push(view_with(state, caller, &mut lookups, &ledger, found).await?);
+        views.push(view_with(state, caller, &mut lookups, &ledger, found, &read).await?);
     }
     Ok((views, page.total))
+}
+
+/// One enterprise's matches, newest first: its own account reads them as
+/// its "policies for you"; officials those filed within their
+/// jurisdiction.
+#[utoipa::path(
+    get, path = "/api/enterprises/{id}/policy-matches", tag = "policies",
+    params(("id" = String, Path, description = "The enterprise's id"), MatchQuery),
+    responses(
+        (status = 200, description = "A page of the enterprise's matches", body = Paged<MatchView>),
+        (status = 403, description = "The role does not read matches", body = ErrorBody),
+        (status = 404, description = "No such enterprise within your jurisdiction", body = ErrorBody),
+    )
+)]
+pub async fn list_enterprise_matches(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    Query(query): Query<MatchQuery>,
+) -> Result<Json<Paged<MatchView>>, ApiError> {
+    let window = page_window(
+        query.page,
+        query.per_page,
+        state.settings.limits.max_page_size,
+    )?;
+    let (views, total) = enterprise_matches(&state, &caller, &id, &query, window).await?;
+    Ok(Json(Paged::new(views, total, window)))
+}
+
+/// The matches of enterprise `id` that `query` selects for `caller`
+/// (shared with the pages): 404 for an enterprise out of the caller's view.
+pub(crate) async fn enterprise_matches(
+    state: &AppState,
+    caller: &Caller,
+    id: &str,
+    query: &MatchQuery,
+    window: Page,
+) -> Result<(Vec<MatchView>, u64), ApiError> {
+    caller.require(Capability::ReadPolicyMatches)?;
+    let enterprise = {
+        let ledger = state.ledger().await?;
+        let (position, _) =
+            crate::routes::enterprises::visible(&ledger, caller, id, state.today())?;
+        ledger.ledger.enterprises()[position].id.clone()
+    };
+    matches(state, caller, query, Some(enterprise), window).await
+}
+
+/// Marks a match read by the caller's account: once pushed, it is no
+/// longer new (新推送) to this account. Opening the match's page does the
+/// same. The first reading is audited; a later one changes nothing.
+#[utoipa::path(
+    post, path = "/api/policy-matches/{id}/read", tag = "policies",
+    params(("id" = i64, Path, description = "The match's id")),
+    responses(
+        (status = 200, description = "Read; the match as the caller now sees it", body = MatchView),
+        (status = 403, description = "The role does not read matches", body = ErrorBody),
+        (status = 404, description = "No such match within your jurisdiction", body = ErrorBody),
+    )
+)]
+pub async fn read_match(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<MatchView>, ApiError> {
+    let found = mark_read(&state, &caller, id).await?;
+    Ok(Json(match_view(&state, &caller, &found).await?))
+}
+
+/// Marks match `id` read by `caller` (shared with the pages): the match.
+pub(crate) async fn mark_read(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<PolicyMatch, ApiError> {
+    let found = visible_match(state, caller, id).await?;
+    state
+        .db
+        .mark_policy_match_read(found.id, &caller.acting(state.clock.now()))
+        .await?;
+    Ok(found)
 }
 
 /// A match with its redemption steps.

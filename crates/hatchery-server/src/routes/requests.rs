@@ -333,7 +333,39 @@ pub(crate) async fn detail(
         request: RequestView::new(request, name_of(&ledger, &request.enterprise), now),
         steps: steps.iter().map(RequestStepView::from).collect(),
         actions: open_actions(state, caller, request)?,
+        catalogue: match request.catalogue_item {
+            Some(item) => catalogue_ref(state, item).await?,
+            None => None,
+        },
     })
+}
+
+/// The catalogue item `item` with its menu and provider, as a request that
+/// names it shows it (whoever reads the request reads what it was filed
+/// against, even once the menu is superseded or the provider flagged).
+async fn catalogue_ref(
+    state: &AppState,
+    item: hatchery_core::services::catalogue::ItemId,
+) -> Result<Option<crate::views::requests::CatalogueItemRef>, ApiError> {
+    let Some(found) = state.db.menu_item(item).await? else {
+        return Ok(None);
+    };
+    let menu = state.db.menu(found.menu).await?;
+    let provider = state.db.provider(found.form.provider).await?;
+    Ok(Some(crate::views::requests::CatalogueItemRef {
+        id: found.id.0,
+        title: found.form.title.clone(),
+        category: found.form.category,
+        menu: found.menu.0,
+        menu_title: menu
+            .as_ref()
+            .map(|m| m.form.title.clone())
+            .unwrap_or_default(),
+        menu_label: menu.map(|m| m.form.label).unwrap_or_default(),
+        provider: found.form.provider.0,
+        provider_name: provider.map(|p| p.form.name).unwrap_or_default(),
+        time_limit_days: found.form.time_limit_days,
+    }))
 }
 
 /// The steps `caller` may take on `request` now, as the domain decides them

@@ -106,6 +106,10 @@ pub struct ContactView {
     pub corrects: Option<i64>,
     /// A later record correcting this one.
     pub corrected_by: Option<i64>,
+    /// Who recorded that correction, and when.
+    pub corrected_by_name: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub corrected_at: Option<Timestamp>,
     pub recorded_by: String,
     pub recorded_at: Timestamp,
 }
@@ -130,6 +134,8 @@ impl ContactView {
             follow_up: c.follow_up.clone().filter(|_| internal),
             corrects: c.corrects.map(|x| x.0),
             corrected_by: c.corrected_by.map(|x| x.0),
+            corrected_by_name: c.corrected_name.clone(),
+            corrected_at: c.corrected_at,
             recorded_by: c.recorded_name.clone(),
             recorded_at: c.recorded_at,
         }
@@ -557,6 +563,53 @@ pub(crate) async fn record(
         .record_contact(&form, &caller.acting(state.clock.now()))
         .await?;
     Ok((recorded, steward))
+}
+
+/// One contact record with whether (and by whom, when) it was corrected:
+/// what a correction form starts from.
+#[utoipa::path(
+    get, path = "/api/contacts/{id}", tag = "stewards",
+    params(("id" = i64, Path, description = "The contact record's id")),
+    responses(
+        (status = 200, description = "The contact", body = ContactView),
+        (status = 403, description = "The role does not read stewards", body = ErrorBody),
+        (status = 404, description = "No such contact within your jurisdiction", body = ErrorBody),
+    )
+)]
+pub async fn get_contact(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<ContactView>, ApiError> {
+    contact_of(&state, &caller, id).await.map(Json)
+}
+
+/// Contact `id` as `caller` reads it (shared with the pages).
+pub(crate) async fn contact_of(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<ContactView, ApiError> {
+    caller.require(Capability::ReadStewards)?;
+    let found = state
+        .db
+        .contact(ContactId(id))
+        .await?
+        .filter(|c| caller.sees(&c.enterprise, &c.placement))
+        .ok_or_else(ApiError::not_found)?;
+    let steward = state
+        .db
+        .steward(found.steward)
+        .await?
+        .map(|s| s.name)
+        .unwrap_or_default();
+    let ledger = state.ledger().await?;
+    Ok(ContactView::new(
+        &found,
+        steward,
+        name_of(&ledger, &found.enterprise),
+        caller.account.role != Role::Enterprise,
+    ))
 }
 
 /// Contacts within the caller's jurisdiction, filtered by steward and period.

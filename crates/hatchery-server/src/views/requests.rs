@@ -192,6 +192,27 @@ pub struct RequestDetail {
     pub steps: Vec<RequestStepView>,
     /// The steps the caller may take now.
     pub actions: Vec<RequestAction>,
+    /// The catalogue item it was filed against, if any.
+    pub catalogue: Option<CatalogueItemRef>,
+}
+
+/// The catalogue item (服务菜单事项) a request was filed against: what it
+/// is, the menu version that offers it, who provides it and its promised
+/// time limit.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CatalogueItemRef {
+    pub id: i64,
+    pub title: String,
+    pub category: hatchery_core::services::catalogue::ServiceCategory,
+    pub menu: i64,
+    /// `上海 独角兽服务菜单`.
+    pub menu_title: String,
+    /// `2.0`.
+    pub menu_label: String,
+    pub provider: i64,
+    pub provider_name: String,
+    /// The promised time limit, in working days.
+    pub time_limit_days: Option<u16>,
 }
 
 /// A request still to be revisited (回访), and why.

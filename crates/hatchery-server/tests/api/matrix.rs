@@ -105,6 +105,7 @@ struct World {
     registration: i64,
     request: i64,
     steward: i64,
+    contact: i64,
     provider: i64,
     menu: i64,
     policy: i64,
@@ -317,6 +318,19 @@ async fn world() -> Option<World> {
         .as_i64()
         .unwrap();
 
+    // A contact with alpha, recorded by the city.
+    let contact = app
+        .post(
+            "/api/enterprises/alpha/contacts",
+            &city.auth(),
+            json!({ "steward": steward, "contacted_on": "2025-03-03", "channel": "visit", "topics": "融资需求" }),
+        )
+        .await
+        .expect(201)
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+
     // A provider and a draft menu of Shenzhen, registered by the city.
     let provider = app
         .post(
@@ -398,6 +412,7 @@ async fn world() -> Option<World> {
         registration,
         request,
         steward,
+        contact,
         provider,
         menu,
         policy,
@@ -643,6 +658,34 @@ fn cells(w: &World) -> Vec<Cell> {
             "/api/enterprises/alpha/pool-history".into(),
             None,
             reads_enterprises,
+        ),
+        cell(
+            "profile",
+            M::GET,
+            "/api/enterprises/alpha/profile".into(),
+            None,
+            reads_enterprises,
+        ),
+        // The right to correct (the enterprise and the officials), then the
+        // enterprise's visibility, then the unknown field: nothing changes.
+        cell(
+            "correct profile",
+            M::POST,
+            "/api/enterprises/alpha/profile/corrections".into(),
+            Some(json!({ "field": "favourite_colour", "value": "red" })),
+            |who: Who| {
+                if !who.is(&[
+                    "enterprise",
+                    "city_reviewer",
+                    "zone_reviewer",
+                    "province_reviewer",
+                    "ministry_reviewer",
+                ]) {
+                    403
+                } else {
+                    who.scoped(422)
+                }
+            },
         ),
         cell(
             "audit trail",
@@ -933,6 +976,42 @@ fn cells(w: &World) -> Vec<Cell> {
                 }
             },
         ),
+        // Targets: officials and the ministry; a target is seen by the
+        // officials whose jurisdiction holds its own (Shenzhen's: the
+        // province and the city, not a zone within the city).
+        cell(
+            "targets",
+            M::GET,
+            "/api/targets".into(),
+            None,
+            only(
+                &[
+                    "ministry_admin",
+                    "ministry_reviewer",
+                    "province_reviewer",
+                    "city_reviewer",
+                    "zone_reviewer",
+                ],
+                200,
+            ),
+        ),
+        cell(
+            "target progress",
+            M::GET,
+            "/api/targets/shenzhen-2027-unicorns/progress?as_of=2025-06-30".into(),
+            None,
+            |who: Who| {
+                if who.ministry() {
+                    200
+                } else if who.is(&["province_reviewer", "city_reviewer"]) {
+                    if who.own { 200 } else { 404 }
+                } else if who.is(&["zone_reviewer"]) {
+                    404
+                } else {
+                    403
+                }
+            },
+        ),
         Cell {
             label: "list upload",
             method: M::POST,
@@ -1069,6 +1148,13 @@ fn cells(w: &World) -> Vec<Cell> {
             "/api/enterprises/alpha/contacts".into(),
             Some(json!({ "steward": w.steward, "contacted_on": "2025-03-10", "channel": "visit", "topics": "" })),
             manages_stewards(422),
+        ),
+        cell(
+            "contact",
+            M::GET,
+            format!("/api/contacts/{}", w.contact),
+            None,
+            reads_stewards,
         ),
         cell(
             "stewards with figures",
@@ -1244,6 +1330,20 @@ fn cells(w: &World) -> Vec<Cell> {
             "policy match",
             M::GET,
             format!("/api/policy-matches/{}", w.policy_match),
+            None,
+            reads_stewards,
+        ),
+        cell(
+            "enterprise policy matches",
+            M::GET,
+            "/api/enterprises/alpha/policy-matches".into(),
+            None,
+            reads_stewards,
+        ),
+        cell(
+            "read policy match",
+            M::POST,
+            format!("/api/policy-matches/{}/read", w.policy_match),
             None,
             reads_stewards,
         ),

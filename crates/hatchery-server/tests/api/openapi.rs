@@ -32,6 +32,8 @@ async fn the_served_document_is_the_generated_one_and_covers_every_route() {
         "/api/pool/reevaluations",
         "/api/pool/proposals/{id}/decision",
         "/api/audit/verify",
+        "/api/targets",
+        "/api/targets/{id}/progress",
         "/health/ready",
     ] {
         assert!(paths.contains_key(path), "{path} is documented");

@@ -436,3 +436,119 @@ async fn a_policy_is_matched_by_the_engine_and_redeemed() {
     .expect(200);
     assert_eq!(matches_of(&app, &city.auth()).await.len(), 2);
 }
+
+/// Officials read an enterprise's matches on its own list (only within
+/// their jurisdiction); the enterprise reads its own and no other's. A
+/// pushed match is new to each account until that account reads it.
+#[tokio::test]
+async fn an_enterprises_matches_are_listed_for_it_and_read_per_account() {
+    let Some(Cast {
+        app,
+        city,
+        city2,
+        other_city,
+        alpha,
+        delta: _,
+    }) = cast().await
+    else {
+        return;
+    };
+    let policy = draft(&app, &city).await;
+    let id = policy["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/policies/{id}/items"),
+        &city.auth(),
+        item(ELIGIBILITY, &json!(1)),
+    )
+    .await
+    .expect(201);
+    app.post(
+        &format!("/api/policies/{id}/publish"),
+        &city.auth(),
+        json!({ "version": 2 }),
+    )
+    .await
+    .expect(200);
+
+    let of = |who: &User, enterprise: &str| {
+        let path = format!("/api/enterprises/{enterprise}/policy-matches");
+        let auth = who.auth();
+        let app = &app;
+        async move { app.get(&path, &auth).await }
+    };
+    let listed = of(&city, "alpha").await.expect(200).json();
+    assert_eq!(listed["total"], 1, "{listed}");
+    let matched = listed["items"][0].clone();
+    assert_eq!(matched["enterprise"], "alpha");
+    assert_eq!(matched["state"], "matched");
+    assert_eq!(matched["new"], false, "not pushed: new to nobody");
+    // delta's match is not on alpha's list.
+    assert_eq!(of(&city, "delta").await.expect(200).json()["total"], 1);
+    assert_ne!(
+        of(&city, "delta").await.expect(200).json()["items"][0]["id"],
+        matched["id"]
+    );
+    // Another city does not see alpha; alpha does not see delta's list.
+    of(&other_city, "alpha").await.expect(404);
+    of(&alpha, "delta").await.expect(404);
+    assert_eq!(of(&alpha, "alpha").await.expect(200).json()["total"], 1);
+    app.get("/api/enterprises/nobody/policy-matches", &city.auth())
+        .await
+        .expect(404);
+
+    // Pushed: new to every account that reads it, until each reads it.
+    act(&app, &matched["id"], &city, json!({ "action": "push" }))
+        .await
+        .expect(200);
+    let new_to = |who: &User| {
+        let auth = who.auth();
+        let app = &app;
+        async move {
+            app.get("/api/enterprises/alpha/policy-matches", &auth)
+                .await
+                .expect(200)
+                .json()["items"][0]["new"]
+                .clone()
+        }
+    };
+    assert_eq!(new_to(&alpha).await, true);
+    assert_eq!(new_to(&city2).await, true);
+    let read = app
+        .post(
+            &format!("/api/policy-matches/{}/read", matched["id"]),
+            &alpha.auth(),
+            json!({}),
+        )
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(read["new"], false);
+    assert_eq!(new_to(&alpha).await, false, "read by alpha's account");
+    assert_eq!(new_to(&city2).await, true, "not read by the official");
+    // Reading it again changes nothing; the match itself did not move.
+    app.post(
+        &format!("/api/policy-matches/{}/read", matched["id"]),
+        &alpha.auth(),
+        json!({}),
+    )
+    .await
+    .expect(200);
+    let detail = app
+        .get(
+            &format!("/api/policy-matches/{}", matched["id"]),
+            &city2.auth(),
+        )
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(detail["version"], 2, "reading is not a redemption step");
+    assert_eq!(detail["new"], true, "GET does not mark read: the page does");
+    // Another city's official cannot mark it.
+    app.post(
+        &format!("/api/policy-matches/{}/read", matched["id"]),
+        &other_city.auth(),
+        json!({}),
+    )
+    .await
+    .expect(404);
+}

@@ -294,6 +294,34 @@ async fn contacts_keep_to_their_assignment_and_the_enterprise_reads_no_notes() {
     fix["corrects"] = first["id"].clone();
     fix["channel"] = json!("phone");
     let correction = record(fix).await.expect(201).json();
+    // The corrected record is kept, said corrected, by whom and when.
+    let old = app
+        .get(&format!("/api/contacts/{}", first["id"]), &city.auth())
+        .await
+        .expect(200)
+        .json();
+    assert_eq!(old["channel"], "visit", "the old record is unchanged");
+    assert_eq!(old["corrected_by"], correction["id"]);
+    assert_eq!(old["corrected_by_name"], correction["recorded_by"]);
+    assert_eq!(old["corrected_at"], correction["recorded_at"]);
+    assert_eq!(
+        app.get(
+            &format!("/api/contacts/{}", first["id"]),
+            &enterprise.auth()
+        )
+        .await
+        .expect(200)
+        .json()["follow_up"],
+        Value::Null,
+        "the enterprise reads no internal note"
+    );
+    app.get(&format!("/api/contacts/{}", first["id"]), &elsewhere.auth())
+        .await
+        .expect_error(404, "not_found");
+    // Corrected once: a second correction goes through the correction.
+    let mut again = contact("2025-03-08", json!([]));
+    again["corrects"] = first["id"].clone();
+    assert_eq!(field(record(again).await), "corrects");
 
     // The enterprise reads dates, channels and topics, not the notes.
     let seen = app

@@ -137,3 +137,15 @@ pub(crate) async fn run(
     );
     Ok(outcome)
 }
+
+/// Plans and writes `dataset` (keeping the snapshot current) within a
+/// transaction the caller owns and commits: a profile correction's ledger
+/// part ([`crate::profile`]).
+pub(crate) async fn write_within(
+    tx: &mut SqliteConnection,
+    dataset: &Dataset,
+    source: &ImportSource,
+) -> Result<ImportOutcome, StoreError> {
+    let plan = plan::plan(tx, dataset).await?;
+    write_with_snapshot(tx, dataset, plan, source).await
+}

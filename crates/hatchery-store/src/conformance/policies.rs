@@ -201,6 +201,7 @@ pub async fn policy_matches_are_recorded_once_and_follow_scope(db: &dyn Workflow
     assert_eq!((again.created, again.already), (1, 1));
     let listing = |scope: Scope| MatchFilter {
         scope,
+        enterprise: None,
         policy: Some(policy.id),
         item: None,
         states: vec![],
@@ -329,6 +330,7 @@ pub async fn of_officials_racing_on_a_match_one_wins(
     let found = first
         .policy_matches(&MatchFilter {
             scope: Scope::All,
+            enterprise: None,
             policy: None,
             item: Some(item.id),
             states: vec![MatchState::Matched],
@@ -368,4 +370,108 @@ pub async fn of_officials_racing_on_a_match_one_wins(
     }
     assert_eq!(won, 1);
     assert_eq!(first.policy_match_steps(id).await.expect("steps").len(), 1);
+}
+
+/// Matches are listed by enterprise within a scope; a match is read once
+/// per account: the first reading is kept and audited, a second changes
+/// nothing, and another account's reading is its own.
+pub async fn a_match_is_read_once_per_account_and_listed_by_enterprise(db: &dyn WorkflowStore) {
+    let by = official(db).await;
+    let (policy, item) = published(db, &by).await;
+    db.record_policy_matches(
+        item.id,
+        date(2025, 6, 30),
+        &[matched("alpha", "210102"), matched("gamma", "210104")],
+        &by,
+    )
+    .await
+    .expect("match");
+    let of = |scope: Scope, enterprise: &str| MatchFilter {
+        scope,
+        enterprise: Some(EnterpriseId::parse(enterprise).expect("fixture")),
+        policy: None,
+        item: None,
+        states: vec![],
+        page: PAGE,
+    };
+    let alpha = db
+        .policy_matches(&of(Scope::City(code("210100")), "alpha"))
+        .await
+        .expect("alpha's");
+    assert_eq!(alpha.total, 1);
+    assert_eq!(alpha.items[0].enterprise.as_str(), "alpha");
+    assert_eq!(
+        db.policy_matches(&of(Scope::City(code("210200")), "alpha"))
+            .await
+            .expect("elsewhere")
+            .total,
+        0,
+        "another city does not list alpha's matches"
+    );
+    let gamma = db
+        .policy_matches(&of(Scope::All, "gamma"))
+        .await
+        .expect("gamma's")
+        .items[0]
+        .id;
+    let alpha = alpha.items[0].id;
+    let account = by.actor.expect("an account");
+    let before = assert_chain_holds(db, None).await;
+    assert!(
+        db.policy_matches_read(account, &[alpha, gamma])
+            .await
+            .expect("reads")
+            .is_empty()
+    );
+    assert!(db.mark_policy_match_read(alpha, &by).await.expect("read"));
+    assert!(
+        !db.mark_policy_match_read(alpha, &acting(by.actor, "sy.policy", 5))
+            .await
+            .expect("read again"),
+        "a second reading is not a first"
+    );
+    assert_eq!(
+        db.policy_matches_read(account, &[alpha, gamma])
+            .await
+            .expect("reads"),
+        vec![alpha]
+    );
+    assert_eq!(
+        assert_chain_holds(db, None).await,
+        before + 1,
+        "the first reading is audited, the second is not"
+    );
+    assert_eq!(
+        db.policy_matches_read(account, &[gamma])
+            .await
+            .expect("reads"),
+        vec![]
+    );
+    let other = db
+        .create_account(
+            &new_account(
+                "sy.other",
+                Role::CityReviewer,
+                Jurisdiction::Division(code("210100")),
+                placed("210100"),
+            ),
+            &acting(None, "system:test", 6),
+        )
+        .await
+        .expect("account");
+    assert!(
+        db.policy_matches_read(other.id, &[alpha, gamma])
+            .await
+            .expect("reads")
+            .is_empty(),
+        "one account's reading is not another's"
+    );
+    let missing = db
+        .mark_policy_match_read(hatchery_core::services::policy::PolicyMatchId(999_999), &by)
+        .await;
+    assert!(
+        matches!(missing, Err(WorkflowError::NotFound)),
+        "{missing:?}"
+    );
+    assert_eq!(policy.state, PolicyState::Published);
 }

@@ -475,6 +475,48 @@ pub async fn contacts_keep_to_their_assignment_and_enterprise(db: &dyn WorkflowS
         .expect("the corrected record is kept");
     assert_eq!(old.corrected_by, Some(correction.id));
     assert_eq!(old.channel, ContactChannel::Visit);
+    assert_eq!(
+        (old.corrected_name.as_deref(), old.corrected_at),
+        (
+            Some(correction.recorded_name.as_str()),
+            Some(correction.recorded_at)
+        ),
+        "who corrected it, and when"
+    );
+    assert_eq!(
+        db.contact(first.id).await.expect("by id").as_ref(),
+        Some(old)
+    );
+    assert_eq!(
+        db.contact(hatchery_core::services::steward::ContactId(999_999))
+            .await
+            .expect("none"),
+        None
+    );
+    // A corrected record is not corrected a second time: its correction is.
+    let twice = db
+        .record_contact(
+            &ContactForm {
+                corrects: Some(first.id),
+                ..contact(alpha.id, date(2025, 4, 1))
+            },
+            &by,
+        )
+        .await;
+    assert!(refused_on(&twice, "corrects"), "{twice:?}");
+    let audited = db
+        .audit_entries(&crate::workflow::AuditFilter {
+            scope: Scope::All,
+            after: 0,
+            limit: u64::MAX,
+        })
+        .await
+        .expect("audit");
+    assert!(
+        audited.iter().any(|e| e.record.action == "contact.correct"
+            && e.record.subject == format!("contact:{}", correction.id)),
+        "a correction is audited as one"
+    );
     let in_shenzhen = db
         .contacts(&contacts_in(Scope::City(code("440300"))))
         .await

@@ -67,6 +67,7 @@ macro_rules! workflow_conformance_tests {
             stewards_serve_pool_enterprises_and_end_by_version,
             contacts_keep_to_their_assignment_and_enterprise,
             policy_matches_are_recorded_once_and_follow_scope,
+            a_match_is_read_once_per_account_and_listed_by_enterprise,
         );
         $crate::workflow_conformance_tests!(@two $mode $fresh, $again;
             of_writers_at_one_version_exactly_one_wins,
@@ -112,6 +113,7 @@ pub use super::catalogue::{
     of_officials_racing_on_a_menu_one_wins,
 };
 pub use super::policies::{
+    a_match_is_read_once_per_account_and_listed_by_enterprise,
     of_officials_racing_on_a_match_one_wins, policy_matches_are_recorded_once_and_follow_scope,
 };
 pub use super::requests::{

@@ -114,6 +114,8 @@ pub struct MatchesRecorded {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatchFilter {
     pub scope: Scope,
+    /// Only this enterprise's matches (within `scope` still).
+    pub enterprise: Option<EnterpriseId>,
     pub policy: Option<PolicyId>,
     pub item: Option<PolicyItemId>,
     /// Only those in one of these states (empty: any).
@@ -133,4 +135,13 @@ pub struct MatchStep {
     pub at: Timestamp,
     /// The reason or note, as written.
     pub text: Option<String>,
+}
+
+/// An account's first reading of a pushed match: what makes it no longer
+/// new (新推送) to that account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MatchRead {
+    pub r#match: PolicyMatchId,
+    pub account: AccountId,
+    pub read_at: Timestamp,
 }

@@ -83,6 +83,9 @@ pub struct ContactRecord {
     pub corrects: Option<ContactId>,
     /// A later record that corrects this one, if any.
     pub corrected_by: Option<ContactId>,
+    /// Who recorded that correction, and when.
+    pub corrected_name: Option<String>,
+    pub corrected_at: Option<Timestamp>,
     pub recorded_by: AccountId,
     pub recorded_name: String,
     pub recorded_at: Timestamp,

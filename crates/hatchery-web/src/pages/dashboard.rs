@@ -223,7 +223,13 @@ async fn tops(state: &AppState, report: &Report) -> Result<Option<Tops>, ApiErro
             .iter()
             .take(TOP)
             .map(|z| TopRow {
-                name: zone_name(&z.key),
+                // The report names a zone of the shipped table in the page's
+                // language; a zone added later is named from the store.
+                name: if z.name == z.key {
+                    zone_name(&z.key)
+                } else {
+                    z.name.clone()
+                },
                 count: format::count(z.total),
             })
             .collect(),

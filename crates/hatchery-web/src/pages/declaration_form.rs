@@ -1,8 +1,11 @@
-//! Filling a declaration: what the system already holds is never typed
-//! again. The enterprise's identity and latest funding come from the ledger
-//! (each value with its source and date), the tier is the engine's decision
-//! today (shown with every condition before anything is saved), and the
-//! contact and summary start from the enterprise's last declaration. The
+//! Filling a declaration (the yearly pool update): what the system already
+//! holds is never typed again. The values held are the enterprise's profile
+//! (`profile::held_rows`, the same table as the request form's and the
+//! policy application's), each with its source and date and a correct /
+//! confirm action; the tier is the engine's decision today (shown with
+//! every condition before anything is saved); the contact starts from the
+//! profile (the latest correction, else the last declaration) and the
+//! summary from the enterprise's last declaration. The
 //! draft is saved by the API's `create_declaration` (or edited by
 //! `edit_declaration`), which names every problem with its field; the form
 //! then comes back with each problem beside its field and everything typed.
@@ -25,8 +28,7 @@ use hatchery_server::routes::enterprises::{TierQuery, get_enterprise, get_tier, 
 use serde::{Deserialize, Serialize};
 
 use super::enterprise::{DecisionPanel, decision_panel};
-use super::{Choice, division_name, failure, field_problems, refusal, tier_name};
-use crate::format;
+use super::{Choice, failure, field_problems, refusal, tier_name};
 use crate::session::Member;
 use crate::site::{Chrome, Site};
 
@@ -58,16 +60,6 @@ pub struct NewQuery {
     pub enterprise: String,
 }
 
-/// One value taken from what the system holds, with where it came from.
-#[derive(Debug, Serialize)]
-struct Held {
-    /// The label's message key.
-    label: &'static str,
-    value: String,
-    source: String,
-    date: String,
-}
-
 #[derive(Debug, Serialize)]
 struct FormPage {
     /// A new declaration (else an edit of `id`).
@@ -76,7 +68,11 @@ struct FormPage {
     /// The enterprise is the account's own (no field to type it).
     fixed_enterprise: bool,
     enterprise_name: String,
-    held: Vec<Held>,
+    /// What the system holds about the enterprise, with source and date
+    /// ("enter once"): the same rows and table as the request form's.
+    held: Vec<super::profile::HeldRow>,
+    /// Where a correction made from the table comes back to.
+    back: String,
     precheck: Option<DecisionPanel>,
     tiers: Vec<Choice>,
     fields: DeclarationFields,
@@ -104,8 +100,6 @@ async fn prefill(
 ) -> Result<(), Response> {
     let lang = member.lang;
     let chrome = chrome(member, page.new);
-    let today = format::date(state.today(), lang);
-    let ledger = lang_key(lang, "declare.source_ledger");
     let detail = match get_enterprise(
         State(state.clone()),
         member.caller.clone(),
@@ -122,73 +116,12 @@ async fn prefill(
         Err(error) => return Err(failure(site, &chrome, &error)),
     };
     page.enterprise_name = detail.summary.name.clone();
-    let mut held = vec![
-        Held {
-            label: "declare.held_name",
-            value: detail.summary.name.clone(),
-            source: ledger.clone(),
-            date: today.clone(),
-        },
-        Held {
-            label: "enterprise.uscc",
-            value: detail.uscc.clone().unwrap_or_default(),
-            source: ledger.clone(),
-            date: today.clone(),
-        },
-        Held {
-            label: "enterprise.founded",
-            value: detail.summary.founded.clone(),
-            source: ledger.clone(),
-            date: today.clone(),
-        },
-        Held {
-            label: "enterprise.region",
-            value: detail
-                .summary
-                .region
-                .as_deref()
-                .map(|r| format!("{} ({r})", division_name(r, lang)))
-                .unwrap_or_default(),
-            source: ledger.clone(),
-            date: today.clone(),
-        },
-    ];
-    // The latest valuation and the latest round, each with its own source.
-    let latest = |wanted: fn(&hatchery_server::routes::enterprises::EventView) -> Option<&str>| {
-        detail
-            .events
-            .iter()
-            .filter(|e| wanted(e).is_some())
-            .max_by_key(|e| e.date)
+    page.held = super::profile::held_rows(state, member, enterprise).await;
+    page.back = if page.new {
+        format!("/declarations/new?enterprise={enterprise}")
+    } else {
+        format!("/declarations/{}/edit", page.id)
     };
-    if let Some(e) = latest(|e| e.valuation.as_deref()) {
-        held.push(Held {
-            label: "declare.held_valuation",
-            value: format::money_text(
-                e.valuation.as_deref().unwrap_or_default(),
-                e.currency.as_deref(),
-                lang,
-            ),
-            source: e.source.clone().unwrap_or_default(),
-            date: format::date(e.date, lang),
-        });
-    }
-    if let Some(e) = latest(|e| e.amount.as_deref()) {
-        held.push(Held {
-            label: "declare.held_round",
-            value: format!(
-                "{} {}",
-                e.round.clone().unwrap_or_default(),
-                format::money_text(
-                    e.amount.as_deref().unwrap_or_default(),
-                    e.currency.as_deref(),
-                    lang
-                )
-            ),
-            source: e.source.clone().unwrap_or_default(),
-            date: format::date(e.date, lang),
-        });
-    }
     // The engine's decision today: the tier proposed, with every condition.
     let entry = match rule_set(state, None, None).await {
         Ok(entry) => entry,
@@ -209,19 +142,6 @@ async fn prefill(
         Ok(Json(decision)) => decision,
         Err(error) => return Err(failure(site, &chrome, &error)),
     };
-    if let Some(tier) = &decision.tier {
-        held.push(Held {
-            label: "declare.held_tier",
-            value: tier_name(&entry.rules, tier, lang),
-            source: format!(
-                "{} {}@{}",
-                lang_key(lang, "declare.source_engine"),
-                decision.rule_set,
-                decision.rule_set_version
-            ),
-            date: format::date(decision.as_of, lang),
-        });
-    }
     page.precheck = Some(decision_panel(&decision, &entry.rules, lang));
     // The contact and summary of the enterprise's last declaration.
     let last = list_declarations(
@@ -245,27 +165,25 @@ async fn prefill(
         }
         if let Some(last) = &last {
             page.fields.summary.clone_from(&last.summary);
-            page.fields.contact_name.clone_from(&last.contact_name);
-            page.fields.contact_phone.clone_from(&last.contact_phone);
         }
+        // The contact as the profile holds it (a correction made from the
+        // table above is what the form starts from).
+        let held = |field: &str| {
+            page.held
+                .iter()
+                .find(|h| h.field == field)
+                .map(|h| h.raw.clone())
+                .filter(|v| !v.is_empty())
+        };
+        let name = held("contact_name");
+        let phone = held("contact_phone");
+        page.fields.contact_name = name
+            .or_else(|| last.as_ref().map(|l| l.contact_name.clone()))
+            .unwrap_or_default();
+        page.fields.contact_phone = phone
+            .or_else(|| last.as_ref().map(|l| l.contact_phone.clone()))
+            .unwrap_or_default();
     }
-    if let Some(last) = last {
-        let source = crate::i18n::catalog(lang)
-            .format("declare.source_declaration", &[("id", last.id.to_string())]);
-        let date = format::instant(last.updated_at, lang);
-        for (label, value) in [
-            ("declare.contact_name", last.contact_name),
-            ("declare.contact_phone", last.contact_phone),
-        ] {
-            held.push(Held {
-                label,
-                value,
-                source: source.clone(),
-                date: date.clone(),
-            });
-        }
-    }
-    page.held = held;
     page.tiers = entry
         .rules
         .tiers
@@ -277,11 +195,6 @@ async fn prefill(
         })
         .collect();
     Ok(())
-}
-
-/// A message of the catalog with no arguments.
-fn lang_key(lang: crate::i18n::Lang, key: &str) -> String {
-    crate::i18n::catalog(lang).format(key, &[])
 }
 
 fn chrome(member: &Member, new: bool) -> Chrome {
@@ -303,6 +216,7 @@ fn blank(new: bool, fields: DeclarationFields) -> FormPage {
         fixed_enterprise: false,
         enterprise_name: String::new(),
         held: Vec::new(),
+        back: String::new(),
         precheck: None,
         tiers: Vec::new(),
         fields,

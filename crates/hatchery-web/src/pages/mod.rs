@@ -28,7 +28,9 @@ pub mod requests;
 // (`templates/<area>/`) and messages (`locales/<lang>/<area>.toml`).
 pub mod catalogue;
 pub mod policies;
+pub mod profile;
 pub mod stewards;
+pub mod targets;
 
 // Operations: reports, list imports, rule sets, administration.
 pub mod accounts;
@@ -43,7 +45,7 @@ use std::sync::Arc;
 
 use axum::Extension;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use hatchery_core::DivisionCode;
 use hatchery_core::RuleSet;
 use hatchery_server::ApiError;
@@ -78,6 +80,23 @@ struct ErrorPage {
 pub async fn not_found(Extension(site): Extension<Arc<Site>>, visitor: Visitor) -> Response {
     let chrome = visitor_chrome(&visitor, "error.not_found", "");
     error_page(&site, &chrome, StatusCode::NOT_FOUND)
+}
+
+/// A form's address opened as a page — a reload after a refusal, the
+/// language switch on a form shown again with its problems — leads one
+/// level up, to the page the form belongs to (`/requests/7/act` →
+/// `/requests/7`), instead of "method not allowed". Any other method than
+/// GET or HEAD still gets 405.
+pub async fn to_the_form_page(method: axum::http::Method, uri: axum::http::Uri) -> Response {
+    if method != axum::http::Method::GET && method != axum::http::Method::HEAD {
+        return StatusCode::METHOD_NOT_ALLOWED.into_response();
+    }
+    let path = uri.path().trim_end_matches('/');
+    let parent = match path.rsplit_once('/') {
+        Some((parent, _)) if !parent.is_empty() => parent,
+        _ => "/",
+    };
+    axum::response::Redirect::to(parent).into_response()
 }
 
 /// The page for an error of `status`.

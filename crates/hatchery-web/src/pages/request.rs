@@ -155,6 +155,45 @@ struct RequestPage {
     forms: Vec<StepForm>,
     done: Option<String>,
     problem: Option<&'static str>,
+    /// The catalogue item it was filed against.
+    catalogue: Option<CatalogueItem>,
+}
+
+/// The catalogue item a request was filed against, as the page shows it.
+#[derive(Debug, Serialize)]
+struct CatalogueItem {
+    title: String,
+    category: String,
+    menu: String,
+    provider: String,
+    /// In working days.
+    time_limit: Option<u16>,
+    /// Its menu's page (officials who manage the catalogue), else the
+    /// services page that lists the menus' items (an enterprise), if any.
+    link: Option<String>,
+}
+
+impl CatalogueItem {
+    fn of(item: &hatchery_server::views::requests::CatalogueItemRef, member: &Member) -> Self {
+        let role = member.caller.account.role;
+        let link = if Capability::ManageCatalogue.granted_to(role) {
+            Some(format!("/services/menus/{}", item.menu))
+        } else if Capability::ReadCatalogue.granted_to(role) {
+            Some("/services".to_owned())
+        } else {
+            None
+        };
+        Self {
+            title: item.title.clone(),
+            category: super::catalogue::category_key(item.category),
+            menu: format!("{} {}", item.menu_title, item.menu_label)
+                .trim()
+                .to_owned(),
+            provider: item.provider_name.clone(),
+            time_limit: item.time_limit_days,
+            link,
+        }
+    }
 }
 
 /// The message saying why a step was refused, for the request pages:
@@ -313,6 +352,10 @@ async fn render(
         forms,
         done,
         problem: (!refused.problem.is_empty()).then_some(refused.problem),
+        catalogue: detail
+            .catalogue
+            .as_ref()
+            .map(|c| CatalogueItem::of(c, member)),
     };
     site.page(status, "request.html", &chrome, page)
 }

@@ -95,6 +95,9 @@ struct FormPage {
     /// before the enterprise is known, or for a role that does not read
     /// the catalogue).
     items: Vec<ItemGroup>,
+    /// What the system holds about the enterprise, with source and date
+    /// ("enter once"): confirmed or corrected here, never typed again.
+    held: Vec<super::profile::HeldRow>,
     fields: RequestFields,
     problem: Option<&'static str>,
     errors: BTreeMap<String, &'static str>,
@@ -185,6 +188,7 @@ fn page(state: &AppState, member: &Member, fields: RequestFields) -> FormPage {
         },
         clocks: clocks(state, lang),
         items: Vec::new(),
+        held: Vec::new(),
         fields,
         problem: None,
         errors: BTreeMap::new(),
@@ -275,6 +279,7 @@ pub async fn new_form(
             .await
             .unwrap_or_default();
         page.items = catalogue_items(&state, &member, enterprise.trim(), "").await;
+        page.held = super::profile::held_rows(&state, &member, enterprise.trim()).await;
     }
     site.page(StatusCode::OK, "request_form.html", &chrome(&member), page)
 }
@@ -299,6 +304,7 @@ pub async fn create(
             .unwrap_or_default();
         page.items =
             catalogue_items(&state, &member, &enterprise, fields.catalogue_item.trim()).await;
+        page.held = super::profile::held_rows(&state, &member, &enterprise).await;
     }
     if !member.csrf_ok(&fields.csrf) {
         page.problem = Some("form.expired");

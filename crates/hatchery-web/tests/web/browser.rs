@@ -172,6 +172,14 @@ impl Tour {
     /// (under load it did), so the old document is marked and the click
     /// counts as done once a new, complete document has replaced it.
     pub(crate) async fn click(&self, css: &str) {
+        // A link in a closed menu group (服务 ▾) is opened first, by its
+        // name, as a person would.
+        let selector = serde_json::to_string(css).unwrap();
+        self.script(&format!(
+            "const d = document.querySelector({selector})?.closest('details'); \
+             if (d && !d.open) {{ d.querySelector('summary').click(); }}"
+        ))
+        .await;
         self.click_on(Locator::Css(css), css).await;
     }
 

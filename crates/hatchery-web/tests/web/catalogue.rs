@@ -470,6 +470,31 @@ async fn walk(tour: &Tour, api: &Api) {
         Some(financing),
         "{filed}"
     );
+    // The request's page says what it was filed against.
+    let item = tour.text("#catalogue-item").await;
+    for part in [
+        "科创贷与首贷对接",
+        "深圳市独角兽企业服务菜单 1.0",
+        "深圳市中小企业服务中心",
+        "10 个工作日",
+    ] {
+        assert!(item.contains(part), "{part} in {item}");
+    }
+    tour.both("request-catalogue-item", "zh-CN").await;
+    // The enterprise is led to its services, where the menus' items are.
+    tour.click("#catalogue-menu-link").await;
+    assert_eq!(tour.path().await, "/services");
+    tour.sign_out().await;
+    // The city is led to the menu itself.
+    sign_in_as(tour, "sz.reviewer").await;
+    tour.go(&format!("/requests/{request}")).await;
+    assert!(
+        tour.text("#catalogue-item")
+            .await
+            .contains("科创贷与首贷对接")
+    );
+    tour.click("#catalogue-menu-link").await;
+    assert_eq!(tour.path().await, format!("/services/menus/{menu}"));
     tour.sign_out().await;
 }
 

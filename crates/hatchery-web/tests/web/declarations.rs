@@ -132,7 +132,7 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
     assert_eq!(tour.path().await, "/declarations/new");
     let held = tour.text("#held").await;
     assert!(
-        held.contains("深圳第1号科技有限公司") && held.contains("企业库"),
+        held.contains("深圳第1号科技有限公司") && held.contains("台账导入"),
         "{held}"
     );
     assert!(
@@ -140,6 +140,18 @@ async fn walk(tour: &Tour, api: &Api, clock: &ManualClock) {
         "the valuation with its source and date: {held}"
     );
     assert!(held.contains("潜在独角兽"), "the engine's tier: {held}");
+    let tier = tour.text("#held-tier").await;
+    assert!(
+        tier.contains("潜在独角兽") && !tier.contains("potential"),
+        "the tier by its name, not its key: {tier}"
+    );
+    assert!(
+        tour.client
+            .find(Locator::Css("#correct-contact_phone"))
+            .await
+            .is_ok(),
+        "the contact is corrected from the same table as the request form's"
+    );
     assert_eq!(tour.value("#tier").await, "potential", "pre-selected");
     assert_eq!(tour.value("#cycle").await, "2025");
     let precheck = tour

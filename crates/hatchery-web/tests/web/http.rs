@@ -190,6 +190,25 @@ async fn cookies_forms_and_redirects_are_safe() {
         .unwrap();
     assert_eq!(echarts.status(), StatusCode::OK);
     assert!(echarts.bytes().await.unwrap().len() > 500_000);
+
+    // A form's address opened as a page (a reload after a refusal, the
+    // language switch on a form shown again) leads to the page the form
+    // belongs to, up as many levels as it takes; other methods still 405.
+    for (form, page) in [
+        ("/requests/7/act", "/requests/7"),
+        ("/declarations/recommend", "/declarations"),
+        ("/signout", "/"),
+    ] {
+        let opened = http.get(format!("{base}{form}")).send().await.unwrap();
+        assert_eq!(opened.status(), StatusCode::SEE_OTHER, "GET {form}");
+        assert_eq!(opened.headers()[LOCATION], page, "GET {form}");
+    }
+    let put = http
+        .put(format!("{base}/requests/7/act"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
 /// A server with its pages over an empty store holding one administrator,

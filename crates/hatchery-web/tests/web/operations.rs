@@ -64,6 +64,30 @@ async fn walk(tour: &Tour) {
     );
     assert!(body.contains("2025年6月10日"), "{body}");
     assert!(!body.contains("北京"), "Beijing is not Guangdong's: {body}");
+    // The report's headline sentences (要点), Guangdong's own; its cities
+    // ranked by name; its national rank and share.
+    let highlights = tour.text("#highlights").await;
+    assert!(
+        highlights.contains("要点") && highlights.contains("截至2025年6月10日，广东省共有"),
+        "{highlights}"
+    );
+    let cities = tour.text("#cities").await;
+    assert!(
+        cities.contains("各城市排名（2025年6月10日）") && cities.contains("深圳市"),
+        "{cities}"
+    );
+    assert!(!cities.contains("440300"), "names, never codes: {cities}");
+    assert!(
+        tour.text("#context-summary").await.contains("居全国第"),
+        "the province's national rank"
+    );
+    assert!(
+        tour.script("return document.querySelector('#provinces') === null;")
+            .await
+            .as_bool()
+            .unwrap(),
+        "a province's report ranks no provinces"
+    );
     assert!(
         tour.chart_drawn("#chart-tiers").await,
         "the tier chart is drawn on a canvas"
@@ -180,6 +204,20 @@ async fn walk(tour: &Tour) {
     tour.go("/reports?rules=gei").await;
     assert!(tour.body().await.contains("Nationwide"));
     assert!(tour.chart_drawn("#chart-tiers").await);
+    let highlights = tour.text("#highlights").await;
+    assert!(
+        highlights.contains("Highlights") && highlights.contains("Nationwide, as of"),
+        "{highlights}"
+    );
+    let provinces = tour.text("#provinces tbody").await;
+    assert!(
+        provinces.contains("Guangdong") && provinces.contains("Beijing"),
+        "{provinces}"
+    );
+    assert!(
+        !provinces.contains("440000"),
+        "names, never codes: {provinces}"
+    );
     tour.record("reports", "en").await;
     tour.go("/admin/accounts").await;
     assert!(tour.text("#accounts").await.contains("moe.reviewer"));

@@ -5,8 +5,12 @@
 //! whose eligibility first does not parse (said in words naming the line,
 //! the text kept) and then does, publishes it — the criteria engine
 //! matches Shenzhen's potential unicorns and unicorns —, runs the matching
-//! again as of another day (no duplicates), and pushes alpha's match. Alpha
-//! sees it marked new on its dashboard and applies from there; the city
+//! again as of another day (no duplicates), and pushes alpha's match, which
+//! the city then finds on alpha's page with its state. Alpha sees it marked
+//! new on its dashboard until it opens it, finds the application
+//! pre-filled with what the system holds (each value with its source and
+//! date, the tier by its name) and corrects a value from it, and applies
+//! from the dashboard; the city
 //! starts the review and rejects it, first without a reason (refused beside
 //! the field), then with one; alpha reads the reason. Every page is
 //! recorded in both languages.
@@ -255,6 +259,46 @@ async fn walk(tour: &Tour, api: &Api) {
         "the enterprise applies"
     );
     tour.both("policy-match-pushed", "zh-CN").await;
+    // ── The city on alpha's page: its matches with their state. ──
+    tour.go("/enterprises/alpha").await;
+    let section = tour.text("#policies-section").await;
+    assert!(
+        section.contains("该企业的政策匹配与兑现") && section.contains("本辖区内共 1 条匹配"),
+        "{section}"
+    );
+    let row = tour.text(&format!("#enterprise-matches-{id}")).await;
+    assert!(
+        row.contains("成长奖补") && row.contains("已推送") && row.contains("深府办〔2025〕3号"),
+        "{row}"
+    );
+    assert!(
+        !has(tour, &format!("#new-{id}")).await,
+        "the city opened it: not unread to the city"
+    );
+    assert!(
+        !has(tour, &format!("#apply-{id}")).await,
+        "officials do not apply"
+    );
+    tour.both("enterprise-policy-matches", "zh-CN").await;
+    // The section alone as well (the whole page is taller than a shot).
+    let only_section = "document.querySelectorAll('main > *').forEach(e => { \
+         if (e.id !== 'policies-section' && e.tagName !== 'H1') e.remove(); });";
+    tour.script(only_section).await;
+    tour.record("enterprise-policy-matches-section", "zh-CN")
+        .await;
+    tour.click("a.lang").await;
+    tour.script(only_section).await;
+    tour.record("enterprise-policy-matches-section", "en").await;
+    tour.click("a.lang").await;
+    // Beta's page lists none of alpha's.
+    tour.go("/enterprises/beta").await;
+    assert!(!has(tour, &format!("#enterprise-matches-{id}")).await);
+    tour.go("/enterprises/alpha").await;
+    tour.click(&format!(
+        "#enterprise-matches-{id} a[href='/policies/matches/{id}']"
+    ))
+    .await;
+    assert_eq!(tour.path().await, format!("/policies/matches/{id}"));
     tour.sign_out().await;
 
     // ── The enterprise: new on its dashboard; applies from there. ──
@@ -273,6 +317,51 @@ async fn walk(tour: &Tour, api: &Api) {
     tour.both("dashboard-policies", "zh-CN").await;
     tour.go("/enterprises/alpha").await;
     assert!(tour.text("#policies-section").await.contains("成长奖补"));
+    assert!(
+        has(tour, &format!("#new-{id}")).await,
+        "not yet read by alpha's account"
+    );
+    // Opened: read by this account, no longer new, still to apply for.
+    tour.go(&format!("/policies/matches/{id}")).await;
+    assert!(tour.text("#state").await.contains("已推送"));
+    // The application is pre-filled with what the system holds ("enter
+    // once"), each value with its source and date, the tier by its name.
+    let name = tour.text("#held-name").await;
+    assert!(
+        name.contains("深圳甲科技有限公司") && name.contains("台账导入 browser-test"),
+        "{name}"
+    );
+    let tier = tour.text("#held-tier").await;
+    assert!(
+        tier.contains("独角兽") && !tier.contains("potential") && !tier.contains("unicorn"),
+        "the tier by its name, not its key: {tier}"
+    );
+    let contact = tour.text("#held-contact_phone").await;
+    assert!(
+        contact.contains("0755-12345678") && contact.contains("申报"),
+        "{contact}"
+    );
+    tour.both("policy-apply-held", "zh-CN").await;
+    // Corrected from the application: back on the match, still to apply
+    // for, the new value shown as corrected by the account.
+    tour.tick("#held-contact_phone summary").await;
+    tour.fill("#correct-contact_phone-value", "0755-11112222")
+        .await;
+    tour.click("#correct-contact_phone button[value=correct]")
+        .await;
+    assert_eq!(tour.path().await, format!("/policies/matches/{id}"));
+    let contact = tour.text("#held-contact_phone").await;
+    assert!(
+        contact.contains("0755-11112222") && contact.contains("由 alpha.user 更正"),
+        "{contact}"
+    );
+    assert!(tour.text("#state").await.contains("已推送"));
+    assert!(has(tour, "#form-apply").await, "still to apply for");
+    tour.both("policy-apply-corrected", "zh-CN").await;
+    tour.go("/").await;
+    assert!(!has(tour, "#policies-new").await, "read: no longer new");
+    assert!(!has(tour, &format!("#new-{id}")).await);
+    assert!(has(tour, &format!("#apply-{id}")).await);
     tour.go("/policies").await;
     assert!(
         !has(tour, "#create-policy").await,

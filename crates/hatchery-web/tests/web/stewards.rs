@@ -237,6 +237,73 @@ async fn walk(tour: &Tour, api: &Api, clock: Arc<ManualClock>) {
     }
     tour.both("stewards-enterprise", "zh-CN").await;
 
+    // ── The contact corrected: a new record, the old one kept. ──
+    let first = api
+        .call(
+            &city,
+            reqwest::Method::GET,
+            "/api/enterprises/beta/contacts",
+            Value::Null,
+        )
+        .await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    tour.click(&format!("#correct-{first}")).await;
+    assert_eq!(
+        tour.path().await,
+        format!("/enterprises/beta/contacts/{first}/correct")
+    );
+    // The form starts from the record as it stands.
+    assert_eq!(
+        tour.value("#correct-topics").await,
+        "入库后的服务对接：中试场地、上市辅导"
+    );
+    assert_eq!(tour.value("#correct-channel").await, "phone");
+    assert_eq!(tour.value("#correct-contacted_on").await, "2025-06-18");
+    assert_eq!(tour.value("#correct-steward").await, steward.to_string());
+    // Without topics: refused beside the field, the rest kept, nothing added.
+    tour.fill("#correct-topics", "").await;
+    tour.script("document.getElementById('correct-channel').value = 'visit';")
+        .await;
+    tour.click("#do-correct").await;
+    assert_eq!(tour.text("#correct-topics-error").await, "请填写走访内容。");
+    assert!(tour.text("#correct-problem").await.contains("请更正"));
+    assert_eq!(tour.value("#correct-channel").await, "visit");
+    assert_eq!(contacts(api, &city).await, 1, "nothing recorded");
+    tour.record("stewards-correct-errors", "zh-CN").await;
+    tour.fill(
+        "#correct-topics",
+        "入库后的服务对接：中试场地、上市辅导、人才公寓",
+    )
+    .await;
+    tour.click("#do-correct").await;
+    assert_eq!(
+        tour.path().await,
+        "/enterprises/beta?done=contact_corrected"
+    );
+    assert!(tour.text("#stewards-done").await.contains("已登记更正"));
+    assert_eq!(contacts(api, &city).await, 2, "a new record, the old kept");
+    let old = flat(tour, &format!("#enterprise-contacts-{first}")).await;
+    for part in ["已更正", "sz.api", "电话", "中试场地、上市辅导"] {
+        assert!(old.contains(part), "{part} in {old}");
+    }
+    assert!(
+        !has(tour, &format!("#correct-{first}")).await,
+        "a corrected record is not corrected again"
+    );
+    let log = flat(tour, "#enterprise-contacts").await;
+    assert!(log.contains("人才公寓") && log.contains(&format!("更正第 {first} 条记录")));
+    tour.both("stewards-corrected", "zh-CN").await;
+    // Its correction page now says so, with no form.
+    tour.go(&format!("/enterprises/beta/contacts/{first}/correct"))
+        .await;
+    assert!(tour.text("#correct-problem").await.contains("已被更正过"));
+    assert!(!has(tour, "#correct-contact").await);
+    tour.go(&format!("/enterprises/beta/contacts/{}/correct", first + 1))
+        .await;
+    tour.both("stewards-correct", "zh-CN").await;
+    tour.go("/enterprises/beta").await;
+
     // ── /stewards: the assignment with its last contact, and the log. ──
     tour.click("nav a[href='/stewards']").await;
     let row = flat(tour, &format!("#assignment-{steward}")).await;

@@ -135,6 +135,7 @@ async fn a_zone_reviewer_an_investor_and_an_analyst_sign_in_to_their_own_pages()
                 "/registrations",
                 "/reports",
                 "/rulesets",
+                "/targets",
                 "/publicity",
             ])
         );

@@ -611,6 +611,13 @@ impl<E: WorkflowEngine> WorkflowStore for E {
         in_snapshot!(self, |s| stewards::contacts(s, filter))
     }
 
+    async fn contact(
+        &self,
+        id: hatchery_core::services::steward::ContactId,
+    ) -> Result<Option<ContactRecord>, WorkflowError> {
+        in_snapshot!(self, |s| stewards::find_contact(s, id))
+    }
+
     async fn create_provider(
         &self,
         jurisdiction: &hatchery_core::workflow::Jurisdiction,
@@ -878,6 +885,22 @@ impl<E: WorkflowEngine> WorkflowStore for E {
             on,
             acting
         ))
+    }
+
+    async fn mark_policy_match_read(
+        &self,
+        id: hatchery_core::services::policy::PolicyMatchId,
+        acting: &Acting,
+    ) -> Result<bool, WorkflowError> {
+        in_write!(self, |s| policies::mark_read(s, id, acting))
+    }
+
+    async fn policy_matches_read(
+        &self,
+        account: AccountId,
+        matches: &[hatchery_core::services::policy::PolicyMatchId],
+    ) -> Result<Vec<hatchery_core::services::policy::PolicyMatchId>, WorkflowError> {
+        direct!(self, |s| policies::read_by(s, account, matches))
     }
 
     async fn append_audit(&self, record: &AuditRecord) -> Result<AuditEntry, WorkflowError> {

@@ -18,8 +18,8 @@ use super::codec::{
 use crate::binds;
 use crate::workflow::engine::{Row, Session, Value};
 use crate::workflow::{
-    Acting, MatchFilter, MatchStep, MatchesRecorded, NewPolicy, NewPolicyItem, NewPolicyMatch,
-    Paged, Policy, PolicyFilter, PolicyItem, PolicyMatch, WorkflowError,
+    Acting, MatchFilter, MatchRead, MatchStep, MatchesRecorded, NewPolicy, NewPolicyItem,
+    NewPolicyMatch, Paged, Policy, PolicyFilter, PolicyItem, PolicyMatch, WorkflowError,
 };
 
 /// Where a policy of `jurisdiction` sits, for officials' scopes to read it.
@@ -542,7 +542,8 @@ pub(crate) async fn list_matches(
     let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
     let condition = format!(
         "{scope} AND {states} AND ($2 IS NULL OR m.policy_id = $2) \
-         AND ($3 IS NULL OR m.item_id = $3)",
+         AND ($3 IS NULL OR m.item_id = $3) \
+         AND (CAST($4 AS TEXT) IS NULL OR m.enterprise = $4)",
         states = keys_condition("m.state", &states),
     );
     let [limit, offset] = page_limit(filter.page);
@@ -550,20 +551,21 @@ pub(crate) async fn list_matches(
         scope_value,
         filter.policy.map(|p| p.0).into(),
         filter.item.map(|i| i.0).into(),
+        filter.enterprise.as_ref().map(|e| e.as_str()).into(),
         limit,
         offset,
     ];
     let total = count(
         s,
         &format!("SELECT COUNT(*) AS n FROM pol_matches m WHERE {condition}"),
-        &binds[..3],
+        &binds[..4],
     )
     .await?;
     let rows = s
         .fetch_all(
             &format!(
                 "SELECT * FROM pol_matches m WHERE {condition} \
-                 ORDER BY m.id DESC LIMIT $4 OFFSET $5"
+                 ORDER BY m.id DESC LIMIT $5 OFFSET $6"
             ),
             &binds,
         )
@@ -669,4 +671,77 @@ pub(crate) async fn apply_step(
     )
     .await?;
     Ok(stored)
+}
+
+/// Marks match `id` read by the acting account: the first reading is
+/// written (and audited) once; a later one changes nothing. Whether this
+/// reading was the first.
+#[tracing::instrument(skip_all, fields(id = id.0))]
+pub(crate) async fn mark_read(
+    s: &mut impl Session,
+    id: PolicyMatchId,
+    acting: &Acting,
+) -> Result<bool, WorkflowError> {
+    let account = acting.actor.ok_or_else(|| {
+        WorkflowError::Corrupt("a match is read only by a signed-in account".into())
+    })?;
+    let found = get_match(s, id).await?.ok_or(WorkflowError::NotFound)?;
+    let inserted = s
+        .fetch_optional(
+            "INSERT INTO pol_match_reads (match_id, account_id, read_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (account_id, match_id) DO NOTHING RETURNING match_id",
+            binds![id.0, account.0, acting.at],
+        )
+        .await?
+        .is_some();
+    if inserted {
+        let read = MatchRead {
+            r#match: id,
+            account,
+            read_at: acting.at,
+        };
+        append(
+            s,
+            record(
+                acting,
+                "policy_match.read",
+                format!("policy_match:{id}"),
+                filed_under(&found.placement),
+                None::<&MatchRead>,
+                Some(&read),
+            ),
+        )
+        .await?;
+    }
+    Ok(inserted)
+}
+
+/// Of `matches`, those `account` has read.
+pub(crate) async fn read_by(
+    s: &mut impl Session,
+    account: hatchery_core::workflow::AccountId,
+    matches: &[PolicyMatchId],
+) -> Result<Vec<PolicyMatchId>, WorkflowError> {
+    let (Some(low), Some(high)) = (
+        matches.iter().map(|m| m.0).min(),
+        matches.iter().map(|m| m.0).max(),
+    ) else {
+        return Ok(Vec::new());
+    };
+    let wanted: std::collections::HashSet<i64> = matches.iter().map(|m| m.0).collect();
+    let mut read = Vec::new();
+    for row in s
+        .fetch_all(
+            "SELECT match_id FROM pol_match_reads \
+             WHERE account_id = $1 AND match_id >= $2 AND match_id <= $3",
+            binds![account.0, low, high],
+        )
+        .await?
+    {
+        let id: i64 = row.get("match_id")?;
+        if wanted.contains(&id) {
+            read.push(PolicyMatchId(id));
+        }
+    }
+    Ok(read)
 }

@@ -14,7 +14,7 @@ use jiff::civil::Date;
 use super::audit::append;
 use super::codec::{
     conflict, count, filed_under, get_account, get_enterprise, get_key, get_opt_account,
-    get_placement, page_limit, placement_values, record, scope_condition,
+    get_placement, page_limit, placement_values, record, scope_condition, unique,
 };
 use crate::binds;
 use crate::workflow::engine::{Lock, Row, Session, Value};
@@ -68,6 +68,8 @@ fn decode_contact(
         follow_up: row.get("follow_up")?,
         corrects: row.get::<Option<i64>>("corrects")?.map(ContactId),
         corrected_by: row.get::<Option<i64>>("corrected_by")?.map(ContactId),
+        corrected_name: row.get("corrected_name")?,
+        corrected_at: row.get("corrected_at")?,
         recorded_by: get_account(row, "recorded_by")?,
         recorded_name: row.get("recorded_name")?,
         recorded_at: row.get("recorded_at")?,
@@ -274,7 +276,9 @@ pub(crate) async fn end(
 }
 
 const CONTACT_COLUMNS: &str = "c.*, (SELECT MIN(n.id) FROM svc_contacts n WHERE n.corrects = c.id) \
-     AS corrected_by";
+     AS corrected_by, (SELECT n.recorded_name FROM svc_contacts n WHERE n.corrects = c.id \
+     ORDER BY n.id LIMIT 1) AS corrected_name, (SELECT n.recorded_at FROM svc_contacts n \
+     WHERE n.corrects = c.id ORDER BY n.id LIMIT 1) AS corrected_at";
 
 async fn linked_requests(
     s: &mut impl Session,
@@ -288,6 +292,18 @@ async fn linked_requests(
     .iter()
     .map(|row| Ok(RequestId(row.get("request_id")?)))
     .collect()
+}
+
+/// Contact `id`, if there is one.
+pub(crate) async fn find_contact(
+    s: &mut impl Session,
+    id: ContactId,
+) -> Result<Option<ContactRecord>, WorkflowError> {
+    match contact(s, id.0).await {
+        Ok(found) => Ok(Some(found)),
+        Err(WorkflowError::NotFound) => Ok(None),
+        Err(other) => Err(other),
+    }
 }
 
 async fn contact(s: &mut impl Session, id: i64) -> Result<ContactRecord, WorkflowError> {
@@ -346,6 +362,23 @@ pub(crate) async fn record_contact(
                 format!("contact {corrected} is not one of this enterprise's"),
             ));
         }
+        // Corrections form a chain: a record corrected already is
+        // corrected again through the record that corrected it.
+        if let Some(later) = s
+            .fetch_optional(
+                "SELECT MIN(id) AS id FROM svc_contacts WHERE corrects = $1",
+                binds![corrected.0],
+            )
+            .await?
+            .map(|row| row.get::<Option<i64>>("id"))
+            .transpose()?
+            .flatten()
+        {
+            return Err(refused(
+                "corrects",
+                format!("contact {corrected} was corrected already by contact {later}"),
+            ));
+        }
     }
     let [province, city, district, zone] = placement_values(&assignment.placement);
     let binds = [
@@ -372,7 +405,10 @@ pub(crate) async fn record_contact(
              RETURNING id",
             &binds,
         )
-        .await?
+        .await
+        .map_err(unique(
+            "this contact record was corrected already, just now",
+        ))?
         .ok_or(WorkflowError::NotFound)?;
     let id: i64 = row.get("id")?;
     for request in &new.requests {
@@ -387,7 +423,11 @@ pub(crate) async fn record_contact(
         s,
         record(
             acting,
-            "contact.record",
+            if recorded.corrects.is_some() {
+                "contact.correct"
+            } else {
+                "contact.record"
+            },
             format!("contact:{id}"),
             filed_under(&recorded.placement),
             None::<&ContactRecord>,

@@ -346,7 +346,7 @@ async fn render(
         matches: listed
             .iter()
             .flat_map(|l| l.items.iter())
-            .map(|m| MatchRow::of(m, today, lang))
+            .map(|m| MatchRow::of(m, lang))
             .collect(),
         matches_total: format::count(total),
         page: number,

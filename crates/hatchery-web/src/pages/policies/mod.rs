@@ -10,7 +10,9 @@
 //!   its state, who acts next, the payment clock — and the steps open to
 //!   the account;
 //! - the enterprise page's section and the enterprise account's dashboard
-//!   card 可享政策: the matches pushed to it, the new ones marked.
+//!   card 可享政策: the matches pushed to it, the new ones (pushed, not yet
+//!   read by the account) marked; on the enterprise page, officials see
+//!   the enterprise's matches within their jurisdiction instead.
 //!
 //! Every page calls the API's own functions
 //! (`hatchery_server::routes::policies`) with the signed-in caller.
@@ -26,8 +28,10 @@ use hatchery_core::services::policy::{
     AmountRule, ItemClass, MatchState, PolicyState, RedemptionAction, RedemptionMode,
 };
 use hatchery_core::workflow::{Capability, Role};
-use hatchery_server::extract::{Json, Query as ApiQuery};
-use hatchery_server::routes::policies::{MatchQuery, MatchView, list_matches};
+use hatchery_server::extract::{Json, Path, Query as ApiQuery};
+use hatchery_server::routes::policies::{
+    MatchQuery, MatchView, list_enterprise_matches, list_matches,
+};
 use hatchery_server::state::LedgerView;
 use hatchery_server::{ApiError, AppState};
 use serde::Serialize;
@@ -77,9 +81,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/policies/matches/{id}", get(redemption::show))
         .route("/policies/matches/{id}/act", post(redemption::take))
 }
-
-/// How many days a pushed match counts as new to its enterprise.
-const NEW_FOR_DAYS: i64 = 7;
 
 /// The most matches a section or card lists.
 const SECTION_ROWS: u64 = 50;
@@ -172,20 +173,14 @@ pub(crate) struct MatchRow {
     /// The payment's last day, while it is counted.
     due: Option<String>,
     overdue: bool,
-    /// Pushed within the last days and not yet acted on: new to the enterprise.
+    /// Pushed and not yet read by the account (新推送).
     new: bool,
     /// Whether the account may apply from the list.
     apply: bool,
 }
 
 impl MatchRow {
-    pub(crate) fn of(view: &MatchView, today: jiff::civil::Date, lang: Lang) -> Self {
-        let new = view.state == MatchState::Pushed
-            && view.pushed_on.is_some_and(|on| {
-                today
-                    .checked_sub(jiff::Span::new().days(NEW_FOR_DAYS))
-                    .is_ok_and(|since| on > since)
-            });
+    pub(crate) fn of(view: &MatchView, lang: Lang) -> Self {
         Self {
             id: view.id,
             version: view.version,
@@ -208,7 +203,7 @@ impl MatchRow {
                 .and_then(|c| c.due)
                 .map(|d| format::date(d, lang)),
             overdue: view.clock.as_ref().is_some_and(|c| c.overdue),
-            new,
+            new: view.new,
             apply: view.actions.contains(&RedemptionAction::Apply),
         }
     }
@@ -241,30 +236,62 @@ async fn pushed_to_enterprise(
 #[derive(Debug, Serialize)]
 pub(crate) struct EnterpriseSection {
     rows: Vec<MatchRow>,
+    /// An official's view: every match of the enterprise within the
+    /// jurisdiction, in any state; otherwise the enterprise's own pushed ones.
+    official: bool,
+    /// How many matches there are in all (the section lists the newest).
+    total: u64,
 }
 
 /// This area's section of the enterprise page `id` (already read by the
-/// member): its enterprise account reads the matches pushed to it.
-/// `None` for any other account: the API lists matches by jurisdiction
-/// only, not by enterprise.
+/// member): its enterprise account reads the matches pushed to it; an
+/// official who reads matches, every match of the enterprise within the
+/// jurisdiction with its redemption state (`list_enterprise_matches`).
+/// `None` for an account that does not read matches.
 pub(crate) async fn enterprise_section(
     state: &AppState,
     member: &Member,
     id: &str,
 ) -> Result<Option<EnterpriseSection>, ApiError> {
     let caller = &member.caller;
-    let own = caller.account.role == Role::Enterprise
-        && caller.account.enterprise.as_ref().map(|e| e.as_str()) == Some(id);
-    if !own || !Capability::ReadPolicyMatches.granted_to(caller.account.role) {
+    if !Capability::ReadPolicyMatches.granted_to(caller.account.role) {
         return Ok(None);
     }
-    let today = state.today();
-    let rows = pushed_to_enterprise(state, member)
-        .await?
-        .iter()
-        .map(|m| MatchRow::of(m, today, member.lang))
-        .collect();
-    Ok(Some(EnterpriseSection { rows }))
+    if caller.account.role == Role::Enterprise {
+        if caller.account.enterprise.as_ref().map(|e| e.as_str()) != Some(id) {
+            return Ok(None);
+        }
+        let rows: Vec<MatchRow> = pushed_to_enterprise(state, member)
+            .await?
+            .iter()
+            .map(|m| MatchRow::of(m, member.lang))
+            .collect();
+        let total = rows.len() as u64;
+        return Ok(Some(EnterpriseSection {
+            rows,
+            official: false,
+            total,
+        }));
+    }
+    let Json(listed) = list_enterprise_matches(
+        State(state.clone()),
+        caller.clone(),
+        Path(id.to_owned()),
+        ApiQuery(MatchQuery {
+            per_page: Some(SECTION_ROWS.min(state.settings.limits.max_page_size)),
+            ..MatchQuery::default()
+        }),
+    )
+    .await?;
+    Ok(Some(EnterpriseSection {
+        rows: listed
+            .items
+            .iter()
+            .map(|m| MatchRow::of(m, member.lang))
+            .collect(),
+        official: true,
+        total: listed.total,
+    }))
 }
 
 /// What an enterprise account's dashboard shows of this area, rendered by
@@ -287,11 +314,10 @@ pub(crate) async fn dashboard_section(
     if role != Role::Enterprise || !Capability::ReadPolicyMatches.granted_to(role) {
         return Ok(None);
     }
-    let today = state.today();
     let mut rows: Vec<MatchRow> = pushed_to_enterprise(state, member)
         .await?
         .iter()
-        .map(|m| MatchRow::of(m, today, member.lang))
+        .map(|m| MatchRow::of(m, member.lang))
         .collect();
     rows.sort_by_key(|r| !r.new);
     let new = rows.iter().filter(|r| r.new).count();

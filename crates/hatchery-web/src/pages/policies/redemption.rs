@@ -6,7 +6,10 @@
 //! form per step the account may take now (the API's `actions`, at the
 //! version read): push, grant, apply, review, approve, reject with a
 //! reason, record payment — each through `act_on_match`. A refusal comes
-//! back beside the match as it now stands, with what was typed.
+//! back beside the match as it now stands, with what was typed. The apply
+//! step shows what the system holds about the enterprise ("enter once"),
+//! each value with its source and date and a correct / confirm action, the
+//! same table as the request form's (`profile::held_rows`).
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -19,7 +22,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use hatchery_core::services::policy::RedemptionAction;
 use hatchery_core::workflow::Capability;
 use hatchery_server::extract::{Json, Path};
-use hatchery_server::routes::policies::{MatchActionBody, act_on_match, get_match, get_policy};
+use hatchery_server::routes::policies::{
+    MatchActionBody, act_on_match, get_match, get_policy, read_match,
+};
 use hatchery_server::{ApiError, AppState};
 use serde::{Deserialize, Serialize};
 
@@ -117,6 +122,9 @@ struct MatchPage {
     note: Option<String>,
     steps: Vec<StepRow>,
     forms: Vec<StepForm>,
+    /// What the system holds about the enterprise, when the account may
+    /// apply now: confirmed or corrected here, never typed again.
+    held: Vec<crate::pages::profile::HeldRow>,
     done: Option<String>,
     problem: Option<&'static str>,
 }
@@ -159,6 +167,11 @@ async fn render(
         .ok()
         .map(|Json(p)| p.policy.jurisdiction);
     let refused = refused.unwrap_or_default();
+    let held = if m.actions.contains(&RedemptionAction::Apply) {
+        crate::pages::profile::held_rows(state, member, &m.enterprise).await
+    } else {
+        Vec::new()
+    };
     let forms = m
         .actions
         .iter()
@@ -233,6 +246,7 @@ async fn render(
             })
             .collect(),
         forms,
+        held,
         done,
         problem: (!refused.problem.is_empty()).then_some(refused.problem),
     };
@@ -248,6 +262,9 @@ pub async fn show(
     Query(query): Query<DoneQuery>,
 ) -> Response {
     let done = RedemptionAction::parse(&query.done).map(action_key);
+    // Opening the match is reading it: no longer new to this account. A
+    // match out of view is the page's to say (render reads it again).
+    let _ = read_match(State(state.clone()), member.caller.clone(), Path(id)).await;
     render(&state, &site, &member, id, StatusCode::OK, None, done).await
 }
 

@@ -135,6 +135,9 @@ pub(crate) struct EnterpriseSection {
     assign: Option<AssignForm>,
     /// Whether active assignments carry an end form.
     can_end: bool,
+    /// Whether contact records not yet corrected carry a link to correct
+    /// them (officials who record contacts).
+    can_correct: bool,
     /// The end forms' default: today, as a date input writes it.
     today: String,
     end_refused: Option<EndRefused>,
@@ -155,6 +158,7 @@ fn done_of(path: &str) -> Option<&'static str> {
             "steward_assigned" => Some("stewards.done.assigned"),
             "steward_ended" => Some("stewards.done.ended"),
             "contact_recorded" => Some("stewards.done.recorded"),
+            "contact_corrected" => Some("stewards.done.corrected"),
             _ => None,
         })
 }
@@ -303,6 +307,7 @@ pub(crate) async fn enterprise_section(
         stewards,
         assign,
         can_end,
+        can_correct: !own && Capability::LogContacts.granted_to(role),
         today: today.to_string(),
         end_refused: (refused.form == "end" && form_shown).then(|| EndRefused {
             steward: refused.steward,
@@ -348,18 +353,18 @@ async fn again(
 }
 
 /// The posted fields, by name (the last of each), and every value of `many`.
-struct Posted {
+pub(super) struct Posted {
     pairs: Vec<(String, String)>,
 }
 
 impl Posted {
-    fn new(body: &[u8]) -> Self {
+    pub(super) fn new(body: &[u8]) -> Self {
         Self {
             pairs: posted_pairs(body),
         }
     }
 
-    fn get(&self, name: &str) -> String {
+    pub(super) fn get(&self, name: &str) -> String {
         self.pairs
             .iter()
             .rev()
@@ -368,7 +373,7 @@ impl Posted {
             .unwrap_or_default()
     }
 
-    fn all(&self, name: &str) -> Vec<String> {
+    pub(super) fn all(&self, name: &str) -> Vec<String> {
         self.pairs
             .iter()
             .filter(|(k, _)| k == name)
@@ -377,7 +382,7 @@ impl Posted {
     }
 
     /// Everything typed but the token and the version.
-    fn typed(&self) -> BTreeMap<String, String> {
+    pub(super) fn typed(&self) -> BTreeMap<String, String> {
         self.pairs
             .iter()
             .filter(|(k, _)| !matches!(k.as_str(), "csrf" | "version" | "requests"))
@@ -386,7 +391,7 @@ impl Posted {
     }
 
     /// An optional date: `None` when blank, `Err` when not a date.
-    fn date(&self, name: &str) -> Result<Option<Date>, ()> {
+    pub(super) fn date(&self, name: &str) -> Result<Option<Date>, ()> {
         match self.get(name).trim() {
             "" => Ok(None),
             text => text.parse::<Date>().map(Some).map_err(|_| ()),
@@ -395,7 +400,7 @@ impl Posted {
 }
 
 /// The message of a field the API refused, given what was typed.
-fn field_message(field: &str, posted: &Posted) -> &'static str {
+pub(super) fn field_message(field: &str, posted: &Posted) -> &'static str {
     let blank = |name: &str| posted.get(name).trim().is_empty();
     match field {
         "department" if blank("department") => "stewards.error.department_required",
@@ -409,6 +414,7 @@ fn field_message(field: &str, posted: &Posted) -> &'static str {
         "contacted_on" => "stewards.error.contacted_on",
         "steward" => "stewards.error.choose_steward",
         "requests" => "stewards.error.requests_invalid",
+        "corrects" => "stewards.error.corrected_already",
         _ => "declare.field_invalid",
     }
 }

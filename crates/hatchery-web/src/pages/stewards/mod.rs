@@ -1,10 +1,13 @@
 //! Stewards (服务管家) and the contact log (走访, issue 14): the
 //! jurisdiction's assignments and recent contacts (`/stewards`), an
 //! enterprise's stewards and contacts on its page with the forms to assign,
-//! end and record, and the enterprise account's card of its own stewards.
+//! end and record, the page correcting a contact record
+//! (`/enterprises/{id}/contacts/{contact}/correct`), and the enterprise
+//! account's card of its own stewards.
 //! Everything comes from the API's own functions
 //! (`hatchery_server::routes::stewards`) with the signed-in caller.
 
+mod correct;
 mod dashboard;
 mod enterprise;
 mod list;
@@ -41,6 +44,10 @@ pub(crate) const TEMPLATES: &[(&str, &str)] = &[
         "stewards/macros.html",
         include_str!("../../../templates/stewards/macros.html"),
     ),
+    (
+        "stewards/correct.html",
+        include_str!("../../../templates/stewards/correct.html"),
+    ),
 ];
 
 /// This area's pages.
@@ -53,6 +60,10 @@ pub(crate) fn routes() -> Router<AppState> {
             post(enterprise::end),
         )
         .route("/enterprises/{id}/contacts", post(enterprise::record))
+        .route(
+            "/enterprises/{id}/contacts/{contact}/correct",
+            get(correct::show).post(correct::correct),
+        )
 }
 
 /// The role's message key.
@@ -158,7 +169,11 @@ struct ContactRow {
     follow_up: Option<String>,
     corrects: Option<i64>,
     corrected_by: Option<i64>,
+    /// Who corrected it, and when.
+    corrected_by_name: Option<String>,
+    corrected_at: Option<String>,
     recorded_by: String,
+    recorded_at: String,
 }
 
 impl ContactRow {
@@ -178,7 +193,10 @@ impl ContactRow {
             follow_up: view.follow_up.clone(),
             corrects: view.corrects,
             corrected_by: view.corrected_by,
+            corrected_by_name: view.corrected_by_name.clone(),
+            corrected_at: view.corrected_at.map(|at| format::instant(at, lang)),
             recorded_by: view.recorded_by.clone(),
+            recorded_at: format::instant(view.recorded_at, lang),
         }
     }
 }

@@ -87,6 +87,41 @@ fn row(v: &HeldValue, rules: Option<&RuleSet>, lang: Lang) -> HeldRow {
         "revenue" | "rd_expense" | "valuation" if !v.value.is_empty() => {
             format::money_text(&v.value, v.currency.as_deref(), lang)
         }
+        // `B 60000000`: the round as written, its amount as money.
+        "latest_round" => match v.value.rsplit_once(' ') {
+            Some((round, amount)) if v.currency.is_some() => format!(
+                "{round} {}",
+                format::money_text(amount, v.currency.as_deref(), lang)
+            ),
+            _ if v.currency.is_some() && !v.value.is_empty() => {
+                format::money_text(&v.value, v.currency.as_deref(), lang)
+            }
+            _ => v.value.clone(),
+        },
+        // Names, never keys: the zone's and the industries'.
+        "zone" if !v.value.is_empty() => {
+            match hatchery_core::workflow::ZoneResolver::shipped().resolve(&v.value) {
+                Some(zone) => match (lang, &zone.name_en) {
+                    (Lang::En, Some(english)) => english.clone(),
+                    _ => zone.name.clone(),
+                },
+                None => v.value.clone(),
+            }
+        }
+        "industries" => v
+            .value
+            .split(';')
+            .filter(|key| !key.is_empty())
+            .map(|key| {
+                hatchery_report::key_name(hatchery_report::KeyKind::Industry, key, lang.report())
+                    .unwrap_or(key)
+                    .to_owned()
+            })
+            .collect::<Vec<_>>()
+            .join(match lang {
+                Lang::Zh => "、",
+                Lang::En => ", ",
+            }),
         _ => v.value.clone(),
     };
     let value = match (v.year, v.field.as_str()) {

@@ -336,6 +336,19 @@ async fn walk(tour: &Tour, api: &Api) {
         tier.contains("独角兽") && !tier.contains("potential") && !tier.contains("unicorn"),
         "the tier by its name, not its key: {tier}"
     );
+    // Names, never keys: the zone, the industries, the round's money.
+    let zone = tour.text("#held-zone").await;
+    assert!(
+        zone.contains("深圳市高新技术产业园区") && !zone.contains("hz-440300-1"),
+        "{zone}"
+    );
+    let industries = tour.text("#held-industries").await;
+    assert!(industries.contains("人工智能"), "{industries}");
+    let round = tour.text("#held-latest_round").await;
+    assert!(
+        round.contains("万美元") && !round.contains("60000000"),
+        "{round}"
+    );
     let contact = tour.text("#held-contact_phone").await;
     assert!(
         contact.contains("0755-12345678") && contact.contains("申报"),

@@ -1186,8 +1186,9 @@ pub async fn read_match(
     Ok(Json(match_view(&state, &caller, &found).await?))
 }
 
-/// Marks match `id` read by `caller` (shared with the pages): the match.
-pub(crate) async fn mark_read(
+/// Marks match `id` read by `caller` (shared with the pages, which show
+/// the match themselves): the match.
+pub async fn mark_read(
     state: &AppState,
     caller: &Caller,
     id: i64,

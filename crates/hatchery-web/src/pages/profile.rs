@@ -7,6 +7,7 @@
 //! ask for these values again (a request, a policy application, a
 //! declaration: all three through `held_rows`).
 
+use hatchery_report::{KeyKind, key_name};
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -99,21 +100,15 @@ fn row(v: &HeldValue, rules: Option<&RuleSet>, lang: Lang) -> HeldRow {
             _ => v.value.clone(),
         },
         // Names, never keys: the zone's and the industries'.
-        "zone" if !v.value.is_empty() => {
-            match hatchery_core::workflow::ZoneResolver::shipped().resolve(&v.value) {
-                Some(zone) => match (lang, &zone.name_en) {
-                    (Lang::En, Some(english)) => english.clone(),
-                    _ => zone.name.clone(),
-                },
-                None => v.value.clone(),
-            }
-        }
+        "zone" if !v.value.is_empty() => key_name(KeyKind::Zone, &v.value, lang.report())
+            .unwrap_or(&v.value)
+            .to_owned(),
         "industries" => v
             .value
             .split(';')
             .filter(|key| !key.is_empty())
             .map(|key| {
-                hatchery_report::key_name(hatchery_report::KeyKind::Industry, key, lang.report())
+                key_name(KeyKind::Industry, key, lang.report())
                     .unwrap_or(key)
                     .to_owned()
             })

@@ -23,7 +23,7 @@ use hatchery_core::services::policy::RedemptionAction;
 use hatchery_core::workflow::Capability;
 use hatchery_server::extract::{Json, Path};
 use hatchery_server::routes::policies::{
-    MatchActionBody, act_on_match, get_match, get_policy, read_match,
+    MatchActionBody, act_on_match, get_match, get_policy, mark_read,
 };
 use hatchery_server::{ApiError, AppState};
 use serde::{Deserialize, Serialize};
@@ -264,7 +264,7 @@ pub async fn show(
     let done = RedemptionAction::parse(&query.done).map(action_key);
     // Opening the match is reading it: no longer new to this account. A
     // match out of view is the page's to say (render reads it again).
-    let _ = read_match(State(state.clone()), member.caller.clone(), Path(id)).await;
+    let _ = mark_read(&state, &member.caller, id).await;
     render(&state, &site, &member, id, StatusCode::OK, None, done).await
 }
 

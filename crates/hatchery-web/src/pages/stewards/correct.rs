@@ -26,7 +26,7 @@ use hatchery_server::routes::stewards::{
 use hatchery_server::{ApiError, AppState};
 use serde::Serialize;
 
-use super::enterprise::{Posted, field_message};
+use super::enterprise::{Posted, field_message, posted_contact};
 use super::{ContactRow, channel_key, keyed_choices, role_key};
 use crate::pages::{Choice, failure, link, refusal};
 use crate::session::Member;
@@ -219,53 +219,13 @@ pub async fn correct(
         typed.problem = Some("form.expired");
         return again(StatusCode::FORBIDDEN, typed).await;
     }
-    let steward = posted.get("steward").parse::<i64>().ok();
-    if steward.is_none() {
-        typed
-            .errors
-            .insert("steward".into(), "stewards.error.choose_steward");
-    }
-    let contacted_on = match posted.date("contacted_on") {
-        Ok(Some(day)) => Some(day),
-        Ok(None) => {
-            typed
-                .errors
-                .insert("contacted_on".into(), "stewards.error.date_required");
-            None
-        }
-        Err(()) => {
-            typed
-                .errors
-                .insert("contacted_on".into(), "stewards.error.date_invalid");
-            None
-        }
-    };
-    let channel = ContactChannel::parse(&posted.get("channel"));
-    if channel.is_none() {
-        typed
-            .errors
-            .insert("channel".into(), "stewards.error.choose_channel");
-    }
-    let requests: Result<Vec<i64>, _> = typed.requests.iter().map(|r| r.parse()).collect();
-    let (Some(steward), Some(contacted_on), Some(channel), Ok(requests)) =
-        (steward, contacted_on, channel, requests)
-    else {
-        if !typed.errors.contains_key("requests") && typed.errors.is_empty() {
-            typed
-                .errors
-                .insert("requests".into(), "stewards.error.requests_invalid");
-        }
+    let Some(body) = posted_contact(&posted, &mut typed.errors) else {
         typed.problem = Some("workflow.fix_below");
         return again(StatusCode::UNPROCESSABLE_ENTITY, typed).await;
     };
     let body = RecordContact {
-        steward,
-        contacted_on,
-        channel,
-        topics: posted.get("topics"),
-        requests,
-        follow_up: Some(posted.get("follow_up")).filter(|t| !t.trim().is_empty()),
         corrects: Some(contact),
+        ..body
     };
     match record_contact(
         State(state.clone()),

@@ -399,6 +399,47 @@ impl Posted {
     }
 }
 
+/// A contact record (走访) as posted, as the API's body (`corrects` left
+/// for the caller), or `None` with each problem put under its field in
+/// `errors`. The one reading of the form for recording and correcting.
+pub(super) fn posted_contact(
+    posted: &Posted,
+    errors: &mut BTreeMap<String, &'static str>,
+) -> Option<RecordContact> {
+    let steward = posted.get("steward").parse::<i64>().ok();
+    if steward.is_none() {
+        errors.insert("steward".into(), "stewards.error.choose_steward");
+    }
+    let contacted_on = match posted.date("contacted_on") {
+        Ok(Some(day)) => Some(day),
+        Ok(None) => {
+            errors.insert("contacted_on".into(), "stewards.error.date_required");
+            None
+        }
+        Err(()) => {
+            errors.insert("contacted_on".into(), "stewards.error.date_invalid");
+            None
+        }
+    };
+    let channel = ContactChannel::parse(&posted.get("channel"));
+    if channel.is_none() {
+        errors.insert("channel".into(), "stewards.error.choose_channel");
+    }
+    let requests: Result<Vec<i64>, _> = posted.all("requests").iter().map(|r| r.parse()).collect();
+    if requests.is_err() {
+        errors.insert("requests".into(), "stewards.error.requests_invalid");
+    }
+    Some(RecordContact {
+        steward: steward?,
+        contacted_on: contacted_on?,
+        channel: channel?,
+        topics: posted.get("topics"),
+        requests: requests.ok()?,
+        follow_up: Some(posted.get("follow_up")).filter(|t| !t.trim().is_empty()),
+        corrects: None,
+    })
+}
+
 /// The message of a field the API refused, given what was typed.
 pub(super) fn field_message(field: &str, posted: &Posted) -> &'static str {
     let blank = |name: &str| posted.get(name).trim().is_empty();
@@ -595,38 +636,7 @@ pub async fn record(
         refused.problem = "form.expired";
         return again(state, site, &member, &id, StatusCode::FORBIDDEN, refused).await;
     }
-    let steward = posted.get("steward").parse::<i64>().ok();
-    if steward.is_none() {
-        refused
-            .errors
-            .insert("steward".into(), "stewards.error.choose_steward");
-    }
-    let contacted_on = match posted.date("contacted_on") {
-        Ok(Some(day)) => Some(day),
-        Ok(None) => {
-            refused
-                .errors
-                .insert("contacted_on".into(), "stewards.error.date_required");
-            None
-        }
-        Err(()) => {
-            refused
-                .errors
-                .insert("contacted_on".into(), "stewards.error.date_invalid");
-            None
-        }
-    };
-    let channel = ContactChannel::parse(&posted.get("channel"));
-    if channel.is_none() {
-        refused
-            .errors
-            .insert("channel".into(), "stewards.error.choose_channel");
-    }
-    let requests: Result<Vec<i64>, _> = refused.requests.iter().map(|r| r.parse()).collect();
-    let Ok(requests) = requests else {
-        refused
-            .errors
-            .insert("requests".into(), "stewards.error.requests_invalid");
+    let Some(body) = posted_contact(&posted, &mut refused.errors) else {
         refused.problem = "workflow.fix_below";
         return again(
             state,
@@ -637,28 +647,6 @@ pub async fn record(
             refused,
         )
         .await;
-    };
-    let (Some(steward), Some(contacted_on), Some(channel)) = (steward, contacted_on, channel)
-    else {
-        refused.problem = "workflow.fix_below";
-        return again(
-            state,
-            site,
-            &member,
-            &id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            refused,
-        )
-        .await;
-    };
-    let body = RecordContact {
-        steward,
-        contacted_on,
-        channel,
-        topics: posted.get("topics"),
-        requests,
-        follow_up: Some(posted.get("follow_up")).filter(|t| !t.trim().is_empty()),
-        corrects: None,
     };
     match record_contact(
         State(state.clone()),

@@ -144,13 +144,11 @@ fn facts(target: &TargetView, lang: Lang) -> Facts {
             Lang::En => ", ",
         });
     let jurisdiction = match target.jurisdiction.strip_prefix("zone:") {
-        Some(zone) => match hatchery_core::workflow::ZoneResolver::shipped().resolve(zone) {
-            Some(entry) => match (lang, &entry.name_en) {
-                (Lang::En, Some(english)) => english.clone(),
-                _ => entry.name.clone(),
-            },
-            None => zone.to_owned(),
-        },
+        Some(zone) => {
+            hatchery_report::key_name(hatchery_report::KeyKind::Zone, zone, lang.report())
+                .unwrap_or(zone)
+                .to_owned()
+        }
         None => jurisdiction_text(&target.jurisdiction, lang),
     };
     Facts {
